@@ -1,0 +1,70 @@
+"""The app factory: settings in, Litestar app out; the store and caches live in one lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from api.auth import Authenticator, Principal, current_principal
+from api.db import Store, open_store
+from api.db.migrate import migrate
+from api.errors import EXCEPTION_HANDLERS
+from api.routes import ROUTES
+from api.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    store = open_store(settings.db_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await store.open()
+        try:
+            await migrate(store)
+            app.state.store = store
+            app.state.settings = settings
+            app.state.auth = Authenticator(store, settings.auth_cache_seconds)
+            for hook in STARTUP_HOOKS:
+                await hook(app, store, settings)
+            yield
+        finally:
+            await store.close()
+
+    async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+        return await current_principal(request)
+
+    return Litestar(
+        route_handlers=ROUTES,
+        lifespan=[lifespan],
+        dependencies={
+            "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "principal": Provide(provide_principal),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="hailong",
+            version="1",
+            description="Satisfaction feedback for public administrative service centres (SIPAS-style, unofficial).",
+            path="/schema",
+        ),
+        state=State({"settings": settings}),
+        request_max_body_size=64 * 1024,
+        debug=False,
+    )
+
+
+# Async callables run at start-up after migrations: (app, store, settings) -> None.
+STARTUP_HOOKS: list[Any] = []
+
+
+def create_app_from_env() -> Litestar:
+    """For ASGI servers with several workers: settings come from the environment."""
+    return create_app(load_settings())

@@ -1,0 +1,115 @@
+"""Bearer authentication: admin and integrator API keys (``hl_…``) and kiosk device tokens (``hd_…``).
+
+Keys and tokens are random and long, so they are stored as SHA-256 digests and looked up by digest.
+A checked credential is trusted for ``auth_cache_seconds`` (revocation in this process clears it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from typing import Any, Literal
+
+import msgspec
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
+
+from api.db import Store
+from api.errors import Forbidden, Unauthorized
+
+Role = Literal["admin", "integrator", "device"]
+
+
+class Principal(msgspec.Struct, frozen=True):
+    role: Role
+    id: int
+    name: str
+    counter_id: int | None = None
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_urlsafe(24)}"
+
+
+class Authenticator:
+    def __init__(self, store: Store, cache_seconds: float) -> None:
+        self.store = store
+        self.cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, Principal | str]] = {}
+
+    def forget(self) -> None:
+        self._cache.clear()
+
+    async def principal(self, header: str | None) -> Principal:
+        if not header or not header.startswith("Bearer "):
+            raise Unauthorized("Send 'Authorization: Bearer KEY' with an API key or a device token.")
+        token = header[7:].strip()
+        now = time.monotonic()
+        hit = self._cache.get(token)
+        if hit is None or hit[0] < now:
+            found = await self._lookup(token)
+            hit = (now + self.cache_seconds, found)
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[token] = hit
+        found = hit[1]
+        if isinstance(found, str):
+            raise Unauthorized(*_REFUSALS[found])
+        return found
+
+    async def _lookup(self, token: str) -> Principal | str:
+        key = digest(token)
+        if token.startswith("hd_"):
+            row = await self.store.fetch_one(
+                "SELECT id, code, counter_id, revoked_at FROM devices WHERE token_hash = :h", {"h": key}
+            )
+            if row is None:
+                return "unknown"
+            if row["revoked_at"] is not None:
+                return "revoked"
+            return Principal("device", row["id"], row["code"], row["counter_id"])
+        row = await self.store.fetch_one(
+            "SELECT id, name, role, revoked_at FROM api_keys WHERE key_hash = :h", {"h": key}
+        )
+        if row is None:
+            return "unknown"
+        if row["revoked_at"] is not None:
+            return "revoked-key"
+        return Principal(row["role"], row["id"], row["name"])
+
+
+_REFUSALS: dict[str, tuple[str, str]] = {
+    "unknown": ("This API key or device token is not known.", "unauthorized"),
+    "revoked": ("This kiosk has been revoked by an administrator. Pair it again to use it.", "device-revoked"),
+    "revoked-key": ("This API key has been revoked.", "key-revoked"),
+}
+
+
+async def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    cached = connection.scope.get("state", {}).get("principal")
+    if isinstance(cached, Principal):
+        return cached
+    auth: Authenticator = connection.app.state.auth
+    principal = await auth.principal(connection.headers.get("authorization"))
+    connection.scope.setdefault("state", {})["principal"] = principal
+    return principal
+
+
+def requires(*roles: Role) -> Any:
+    """A guard admitting only the given roles (admin is always admitted)."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = await current_principal(connection)
+        if principal.role != "admin" and principal.role not in roles:
+            raise Forbidden(f"This needs a {' or '.join(roles) or 'admin'} credential; yours is {principal.role}.")
+
+    return guard
+
+
+admin_only = requires()
+integrator = requires("integrator")

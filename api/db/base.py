@@ -1,0 +1,76 @@
+"""The storage interface every domain's query module is written against.
+
+SQL uses named parameters (``:name``) in the common subset of SQLite and PostgreSQL; each store
+translates them to its own placeholder style. Domain write functions are ``async def f(tx, ...)``
+and may only await methods of ``tx``: the SQLite store runs them inside its single writer thread
+(several per transaction), the PostgreSQL store awaits them in a pooled connection's transaction.
+"""
+
+from __future__ import annotations
+
+import abc
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+
+Row = dict[str, Any]
+Params = Mapping[str, Any] | None
+T = TypeVar("T")
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or reached: one clear line for the operator."""
+
+
+class Tx(Protocol):
+    """One transaction (or, for reads, one connection)."""
+
+    dialect: str
+
+    async def fetch_all(self, sql: str, params: Params = None) -> list[Row]: ...
+
+    async def fetch_one(self, sql: str, params: Params = None) -> Row | None: ...
+
+    async def fetch_val(self, sql: str, params: Params = None) -> Any: ...
+
+    async def execute(self, sql: str, params: Params = None) -> int: ...
+
+    async def execute_many(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None: ...
+
+
+WriteFn = Callable[[Tx], Awaitable[T]]
+
+
+class Store(abc.ABC):
+    """Base of both stores (a class, not a Protocol, so dependency injection can check it cheaply)."""
+
+    dialect: str
+    url: str
+
+    @abc.abstractmethod
+    async def open(self) -> None: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    async def write(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+        """Run ``fn`` in a transaction; return once that transaction has committed."""
+
+    @abc.abstractmethod
+    async def read(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
+        """Run ``fn`` on a read connection."""
+
+    async def fetch_all(self, sql: str, params: Params = None) -> list[Row]:
+        return await self.read(lambda tx: tx.fetch_all(sql, params))
+
+    async def fetch_one(self, sql: str, params: Params = None) -> Row | None:
+        return await self.read(lambda tx: tx.fetch_one(sql, params))
+
+    async def ping(self) -> None:
+        await self.fetch_one("SELECT 1 AS ok")
+
+
+def now_ms() -> int:
+    """Server time as UTC epoch milliseconds: how every instant is stored."""
+    return time.time_ns() // 1_000_000

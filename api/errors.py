@@ -1,0 +1,123 @@
+"""A small domain-error hierarchy and the one problem-details shape (RFC 9457) of the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+PROBLEM_BASE = "https://hailong.dev/problems/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str = ""
+    errors: list[dict[str, Any]] = []
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, code: str | None = None, errors: list[dict[str, Any]] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        if code:
+            self.code = code
+        self.errors = errors or []
+
+
+class Invalid(DomainError):
+    status, code, title = 422, "invalid", "Invalid input"
+
+
+class Unauthorized(DomainError):
+    status, code, title = 401, "unauthorized", "Not authenticated"
+
+
+class Forbidden(DomainError):
+    status, code, title = 403, "forbidden", "Not allowed"
+
+
+class NotFound(DomainError):
+    status, code, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+def problem_response(request: Request[Any, Any, Any], problem: Problem) -> Response[bytes]:
+    problem.instance = request.url.path
+    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+    return Response(
+        msgspec.json.encode(problem), status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
+    problem = Problem(type=PROBLEM_BASE + exc.code, title=exc.title, status=exc.status, detail=exc.detail)
+    problem.errors = exc.errors
+    return problem_response(request, problem)
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    """Litestar's own errors (bad JSON, wrong types, unknown route) in the same shape."""
+    status, detail = exc.status_code, str(exc.detail)
+    errors: list[dict[str, Any]] = []
+    if "malformed" in detail.lower():
+        status, code, title = 400, "malformed-json", "Malformed JSON"
+    elif isinstance(exc, ValidationException):
+        status, code, title = 422, "invalid", "Invalid input"
+        errors = [e for e in exc.extra if isinstance(e, dict)] if isinstance(exc.extra, list) else []
+        detail = _validation_detail(exc, errors)
+    elif isinstance(exc, NotAuthorizedException):
+        code, title = "unauthorized", "Not authenticated"
+    else:
+        code = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(status, "http-error")
+        title = _title(status)
+    problem = Problem(type=PROBLEM_BASE + code, title=title, status=status, detail=detail, errors=errors)
+    return problem_response(request, problem)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    problem = Problem(
+        type=PROBLEM_BASE + "internal",
+        title="Internal error",
+        status=HTTP_500_INTERNAL_SERVER_ERROR,
+        detail="The server could not finish this request. Nothing was stored. Please try again.",
+    )
+    return problem_response(request, problem)
+
+
+def _validation_detail(exc: ValidationException, errors: list[dict[str, Any]]) -> str:
+    if errors:
+        first = errors[0]
+        where = first.get("key") or first.get("source") or "body"
+        return f"{first.get('message', 'invalid value')} (at {where})"
+    return str(exc.detail)
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: domain_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter
+
+from api.auth import Principal, requires
+from api.db import Store
+from api.ratings import service
+from api.ratings.schemas import RatingIn, RatingOut, RatingPage
+
+
+class RatingController(Controller):
+    path = "/api/v1/ratings"
+    tags = ["ratings"]
+
+    @post(guards=[requires("device", "integrator")], summary="Submit a counter rating (idempotent on key)")
+    async def submit(self, data: RatingIn, store: Store, principal: Principal) -> Response[RatingOut]:
+        out, created = await service.submit(store, principal, data)
+        return Response(out, status_code=201 if created else 200)
+
+    @get(guards=[requires("integrator")], summary="Export ratings, filtered, with keyset pagination")
+    async def list(
+        self,
+        store: Store,
+        counter: str | None = None,
+        officer: str | None = None,
+        unit: str | None = None,
+        start: Annotated[datetime | None, Parameter(query="from")] = None,
+        end: Annotated[datetime | None, Parameter(query="to")] = None,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+        cursor: str | None = None,
+    ) -> RatingPage:
+        return await service.list_page(
+            store, counter=counter, officer=officer, unit=unit, start=start, end=end, limit=limit, cursor=cursor
+        )
+
+
+ROUTES = [RatingController]

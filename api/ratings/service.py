@@ -1,0 +1,187 @@
+"""Counter ratings: stored once per idempotency key and once per dossier; the officer is the server's call."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import msgspec
+
+from api.auth import Principal
+from api.counters.service import require as require_counter
+from api.db import Row, Store, Tx, now_ms
+from api.errors import Conflict, Forbidden, Invalid
+from api.officers.service import require as require_officer
+from api.ratings import queries
+from api.ratings.schemas import RatingIn, RatingOut, RatingPage
+from api.types import aware, from_ms, to_ms
+from api.units.service import require_id as require_unit
+
+
+@cache
+def reason_codes(scale: int) -> frozenset[str]:
+    raw = resources.files("api.instruments").joinpath(f"counter-{scale}.json").read_bytes()
+    return frozenset(r["code"] for r in msgspec.json.decode(raw)["reasons"])
+
+
+def to_out(row: Row, reasons: list[str]) -> RatingOut:
+    created = from_ms(row["created_at"])
+    assert created is not None
+    return RatingOut(
+        id=int(row["id"]),
+        idempotency_key=row["idempotency_key"],
+        instrument=row["instrument"],
+        unit=row["unit"],
+        counter=row["counter"],
+        officer=row["officer"],
+        dossier_code=row["dossier_code"],
+        level=int(row["level"]),
+        scale=int(row["scale"]),
+        reasons=reasons,
+        comment=row["comment"],
+        source=row["source"],
+        device=row["device"],
+        created_at=created,
+        client_time=from_ms(row["client_time"]),
+        time_to_tap_ms=row["time_to_tap_ms"],
+    )
+
+
+async def _existing(tx: Tx, key: str) -> RatingOut | None:
+    row = await queries.by_key(tx, key)
+    if row is None:
+        return None
+    return to_out(row, (await queries.reasons_of(tx, [int(row["id"])])).get(int(row["id"]), []))
+
+
+async def submit_in(tx: Tx, who: Principal, data: RatingIn) -> tuple[RatingOut, bool]:
+    """Store one rating in ``tx``. Returns (rating, created); a replayed key returns the stored one."""
+    key = str(data.idempotency_key)
+    replay = await _existing(tx, key)
+    if replay is not None:
+        return replay, False
+    if who.role == "device":
+        counter = await queries.counter_context(tx, counter_id=who.counter_id)
+        if data.counter is not None and counter is not None and data.counter != counter["code"]:
+            raise Forbidden(f"This kiosk belongs to counter {counter['code']!r}, not {data.counter!r}.")
+    elif data.counter is None:
+        raise Invalid("counter is required", errors=[{"key": "counter", "message": "required"}])
+    else:
+        counter = await queries.counter_context(tx, code=data.counter)
+    if counter is None:
+        raise Invalid(f"There is no counter with code {data.counter!r}.", code="unknown-counter")
+    if not counter["active"]:
+        raise Invalid(f"Counter {counter['code']!r} is closed (inactive).", code="inactive-counter")
+    scale = int(counter["rating_scale"])
+    if data.level > scale:
+        raise Invalid(f"level {data.level} is above this unit's {scale}-level scale.", code="level-out-of-scale")
+    unknown = sorted(set(data.reasons) - reason_codes(scale))
+    if unknown:
+        raise Invalid(f"unknown reason codes: {', '.join(unknown)}", code="unknown-reason")
+    instrument = f"counter-{scale}"
+    officer_id, officer = counter["officer_id"], counter["officer"]
+    dossier_id = None
+    if data.dossier_code is not None:
+        dossier = await queries.dossier_context(tx, data.dossier_code)
+        if dossier is None:
+            raise Invalid(f"There is no dossier with code {data.dossier_code!r}.", code="unknown-dossier")
+        dossier_id = int(dossier["id"])
+        if await queries.dossier_rated(tx, dossier_id, instrument):
+            raise _already_rated(data.dossier_code)
+        if dossier["officer_id"] is not None:
+            officer_id, officer = dossier["officer_id"], dossier["officer"]
+    created_at = now_ms()
+    comment = (data.comment or "").strip() or None
+    values: dict[str, Any] = {
+        "idempotency_key": key,
+        "instrument": instrument,
+        "unit_id": counter["unit_id"],
+        "counter_id": counter["id"],
+        "officer_id": officer_id,
+        "dossier_id": dossier_id,
+        "device_id": who.id if who.role == "device" else None,
+        "source": "kiosk" if who.role == "device" else "staff",
+        "level": data.level,
+        "scale": scale,
+        "comment": comment,
+        "created_at": created_at,
+        "client_time": to_ms(aware(data.client_time, "client_time")) if data.client_time else None,
+        "time_to_tap_ms": data.time_to_tap_ms,
+    }
+    rating_id = await queries.insert(tx, values)
+    if rating_id is None:  # lost a race with another worker: same key, or same dossier
+        replay = await _existing(tx, key)
+        if replay is not None:
+            return replay, False
+        raise _already_rated(data.dossier_code or "")
+    reasons = sorted(set(data.reasons))
+    if reasons:
+        await queries.insert_reasons(tx, rating_id, reasons)
+    row = values | {
+        "id": rating_id,
+        "unit": counter["unit"],
+        "counter": counter["code"],
+        "officer": officer,
+        "dossier_code": data.dossier_code,
+        "device": who.name if who.role == "device" else data.device,
+    }
+    return to_out(row, reasons), True
+
+
+def _already_rated(code: str) -> Conflict:
+    return Conflict(f"Dossier {code!r} has already been rated at the counter; one rating per dossier.",
+                    code="already-rated")
+
+
+async def submit(store: Store, who: Principal, data: RatingIn) -> tuple[RatingOut, bool]:
+    return await store.write(lambda tx: submit_in(tx, who, data))
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"r{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not text.startswith("r"):
+            raise ValueError
+        return int(text[1:])
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Invalid("cursor is not one this API gave out; start again without it.", code="bad-cursor") from None
+
+
+async def list_page(
+    store: Store,
+    *,
+    counter: str | None,
+    officer: str | None,
+    unit: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    limit: int,
+    cursor: str | None,
+) -> RatingPage:
+    async def run(tx: Tx) -> tuple[list[Row], dict[int, list[str]]]:
+        filters: dict[str, Any] = {"after": decode_cursor(cursor) if cursor else 0}
+        if counter:
+            filters["counter_id"] = (await require_counter(tx, counter))["id"]
+        if officer:
+            filters["officer_id"] = (await require_officer(tx, officer))["id"]
+        if unit:
+            filters["unit_id"] = await require_unit(tx, unit)
+        if start:
+            filters["from_ms"] = to_ms(aware(start, "from"))
+        if end:
+            filters["to_ms"] = to_ms(aware(end, "to"))
+        rows = await queries.page(tx, filters, limit + 1)
+        return rows, await queries.reasons_of(tx, [int(r["id"]) for r in rows[:limit]])
+
+    rows, reasons = await store.read(run)
+    items = [to_out(r, reasons.get(int(r["id"]), [])) for r in rows[:limit]]
+    next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
+    return RatingPage(items, next_cursor)

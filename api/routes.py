@@ -1,0 +1,15 @@
+"""Every domain's routes, in one list: one line per domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.counters.handlers import ROUTES as counters
+from api.dossiers.handlers import ROUTES as dossiers
+from api.health import ROUTES as health
+from api.officers.handlers import ROUTES as officers
+from api.procedures.handlers import ROUTES as procedures
+from api.ratings.handlers import ROUTES as ratings
+from api.units.handlers import ROUTES as units
+
+ROUTES: list[Any] = [*health, *units, *counters, *officers, *procedures, *dossiers, *ratings]

@@ -1,0 +1,74 @@
+"""One typed settings object, read once from the environment and the command line."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import msgspec
+
+from api.db.open import DEFAULT_URL, parse_db_url
+
+
+class SettingsError(ValueError):
+    """A missing or unsafe setting: the service refuses to start and says which one."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    db_url: str = DEFAULT_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    survey_ttl_days: int = 30
+    comment_max_chars: int = 500
+    min_tap_interval_ms: int = 1500
+    auth_cache_seconds: float = 5.0
+    access_log: bool = False
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+# Every setting, its environment variable and what it means (the README table is checked against this).
+ENV = {
+    "db_url": ("HAILONG_DB", "database URL: sqlite:///path (default ./hailong.db) or postgresql://user@host/db"),
+    "host": ("HAILONG_HOST", "address to listen on (default 127.0.0.1)"),
+    "port": ("HAILONG_PORT", "port to listen on (default 8000)"),
+    "public_url": ("HAILONG_PUBLIC_URL", "base URL printed on receipts and shown to users"),
+    "timezone": ("HAILONG_TIMEZONE", "default time zone for new units (default Asia/Ho_Chi_Minh)"),
+    "survey_ttl_days": ("HAILONG_SURVEY_TTL_DAYS", "days a receipt link stays open after the result is returned"),
+    "comment_max_chars": ("HAILONG_COMMENT_MAX_CHARS", "longest accepted comment (default 500)"),
+    "min_tap_interval_ms": ("HAILONG_MIN_TAP_INTERVAL_MS", "kiosk taps closer than this are ignored (1500)"),
+    "auth_cache_seconds": ("HAILONG_AUTH_CACHE_SECONDS", "how long a checked key or device token is trusted"),
+    "access_log": ("HAILONG_ACCESS_LOG", "1 to log each request (survey tokens are masked)"),
+}
+
+
+def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Environment first, then explicit overrides (CLI flags); validated, failing loudly."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    for field, (var, _) in ENV.items():
+        if var in env and env[var] != "":
+            raw[field] = env[var]
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            raw[key] = value
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"bad setting: {exc}") from None
+    parse_db_url(settings.db_url)
+    if not 1 <= settings.port <= 65535:
+        raise SettingsError(f"bad setting: port {settings.port} is not between 1 and 65535")
+    if settings.comment_max_chars < 1 or settings.survey_ttl_days < 1:
+        raise SettingsError("bad setting: comment_max_chars and survey_ttl_days must be positive")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(settings.timezone)
+    except Exception:
+        raise SettingsError(f"bad setting: unknown time zone {settings.timezone!r}") from None
+    return settings
