@@ -59,7 +59,8 @@ class Authenticator:
             self._cache[token] = hit
         found = hit[1]
         if isinstance(found, str):
-            raise Unauthorized(*_REFUSALS[found])
+            detail, code = _REFUSALS[found]
+            raise Unauthorized(detail, code=code)
         return found
 
     async def _lookup(self, token: str) -> Principal | str:

@@ -21,7 +21,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_url: str = ""
     timezone: str = "Asia/Ho_Chi_Minh"
     survey_ttl_days: int = 30
-    comment_max_chars: int = 500
     min_tap_interval_ms: int = 1500
     auth_cache_seconds: float = 5.0
     access_log: bool = False
@@ -39,7 +38,6 @@ ENV = {
     "public_url": ("HAILONG_PUBLIC_URL", "base URL printed on receipts and shown to users"),
     "timezone": ("HAILONG_TIMEZONE", "default time zone for new units (default Asia/Ho_Chi_Minh)"),
     "survey_ttl_days": ("HAILONG_SURVEY_TTL_DAYS", "days a receipt link stays open after the result is returned"),
-    "comment_max_chars": ("HAILONG_COMMENT_MAX_CHARS", "longest accepted comment (default 500)"),
     "min_tap_interval_ms": ("HAILONG_MIN_TAP_INTERVAL_MS", "kiosk taps closer than this are ignored (1500)"),
     "auth_cache_seconds": ("HAILONG_AUTH_CACHE_SECONDS", "how long a checked key or device token is trusted"),
     "access_log": ("HAILONG_ACCESS_LOG", "1 to log each request (survey tokens are masked)"),
@@ -63,8 +61,8 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
     parse_db_url(settings.db_url)
     if not 1 <= settings.port <= 65535:
         raise SettingsError(f"bad setting: port {settings.port} is not between 1 and 65535")
-    if settings.comment_max_chars < 1 or settings.survey_ttl_days < 1:
-        raise SettingsError("bad setting: comment_max_chars and survey_ttl_days must be positive")
+    if settings.survey_ttl_days < 1:
+        raise SettingsError("bad setting: survey_ttl_days must be positive")
     try:
         from zoneinfo import ZoneInfo
 

@@ -1,0 +1,84 @@
+"""``hailong serve``: one or more uvicorn workers, and the demo start that prints where to go."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+import msgspec
+
+from api.db import Store, open_store
+from api.db.migrate import migrate
+from api.settings import ENV, Settings
+
+# Async callables (store, settings) -> list of (label, line) printed after a demo start.
+DEMO_HINTS: list[Any] = []
+
+
+class WorkersRefused(Exception):
+    """Several workers on an embedded SQLite file."""
+
+
+def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
+    import uvicorn
+
+    from api.cli import UsageError
+
+    if workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if workers > 1 and settings.db_url.startswith("sqlite"):
+        raise UsageError(
+            "SQLite has one writer per file, so hailong runs one worker on it (that worker batches writes and"
+            " serves a province). For more workers move to PostgreSQL: hailong store copy SRC postgresql://…"
+        )
+    if demo:
+        for line in asyncio.run(prepare_demo(settings)):
+            print(line, flush=True)
+    config: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "access_log": settings.access_log,
+        "log_level": "info",
+        "proxy_headers": True,
+        "server_header": False,
+    }
+    if workers == 1:
+        from api.app import create_app
+
+        uvicorn.run(create_app(settings), **config)
+    else:
+        for field, (var, _) in ENV.items():
+            os.environ[var] = str(msgspec.structs.asdict(settings)[field])
+        uvicorn.run("api.app:create_app_from_env", factory=True, workers=workers, **config)
+    return 0
+
+
+async def prepare_demo(settings: Settings) -> list[str]:
+    """Fill an empty database with the demo province; return the lines telling where to go."""
+    from api.apikeys.service import create_key
+    from api.demo.generate import fill_demo
+
+    store: Store = open_store(settings.db_url)
+    await store.open()
+    try:
+        await migrate(store)
+        if await store.fetch_one("SELECT 1 AS x FROM units") is None:
+            print("Filling an empty database with the demo province (seed 7)…", flush=True)
+            await fill_demo(store, scale="small", seed=7)
+        admin = await create_key(store, "demo admin", "admin")
+        integrator = await create_key(store, "demo integrator", "integrator")
+        base = settings.base_url
+        lines = [
+            "",
+            f"hailong demo is starting on {base}  (database: {settings.db_url})",
+            f"  API docs (OpenAPI):   {base}/schema",
+            f"  Admin API key:        {admin}",
+            f"  Integrator API key:   {integrator}",
+        ]
+        for hint in DEMO_HINTS:
+            lines.extend(await hint(store, settings))
+        lines.append("")
+        return lines
+    finally:
+        await store.close()
