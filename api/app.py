@@ -12,7 +12,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from api.auth import Authenticator, Principal, current_principal
-from api.db import Store, open_store
+from api.db import open_store
 from api.db.migrate import migrate
 from api.errors import EXCEPTION_HANDLERS
 from api.routes import ROUTES

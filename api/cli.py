@@ -18,7 +18,10 @@ Command = Callable[[argparse.Namespace], int]
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--db", default=None, metavar="URL", help="sqlite:///path (default ./hailong.db; env HAILONG_DB) or postgresql://…"
+        "--db",
+        default=None,
+        metavar="URL",
+        help="sqlite:///path (default ./hailong.db; env HAILONG_DB) or postgresql://…",
     )
 
 
@@ -72,7 +75,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = await import_dossiers(store, path, load_settings().timezone)
         for line, message in report.errors:
             print(f"{path}:{line}: {message}", file=sys.stderr)
-        print(f"{report.created} dossier(s) created, {report.unchanged} already present, {len(report.errors)} bad row(s)")
+        print(
+            f"{report.created} dossier(s) created, {report.unchanged} already present, {len(report.errors)} bad row(s)"
+        )
         return 1 if report.errors else 0
 
     return asyncio.run(with_store(args, work))

@@ -38,7 +38,7 @@ class Harness:
         return await self.store.fetch_all(sql, params)
 
     async def count(self, table: str) -> int:
-        row = await self.store.fetch_one(f"SELECT count(*) AS n FROM {table}")  # noqa: S608
+        row = await self.store.fetch_one(f"SELECT count(*) AS n FROM {table}")
         assert row is not None
         return int(row["n"])
 
@@ -79,7 +79,9 @@ async def seed_reference(h: Harness, *, scale: int = 3) -> None:
         {"code": "CB02", "unit": "HB.LS", "full_name": "Trần Văn Hùng"},
     ):
         assert (await h.post("/api/v1/officers", body)).status_code == 201
-    assert (await h.client.put("/api/v1/counters/LS-Q1/duty", json={"officer": "CB01"}, headers=h.admin)).status_code == 200
+    assert (
+        await h.client.put("/api/v1/counters/LS-Q1/duty", json={"officer": "CB01"}, headers=h.admin)
+    ).status_code == 200
     proc = {"code": "1.001193", "name": "Đăng ký khai sinh", "field": "Hộ tịch", "legal_days": 1}
     assert (await h.post("/api/v1/procedures", proc)).status_code == 201
     dossier = {

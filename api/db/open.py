@@ -24,9 +24,7 @@ def parse_db_url(url: str) -> tuple[str, str]:
         if not parts.hostname and "host=" not in parts.query:
             raise StoreError(f"bad database URL {url!r}: no host, e.g. postgresql://user@127.0.0.1/db")
         return "postgresql", url
-    raise StoreError(
-        f"bad database URL {url!r}: use sqlite:///path/to/file.db or postgresql://user@host:port/database"
-    )
+    raise StoreError(f"bad database URL {url!r}: use sqlite:///path/to/file.db or postgresql://user@host:port/database")
 
 
 def open_store(url: str) -> Store:

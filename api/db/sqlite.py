@@ -126,10 +126,6 @@ class SQLiteStore(Store):
 
     # -- life cycle -------------------------------------------------------------------------------
     async def open(self) -> None:
-        if self.path != ":memory:":
-            parent = Path(self.path).expanduser().resolve().parent
-            if not parent.is_dir():
-                raise StoreError(f"cannot open SQLite database {self.path}: folder {parent} does not exist")
         self._loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = self._loop.create_future()
         self._thread = threading.Thread(target=self._writer_main, args=(ready,), name="sqlite-writer")
@@ -139,7 +135,7 @@ class SQLiteStore(Store):
         self._pool = asyncio.Queue()
         for _ in range(self.readers):
             conn = await aiosqlite.connect(self.path, isolation_level=None)
-            await conn._execute(prepare_connection, conn._conn, writer=False)  # noqa: SLF001
+            await conn._execute(prepare_connection, conn._conn, writer=False)
             self._all_readers.append(conn)
             self._pool.put_nowait(conn)
 
@@ -164,6 +160,9 @@ class SQLiteStore(Store):
         loop = self._loop
         assert loop is not None
         try:
+            parent = Path(self.path).expanduser().resolve().parent
+            if self.path != ":memory:" and not parent.is_dir():
+                raise StoreError(f"folder {parent} does not exist")
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             prepare_connection(conn, writer=True)
         except Exception as exc:  # reported to open(), never swallowed

@@ -22,8 +22,8 @@ class DossierIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class DossierPatch(msgspec.Struct, forbid_unknown_fields=True):
-    returned_at: datetime | None | msgspec.UnsetType = msgspec.UNSET
-    result: Result | None | msgspec.UnsetType = msgspec.UNSET
+    returned_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+    result: Result | msgspec.UnsetType | None = msgspec.UNSET
     due_at: datetime | msgspec.UnsetType = msgspec.UNSET
 
 

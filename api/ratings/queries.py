@@ -21,15 +21,17 @@ async def by_key(tx: Tx, key: str) -> Row | None:
     return await tx.fetch_one(SELECT + " WHERE r.idempotency_key = :k", {"k": key})
 
 
+COUNTER_CONTEXT = """
+SELECT c.id, c.code, c.unit_id, c.active, u.code AS unit, u.rating_scale, d.officer_id, o.code AS officer
+FROM counters c JOIN units u ON u.id = c.unit_id
+LEFT JOIN counter_duty d ON d.counter_id = c.id LEFT JOIN officers o ON o.id = d.officer_id
+"""
+
+
 async def counter_context(tx: Tx, *, code: str | None = None, counter_id: int | None = None) -> Row | None:
-    where = "c.code = :v" if code is not None else "c.id = :v"
-    return await tx.fetch_one(
-        "SELECT c.id, c.code, c.unit_id, c.active, u.code AS unit, u.rating_scale, d.officer_id,"
-        " o.code AS officer FROM counters c JOIN units u ON u.id = c.unit_id"
-        " LEFT JOIN counter_duty d ON d.counter_id = c.id LEFT JOIN officers o ON o.id = d.officer_id"
-        f" WHERE {where}",
-        {"v": code if code is not None else counter_id},
-    )
+    if code is not None:
+        return await tx.fetch_one(COUNTER_CONTEXT + " WHERE c.code = :v", {"v": code})
+    return await tx.fetch_one(COUNTER_CONTEXT + " WHERE c.id = :v", {"v": counter_id})
 
 
 async def dossier_context(tx: Tx, code: str) -> Row | None:

@@ -133,8 +133,9 @@ async def submit_in(tx: Tx, who: Principal, data: RatingIn) -> tuple[RatingOut, 
 
 
 def _already_rated(code: str) -> Conflict:
-    return Conflict(f"Dossier {code!r} has already been rated at the counter; one rating per dossier.",
-                    code="already-rated")
+    return Conflict(
+        f"Dossier {code!r} has already been rated at the counter; one rating per dossier.", code="already-rated"
+    )
 
 
 async def submit(store: Store, who: Principal, data: RatingIn) -> tuple[RatingOut, bool]:

@@ -23,7 +23,7 @@ class UnitIn(msgspec.Struct, forbid_unknown_fields=True):
 class UnitPatch(msgspec.Struct, forbid_unknown_fields=True):
     name: Name | msgspec.UnsetType = msgspec.UNSET
     kind: UnitKind | msgspec.UnsetType = msgspec.UNSET
-    parent: Code | None | msgspec.UnsetType = msgspec.UNSET
+    parent: Code | msgspec.UnsetType | None = msgspec.UNSET
     timezone: str | msgspec.UnsetType = msgspec.UNSET
     rating_scale: Literal[3, 5] | msgspec.UnsetType = msgspec.UNSET
 

@@ -1,0 +1,21 @@
+# hailong tasks. `just` (from the dev extras: .venv/bin/just) runs lint and the whole test suite.
+py := ".venv/bin/python"
+
+default: lint test
+
+lint:
+    {{py}} -m ruff check api kiosk web analysis tests bench dev.py
+    {{py}} -m mypy
+
+fmt:
+    {{py}} -m ruff format api kiosk web analysis tests bench
+
+test *ARGS:
+    {{py}} -m pytest {{ARGS}}
+
+# just bench ingest [--db URL] [--workers N]; just bench pages
+bench WHAT="ingest" *ARGS:
+    {{py}} -m bench.{{WHAT}} {{ARGS}}
+
+demo:
+    .venv/bin/hailong serve --demo
