@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
-from api.auth import Authenticator, Principal, current_principal
+from api.auth import Authenticator
 from api.db import open_store
 from api.db.migrate import migrate
 from api.errors import EXCEPTION_HANDLERS
@@ -37,16 +37,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await store.close()
 
-    async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
-        return await current_principal(request)
-
     return Litestar(
         route_handlers=ROUTES,
         lifespan=[lifespan],
         dependencies={
             "store": Provide(lambda: store, use_cache=True, sync_to_thread=False),
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
-            "principal": Provide(provide_principal),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(

@@ -91,13 +91,16 @@ _REFUSALS: dict[str, tuple[str, str]] = {
 }
 
 
-async def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
-    cached = connection.scope.get("state", {}).get("principal")
-    if isinstance(cached, Principal):
-        return cached
-    auth: Authenticator = connection.app.state.auth
-    principal = await auth.principal(connection.headers.get("authorization"))
-    connection.scope.setdefault("state", {})["principal"] = principal
+async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], *roles: Role) -> Principal:
+    """The caller's principal, refused unless it has one of ``roles`` (admin always passes)."""
+    state = connection.scope.setdefault("state", {})
+    principal = state.get("principal")
+    if not isinstance(principal, Principal):
+        auth: Authenticator = connection.app.state.auth
+        principal = await auth.principal(connection.headers.get("authorization"))
+        state["principal"] = principal
+    if principal.role != "admin" and principal.role not in roles:
+        raise Forbidden(f"This needs a {' or '.join(roles) or 'admin'} credential; yours is {principal.role}.")
     return principal
 
 
@@ -105,9 +108,7 @@ def requires(*roles: Role) -> Any:
     """A guard admitting only the given roles (admin is always admitted)."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        principal = await current_principal(connection)
-        if principal.role != "admin" and principal.role not in roles:
-            raise Forbidden(f"This needs a {' or '.join(roles) or 'admin'} credential; yours is {principal.role}.")
+        await authenticate(connection, *roles)
 
     return guard
 

@@ -105,6 +105,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(settings, workers=args.workers, demo=args.demo)
 
 
+def cmd_store_copy(args: argparse.Namespace) -> int:
+    from api.db.copy import copy_store
+
+    last = [0.0]
+
+    def progress(table: str, done: int, total: int) -> None:
+        import time
+
+        if time.monotonic() - last[0] > 2 or done == total:
+            last[0] = time.monotonic()
+            _progress(f"{table}: {done}/{total}")
+
+    report = asyncio.run(copy_store(args.src, args.dst, force=args.force, batch=args.batch, progress=progress))
+    for table in report.tables:
+        print(table.line())
+    print(f"{report.rows} rows in {report.seconds:.1f} s: {'verified' if report.ok else 'MISMATCH'}")
+    return 0 if report.ok else 1
+
+
 class UsageError(Exception):
     """A mistake on the command line: one line on stderr, exit status 2."""
 
@@ -152,6 +171,17 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (create, revoke, listing):
         _db_option(p)
     key.set_defaults(func=cmd_apikey)
+
+    store = sub.add_parser("store", help="move a deployment between databases")
+    store_sub = store.add_subparsers(dest="store_cmd", required=True)
+    cp = store_sub.add_parser(
+        "copy", help="copy every table SRC → DST (SQLite ⇄ PostgreSQL), verify counts and checksums"
+    )
+    cp.add_argument("src", metavar="SRC_URL")
+    cp.add_argument("dst", metavar="DST_URL")
+    cp.add_argument("--force", action="store_true", help="delete the destination's data first")
+    cp.add_argument("--batch", type=int, default=5000, help="rows per batch (memory holds two batches)")
+    cp.set_defaults(func=cmd_store_copy)
 
     for add in EXTENSIONS:
         add(sub)

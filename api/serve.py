@@ -48,10 +48,22 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
 
         uvicorn.run(create_app(settings), **config)
     else:
+        asyncio.run(migrate_once(settings))  # before the workers start, not in each of them
+        values = msgspec.structs.asdict(settings)
         for field, (var, _) in ENV.items():
-            os.environ[var] = str(msgspec.structs.asdict(settings)[field])
+            if values[field] is not None:
+                os.environ[var] = str(int(values[field]) if isinstance(values[field], bool) else values[field])
         uvicorn.run("api.app:create_app_from_env", factory=True, workers=workers, **config)
     return 0
+
+
+async def migrate_once(settings: Settings) -> None:
+    store = open_store(settings.db_url)
+    await store.open()
+    try:
+        await migrate(store)
+    finally:
+        await store.close()
 
 
 async def prepare_demo(settings: Settings) -> list[str]:

@@ -58,9 +58,7 @@ async def _pg_table(store: Store, oid: int, name: str) -> Table:
 async def _sqlite_table(store: Store, name: str) -> Table:
     cols = await store.fetch_all("SELECT name, pk FROM pragma_table_info(:t) ORDER BY cid", {"t": name})
     key = [c["name"] for c in sorted((c for c in cols if c["pk"]), key=lambda c: int(c["pk"]))]
-    fks = await store.fetch_all(
-        'SELECT "table" AS parent, "from" AS col FROM pragma_foreign_key_list(:t)', {"t": name}
-    )
+    fks = await store.fetch_all('SELECT "table" AS parent, "from" AS col FROM pragma_foreign_key_list(:t)', {"t": name})
     return _table(name, cols, key, fks, [])
 
 
@@ -83,9 +81,7 @@ async def load_tables(store: Store) -> list[Table]:
         rows = await store.fetch_all(_PG_TABLES)
         found = [await _pg_table(store, r["oid"], r["name"]) for r in rows if r["name"] not in SKIP]
     else:
-        rows = await store.fetch_all(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
+        rows = await store.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
         found = [await _sqlite_table(store, r["name"]) for r in rows if r["name"] not in SKIP]
     return order_by_dependency(found)
 

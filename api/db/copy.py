@@ -24,6 +24,7 @@ from api.db.base import Row, Store, StoreError, Tx
 from api.db.catalog import Table, load_tables
 from api.db.migrate import load_migrations, migrate
 from api.db.open import open_store, parse_db_url
+from api.db.postgres import PostgresStore
 
 Progress = Callable[[str, int, int], None]
 _MASK = (1 << 64) - 1
@@ -44,10 +45,7 @@ class TableReport:
 
     @property
     def ok(self) -> bool:
-        return (
-            self.source_rows == self.dest_rows == self.counted_rows
-            and self.source_checksum == self.dest_checksum
-        )
+        return self.source_rows == self.dest_rows == self.counted_rows and self.source_checksum == self.dest_checksum
 
     def line(self) -> str:
         verdict = "ok" if self.ok else "MISMATCH"
@@ -136,8 +134,6 @@ async def _stream(store: Store, table: Table, columns: Sequence[str], batch: int
 
 
 async def _insert(dst: Store, table: Table, columns: Sequence[str], rows: list[Row]) -> None:
-    from api.db.postgres import PostgresStore
-
     nulled = set(table.self_refs)  # filled in by _link_self_refs once every row exists
     if isinstance(dst, PostgresStore):
         records = [tuple(None if c in nulled else row[c] for c in columns) for row in rows]
@@ -169,9 +165,7 @@ async def _link_self_refs(src: Store, dst: Store, table: Table, batch: int) -> N
             await dst.write(update)
 
 
-async def _copy_table(
-    src: Store, dst: Store, table: Table, batch: int, progress: Progress | None
-) -> TableReport:
+async def _copy_table(src: Store, dst: Store, table: Table, batch: int, progress: Progress | None) -> TableReport:
     report = TableReport(table.name)
     report.counted_rows = int((await src.fetch_one(f"SELECT count(*) AS n FROM {_q(table.name)}"))["n"])  # type: ignore[index]  # noqa: S608
     columns = table.columns
@@ -250,12 +244,19 @@ async def _reset_sequences(dst: Store, tables: list[Table]) -> None:
         await dst.write(reset)
 
 
+def _identity(url: str) -> tuple[str, str]:
+    dialect, target = parse_db_url(url)
+    if dialect == "sqlite" and target != ":memory:":
+        return dialect, str(Path(target).expanduser().resolve())
+    return dialect, target.rstrip("/")
+
+
 def _check_urls(src_url: str, dst_url: str) -> None:
-    src_dialect, src_target = parse_db_url(src_url)
-    if src_dialect == "sqlite" and src_target != ":memory:" and not Path(src_target).expanduser().is_file():
-        raise CopyError(f"source database file {src_target} does not exist")
-    if parse_db_url(dst_url) == (src_dialect, src_target):
+    source = _identity(src_url)
+    if source == _identity(dst_url):
         raise CopyError("source and destination are the same database")
+    if source[0] == "sqlite" and not Path(source[1]).is_file():
+        raise CopyError(f"source database file {source[1]} does not exist")
 
 
 async def copy_store(

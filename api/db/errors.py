@@ -34,7 +34,13 @@ class IntegrityViolation(Exception):
     """
 
     def __init__(
-        self, kind: str, *, table: str = "", columns: tuple[str, ...] = (), constraint: str = "", message: str = ""
+        self,
+        kind: str,
+        *,
+        table: str = "",
+        columns: tuple[str, ...] = (),
+        constraint: str = "",
+        message: str = "",
     ) -> None:
         super().__init__(message or f"{kind} constraint violated")
         self.kind = kind
@@ -75,7 +81,8 @@ def _from_sqlite(exc: sqlite3.IntegrityError) -> IntegrityViolation:
         return IntegrityViolation("other", message=message)
     kind = match[1].lower().replace(" ", "_")
     detail = (match[2] or "").strip()
-    table, columns = "", ()
+    table = ""
+    columns: tuple[str, ...] = ()
     if kind in ("unique", "not_null") and detail:
         qualified = [part.strip() for part in detail.split(",")]
         table = qualified[0].split(".", 1)[0]

@@ -44,10 +44,22 @@ def load_migrations() -> list[Migration]:
     return found
 
 
+MIGRATION_LOCK = 0x68616C6F  # one migrator at a time on a shared PostgreSQL database
+
+
+async def _one_migrator(tx: Tx) -> None:
+    if tx.dialect == "postgresql":  # SQLite's single writer is already exclusive
+        await tx.execute("SELECT pg_advisory_xact_lock(:k)", {"k": MIGRATION_LOCK})
+
+
 async def migrate(store: Store) -> list[str]:
-    """Apply every migration not yet applied, each in its own transaction. Returns their names."""
+    """Apply every migration not yet applied, each in its own transaction. Returns their names.
+
+    Several workers may start at once on one PostgreSQL database: an advisory lock makes them take
+    turns, and each migration is checked again under the lock before it is applied."""
 
     async def ensure_table(tx: Tx) -> set[int]:
+        await _one_migrator(tx)
         await tx.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
@@ -61,14 +73,18 @@ async def migrate(store: Store) -> list[str]:
         if migration.version in applied_versions:
             continue
 
-        async def apply(tx: Tx, m: Migration = migration) -> None:
+        async def apply(tx: Tx, m: Migration = migration) -> bool:
+            await _one_migrator(tx)
+            if await tx.fetch_val("SELECT 1 FROM schema_migrations WHERE version = :v", {"v": m.version}):
+                return False
             for stmt in m.statements(tx.dialect):
                 await tx.execute(stmt)
             await tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)",
                 {"v": m.version, "n": m.name, "t": now_ms()},
             )
+            return True
 
-        await store.write(apply)
-        applied.append(f"{migration.version:04d}_{migration.name}")
+        if await store.write(apply):
+            applied.append(f"{migration.version:04d}_{migration.name}")
     return applied

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
-from api.db.base import Params, Row, StoreError
+from api.db.base import Params, Row, Store, StoreError
 
 T = TypeVar("T")
 
@@ -80,9 +80,7 @@ def _decode_numeric(text: str) -> int | float:
 
 async def _prepare_connection(conn: asyncpg.Connection) -> None:
     """The one place every pooled connection is prepared."""
-    await conn.set_type_codec(
-        "numeric", schema="pg_catalog", encoder=str, decoder=_decode_numeric, format="text"
-    )
+    await conn.set_type_codec("numeric", schema="pg_catalog", encoder=str, decoder=_decode_numeric, format="text")
 
 
 class PgTx:
@@ -116,7 +114,7 @@ class PgTx:
             await self.conn.executemany(query, [_args(names, row) for row in rows])
 
 
-class PostgresStore:
+class PostgresStore(Store):
     dialect = "postgresql"
 
     def __init__(self, url: str, *, min_size: int | None = None, max_size: int | None = None) -> None:
@@ -143,9 +141,7 @@ class PostgresStore:
         except Exception as exc:
             raise StoreError(describe_connect_error(self.dsn, exc)) from None
         if self.search_path and "," not in self.search_path:
-            found = await self._pool.fetchval(
-                "SELECT count(*) FROM pg_namespace WHERE nspname = $1", self.search_path
-            )
+            found = await self._pool.fetchval("SELECT count(*) FROM pg_namespace WHERE nspname = $1", self.search_path)
             if not found:
                 await self.close()
                 raise StoreError(
@@ -195,9 +191,7 @@ class PostgresStore:
     async def copy_records(self, table: str, columns: Sequence[str], records: Sequence[Sequence[Any]]) -> None:
         """Bulk-load rows with COPY (used by ``hailong store copy``); one transaction per call."""
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.copy_records_to_table(
-                table, columns=list(columns), records=records, schema_name=self._schema()
-            )
+            await conn.copy_records_to_table(table, columns=list(columns), records=records, schema_name=self._schema())
 
 
 # -- URL handling and errors ----------------------------------------------------------------------

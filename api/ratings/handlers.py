@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
-from api.auth import Principal, requires
+from api.auth import authenticate, requires
 from api.db import Store
 from api.ratings import service
 from api.ratings.schemas import RatingIn, RatingOut, RatingPage
@@ -16,8 +16,11 @@ class RatingController(Controller):
     path = "/api/v1/ratings"
     tags = ["ratings"]
 
-    @post(guards=[requires("device", "integrator")], summary="Submit a counter rating (idempotent on key)")
-    async def submit(self, data: RatingIn, store: Store, principal: Principal) -> Response[RatingOut]:
+    # The hot path of the product: authentication is called here rather than as a guard, and the handler
+    # takes a single dependency, which spares Litestar a handler copy and a task group per request.
+    @post(summary="Submit a counter rating (idempotent on key); a kiosk device token or an integrator key")
+    async def submit(self, request: Request[Any, Any, Any], data: RatingIn, store: Store) -> Response[RatingOut]:
+        principal = await authenticate(request, "device", "integrator")
         out, created = await service.submit(store, principal, data)
         return Response(out, status_code=201 if created else 200)
 

@@ -49,6 +49,35 @@ async def dossier_rated(tx: Tx, dossier_id: int, instrument: str) -> bool:
     return found is not None
 
 
+FAST_INSERT = """
+INSERT INTO ratings (idempotency_key, instrument, unit_id, counter_id, officer_id, dossier_id, device_id, source,
+                     level, scale, comment, created_at, client_time, time_to_tap_ms)
+SELECT :idempotency_key, 'counter-' || u.rating_scale, c.unit_id, c.id, COALESCE(d.officer_id, duty.officer_id), d.id,
+       :device_id, :source, :level, u.rating_scale, :comment, :created_at, :client_time, :time_to_tap_ms
+FROM counters c
+JOIN units u ON u.id = c.unit_id
+LEFT JOIN counter_duty duty ON duty.counter_id = c.id
+LEFT JOIN dossiers d ON d.code = :dossier_code
+WHERE {counter} AND c.active = 1 AND :level <= u.rating_scale
+  AND (CAST(:dossier_code AS TEXT) IS NULL OR d.id IS NOT NULL)
+ON CONFLICT DO NOTHING
+RETURNING id, instrument, scale,
+    (SELECT code FROM units WHERE units.id = unit_id) AS unit,
+    (SELECT code FROM counters WHERE counters.id = counter_id) AS counter,
+    (SELECT code FROM officers WHERE officers.id = officer_id) AS officer
+"""
+FAST_BY_CODE = FAST_INSERT.format(counter="c.code = :counter")
+FAST_BY_ID = FAST_INSERT.format(counter="c.id = :counter")
+
+async def insert_fast(tx: Tx, values: dict[str, Any], *, by_code: bool) -> Row | None:
+    """The one statement of the common case: counter, officer and dossier resolved inside the INSERT.
+
+    Returns None when anything is off (replayed key, unknown counter or dossier, dossier already rated,
+    level above the scale); the caller then finds out which, on the slow path.
+    """
+    return await tx.fetch_one(FAST_BY_CODE if by_code else FAST_BY_ID, values)
+
+
 async def insert(tx: Tx, values: dict[str, Any]) -> int | None:
     value = await tx.fetch_val(
         "INSERT INTO ratings (idempotency_key, instrument, unit_id, counter_id, officer_id, dossier_id,"

@@ -59,7 +59,45 @@ async def _existing(tx: Tx, key: str) -> RatingOut | None:
 
 
 async def submit_in(tx: Tx, who: Principal, data: RatingIn) -> tuple[RatingOut, bool]:
-    """Store one rating in ``tx``. Returns (rating, created); a replayed key returns the stored one."""
+    """Store one rating in ``tx``. Returns (rating, created); a replayed key returns the stored one.
+
+    The common case is one INSERT … SELECT that resolves counter, officer and dossier itself; anything
+    unusual (a replay, a bad code, a second rating for a dossier) falls through to ``_submit_checked``,
+    which finds out what and says so.
+    """
+    if who.role != "device" and data.counter is None:
+        raise Invalid("counter is required", errors=[{"key": "counter", "message": "required"}])
+    unknown = sorted(set(data.reasons) - reason_codes(3) - reason_codes(5))
+    if unknown:
+        raise Invalid(f"unknown reason codes: {', '.join(unknown)}", code="unknown-reason")
+    device = who.role == "device"
+    values: dict[str, Any] = {
+        "idempotency_key": str(data.idempotency_key),
+        "counter": who.counter_id if device else data.counter,
+        "dossier_code": data.dossier_code,
+        "device_id": who.id if device else None,
+        "source": "kiosk" if device else "staff",
+        "level": data.level,
+        "comment": (data.comment or "").strip() or None,
+        "created_at": now_ms(),
+        "client_time": to_ms(aware(data.client_time, "client_time")) if data.client_time else None,
+        "time_to_tap_ms": data.time_to_tap_ms,
+    }
+    if device and data.counter is not None:
+        return await _submit_checked(tx, who, data)
+    inserted = await queries.insert_fast(tx, values, by_code=not device)
+    if inserted is None:
+        return await _submit_checked(tx, who, data)
+    rating_id = int(inserted["id"])
+    reasons = sorted(set(data.reasons))
+    if reasons:
+        await queries.insert_reasons(tx, rating_id, reasons)
+    row = values | inserted
+    row["device"] = who.name if device else data.device
+    return to_out(row, reasons), True
+
+
+async def _submit_checked(tx: Tx, who: Principal, data: RatingIn) -> tuple[RatingOut, bool]:
     key = str(data.idempotency_key)
     replay = await _existing(tx, key)
     if replay is not None:
@@ -68,8 +106,6 @@ async def submit_in(tx: Tx, who: Principal, data: RatingIn) -> tuple[RatingOut, 
         counter = await queries.counter_context(tx, counter_id=who.counter_id)
         if data.counter is not None and counter is not None and data.counter != counter["code"]:
             raise Forbidden(f"This kiosk belongs to counter {counter['code']!r}, not {data.counter!r}.")
-    elif data.counter is None:
-        raise Invalid("counter is required", errors=[{"key": "counter", "message": "required"}])
     else:
         counter = await queries.counter_context(tx, code=data.counter)
     if counter is None:
