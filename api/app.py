@@ -17,6 +17,7 @@ from api.db.migrate import migrate
 from api.errors import EXCEPTION_HANDLERS
 from api.routes import ROUTES
 from api.settings import Settings, load_settings
+from api.surveys.service import startup as surveys_startup
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
 
 # Async callables run at start-up after migrations: (app, store, settings) -> None.
-STARTUP_HOOKS: list[Any] = []
+STARTUP_HOOKS: list[Any] = [surveys_startup]
 
 
 def create_app_from_env() -> Litestar:

@@ -12,6 +12,8 @@ from typing import Any
 from api.db import Store, StoreError, open_store
 from api.db.migrate import migrate
 from api.settings import ENV, SettingsError, load_settings
+from api.devices.cli import add_cli as kiosk_commands
+from api.surveys.cli import add_commands as survey_commands
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -189,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Each domain that brings its own commands registers ``add(subparsers)`` here.
-EXTENSIONS: list[Callable[[Any], None]] = []
+EXTENSIONS: list[Callable[[Any], None]] = [kiosk_commands, survey_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from api.counters.handlers import ROUTES as counters
+from api.devices.handlers import ROUTES as devices
 from api.dossiers.handlers import ROUTES as dossiers
 from api.health import ROUTES as health
 from api.officers.handlers import ROUTES as officers
 from api.procedures.handlers import ROUTES as procedures
 from api.ratings.handlers import ROUTES as ratings
+from api.surveys.handlers import ROUTES as surveys
 from api.units.handlers import ROUTES as units
 
-ROUTES: list[Any] = [*health, *units, *counters, *officers, *procedures, *dossiers, *ratings]
+ROUTES: list[Any] = [*health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices]

@@ -11,9 +11,11 @@ import msgspec
 from api.db import Store, open_store
 from api.db.migrate import migrate
 from api.settings import ENV, Settings
+from api.devices.cli import demo_hint as kiosk_hint
+from api.surveys.cli import demo_lines
 
 # Async callables (store, settings) -> list of (label, line) printed after a demo start.
-DEMO_HINTS: list[Any] = []
+DEMO_HINTS: list[Any] = [kiosk_hint, demo_lines]
 
 
 class WorkersRefused(Exception):

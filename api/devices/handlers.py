@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+
+from api.auth import Authenticator, admin_only, authenticate
+from api.db import Store
+from api.devices import service
+from api.devices.schemas import DeviceOut, HeartbeatIn, KioskConfig, PairIn, PairingCodeIn, PairingCodeOut, PairOut
+from api.settings import Settings
+from kiosk.pages import ROUTES as KIOSK_PAGES
+
+
+class DeviceController(Controller):
+    path = "/api/v1/devices"
+    tags = ["kiosk devices"]
+    guards = [admin_only]
+
+    @post("/pairing-codes", summary="Issue a one-time pairing code for a counter (8 digits, 15 minutes)")
+    async def pairing_code(self, data: PairingCodeIn, store: Store) -> PairingCodeOut:
+        return await service.issue(store, data.counter)
+
+    @get(summary="List kiosk devices: counter, last seen, queue backlog, app version, revoked")
+    async def list(self, store: Store, counter: str | None = None, unit: str | None = None) -> list[DeviceOut]:
+        return await service.list_devices(store, counter, unit)
+
+    @post("/{code:str}/revoke", status_code=200, summary="Revoke a device; its token stops working at once")
+    async def revoke(self, code: str, store: Store, request: Request[Any, Any, Any]) -> DeviceOut:
+        out = await service.revoke(store, code)
+        auth: Authenticator = request.app.state.auth
+        auth.forget()
+        return out
+
+
+class KioskController(Controller):
+    path = "/api/v1/kiosk"
+    tags = ["kiosk"]
+
+    @post("/pair", summary="Exchange a pairing code for this kiosk's device token (shown once)")
+    async def pair(self, data: PairIn, store: Store, settings: Settings, request: Request[Any, Any, Any]) -> PairOut:
+        client = request.client.host if request.client else "unknown"
+        return await service.pair(store, settings, data, client)
+
+    @get("/config", summary="The paired kiosk's counter, officer on duty, instrument and timings")
+    async def config(self, request: Request[Any, Any, Any], store: Store, settings: Settings) -> KioskConfig:
+        principal = await authenticate(request, "device")
+        return await service.config(store, settings, service.device_id_of(principal))
+
+    @post("/heartbeat", status_code=200, summary="The kiosk is alive; its queue backlog and app version")
+    async def heartbeat(
+        self, request: Request[Any, Any, Any], data: HeartbeatIn, store: Store, settings: Settings
+    ) -> KioskConfig:
+        principal = await authenticate(request, "device")
+        return await service.heartbeat(store, settings, service.device_id_of(principal), data)
+
+
+ROUTES: list[Any] = [DeviceController, KioskController, *KIOSK_PAGES]

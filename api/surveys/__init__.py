@@ -1,0 +1,1 @@
+"""Receipt QR links and the SIPAS-style questionnaire behind them."""

@@ -1,0 +1,83 @@
+// The tap queue: every rating is written to IndexedDB before the thank-you shows, then delivered
+// one at a time, oldest first, with retry and backoff. It survives reloads and power loss.
+const DB = 'hailong-kiosk';
+
+function req(r) {
+  return new Promise((ok, fail) => { r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+}
+
+function done(tx) {
+  return new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = tx.onabort = () => fail(tx.error); });
+}
+
+export class Queue {
+  // send(body) resolves to 'ok' (stored), 'drop' (refused for good), 'retry' or 'stop'.
+  constructor(send, changed) {
+    this.send = send;
+    this.changed = changed;
+    this.db = null;
+    this.busy = false;
+    this.fails = 0;
+    this.wake = null;
+  }
+
+  async open() {
+    const r = indexedDB.open(DB, 1);
+    r.onupgradeneeded = () => {
+      r.result.createObjectStore('q', { keyPath: 'seq', autoIncrement: true });
+      r.result.createObjectStore('dropped', { keyPath: 'seq' });
+    };
+    this.db = await req(r);
+  }
+
+  async add(body) {
+    const tx = this.db.transaction('q', 'readwrite', { durability: 'strict' }); // flushed: survives power loss
+    tx.objectStore('q').add({ body, at: Date.now() });
+    await done(tx);
+    this.count().then(this.changed);
+  }
+
+  count() {
+    return req(this.db.transaction('q').objectStore('q').count());
+  }
+
+  async head() {
+    const c = await req(this.db.transaction('q').objectStore('q').openCursor());
+    return c ? c.value : null;
+  }
+
+  async remove(item, dropped) {
+    const tx = this.db.transaction(['q', 'dropped'], 'readwrite');
+    tx.objectStore('q').delete(item.seq);
+    if (dropped) tx.objectStore('dropped').put({ ...item, dropped });
+    await done(tx);
+  }
+
+  // Deliver now: also cuts short a backoff wait (the network came back, a heartbeat answered).
+  kick() {
+    if (this.wake) this.wake();
+    else if (!this.busy) this.run();
+  }
+
+  async run() {
+    this.busy = true;
+    try {
+      for (let item = await this.head(); item; item = await this.head()) {
+        const outcome = await this.send(item.body);
+        if (outcome === 'stop') break;
+        if (outcome === 'retry') {
+          this.fails++;
+          const wait = Math.min(30000, 500 * 2 ** Math.min(this.fails, 6)) * (0.5 + Math.random() / 2);
+          await new Promise((ok) => { this.wake = ok; setTimeout(ok, wait); });
+          this.wake = null;
+          continue;
+        }
+        this.fails = 0;
+        await this.remove(item, outcome === 'drop' ? Date.now() : 0);
+        this.changed(await this.count());
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+}
