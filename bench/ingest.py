@@ -1,0 +1,236 @@
+"""``just bench ingest``: rating-POST rate of one server worker against a no-storage reference.
+
+    python -m bench.ingest [--db URL] [--workers N] [--concurrency 32] [--duration 10] [--rounds 3]
+
+Fills a fresh database (a temp SQLite file unless ``--db``) with the small demo province, gives one kiosk a
+device token, then starts two servers with the same uvicorn flags: the product (``api.app`` factory) and the
+reference (bench/reference.py: the same Struct decoded, nothing stored). wrk (bench/ingest.lua, a fresh
+idempotency key per request) drives them alternately; medians are reported. Every rating the product
+acknowledged (201) must be in the database afterwards: the script exits 1 if any is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA = Path(__file__).with_name("ingest.lua")
+RATIO_BAR, P99_BAR_MS = 0.8, 25.0
+
+
+@dataclass
+class Run:
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    statuses: dict[str, int]
+    requests: int = 0
+    cpu_us: float = 0.0  # server CPU (user + system) per request: steadier than req/s on a busy machine
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (Linux /proc); 0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _ms(text: str) -> float:
+    value, unit = float(re.sub(r"[a-z]+$", "", text)), re.sub(r"^[\d.]+", "", text)
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def parse_wrk(out: str) -> Run:
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M)[1])  # type: ignore[index]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M)[1])  # type: ignore[index]
+    found = re.search(r"STATUS (.*)", out)
+    statuses = dict(kv.split("=") for kv in found[1].split()) if found else {}
+    total = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+    return Run(rate, p50, p99, {k: int(v) for k, v in statuses.items()}, total)
+
+
+async def prepare(url: str) -> str:
+    """Demo data plus a device token for one kiosk; returns the token."""
+    from api.auth import digest, new_secret
+    from api.db import open_store
+    from api.db.migrate import migrate
+    from api.demo import fill_demo
+
+    store = open_store(url)
+    await store.open()
+    try:
+        await migrate(store)
+        await fill_demo(store, scale="small", seed=7)
+        token = new_secret("hd")
+        sql = "UPDATE devices SET token_hash = :h WHERE id = 1"
+        await store.write(lambda tx: tx.execute(sql, {"h": digest(token)}))
+        return token
+    finally:
+        await store.close()
+
+
+async def count_ratings(url: str) -> int:
+    from api.db import open_store
+
+    store = open_store(url)
+    await store.open()
+    try:
+        row = await store.fetch_one("SELECT count(*) AS n FROM ratings")
+        return int(row["n"]) if row else 0
+    finally:
+        await store.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(target: str, port: int, workers: int, env: dict[str, str], factory: bool) -> subprocess.Popen[bytes]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    proc = subprocess.Popen([*cmd, "--factory"] if factory else cmd, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server {target} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/healthz" if factory else f"http://127.0.0.1:{port}/schema/openapi.json",
+                timeout=1,
+            ):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"server {target} did not answer within 30 s")
+
+
+def wrk(server: tuple[int, int], args: argparse.Namespace, token: str, seconds: int, *, script: bool = True) -> Run:
+    """One wrk run against (port, pid); the run's CPU cost is read from the server process."""
+    port, pid = server
+    cmd = [args.wrk, f"-t{args.threads}", f"-c{args.concurrency}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
+    cpu_before = cpu_seconds(pid)
+    if script:
+        cmd += ["-s", str(LUA), f"http://127.0.0.1:{port}", "--", token, str(secrets.randbelow(10**9)), args.keys]
+    else:
+        cmd += [f"http://127.0.0.1:{port}/healthz"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+    run = parse_wrk(done.stdout)
+    run.cpu_us = (cpu_seconds(pid) - cpu_before) * 1e6 / max(1, run.requests)
+    return run
+
+
+def line(name: str, runs: list[Run]) -> str:
+    rate = statistics.median(r.rate for r in runs)
+    p50 = statistics.median(r.p50_ms for r in runs)
+    p99 = statistics.median(r.p99_ms for r in runs)
+    cpu = statistics.median(r.cpu_us for r in runs)
+    rounds = " ".join(f"{r.rate:,.0f}" for r in runs)
+    return f"{name:<22} {rate:>7,.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  cpu {cpu:5.0f} µs/req  ({rounds})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", help="database URL (default: a fresh temp SQLite file)")
+    parser.add_argument("--workers", type=int, default=1, help="server workers (SQLite: 1)")
+    parser.add_argument("--concurrency", type=int, default=32, help="open connections (clients)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating reference/product rounds")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
+    parser.add_argument(
+        "--keys", choices=("v4", "v7"), default="v4", help="idempotency keys: random (the kiosk today) or time-ordered"
+    )
+    args = parser.parse_args(argv)
+    tmp = tempfile.TemporaryDirectory(prefix="hailong-bench-")
+    url = args.db or f"sqlite:///{tmp.name}/bench.db"
+    if url.startswith("sqlite") and args.workers != 1:
+        parser.error("SQLite has one writer per file: --workers 1 (use --db postgresql://… for more)")
+    print(f"preparing {url} (small demo province + one kiosk token)…", flush=True)
+    token = asyncio.run(prepare(url))
+    before = asyncio.run(count_ratings(url))
+    env = {**os.environ, "HAILONG_DB": url, "HAILONG_ACCESS_LOG": "0", "PYTHONPATH": str(ROOT)}
+    ports = free_port(), free_port()
+    product = start_server("api.app:create_app_from_env", ports[0], args.workers, env, factory=True)
+    reference = start_server("bench.reference:app", ports[1], args.workers, env, factory=False)
+    servers = {"product": (ports[0], product.pid), "reference": (ports[1], reference.pid)}
+    acknowledged = 0
+    runs: dict[str, list[Run]] = {"reference": [], "product": []}
+    try:
+        for name in ("reference", "product"):  # warm-up, not reported
+            warm = wrk(servers[name], args, token, 2)
+            acknowledged += warm.statuses.get("201", 0) if name == "product" else 0
+        for _ in range(args.rounds):
+            for name in ("reference", "product"):
+                run = wrk(servers[name], args, token, args.duration)
+                runs[name].append(run)
+                if name == "product":
+                    acknowledged += run.statuses.get("201", 0)
+                if run.statuses.get("5xx") or run.statuses.get("4xx"):
+                    print(f"  {name}: unexpected statuses {run.statuses}", flush=True)
+        health = wrk(servers["product"], args, token, min(args.duration, 5), script=False)
+    finally:
+        for proc in (product, reference):
+            proc.terminate()
+            proc.wait(timeout=30)
+    stored = asyncio.run(count_ratings(url)) - before
+    ref_rate = statistics.median(r.rate for r in runs["reference"])
+    prod_rate = statistics.median(r.rate for r in runs["product"])
+    p99 = statistics.median(r.p99_ms for r in runs["product"])
+    ratio = prod_rate / ref_rate if ref_rate else 0.0
+    cpu_ref = statistics.median(r.cpu_us for r in runs["reference"])
+    cpu_prod = statistics.median(r.cpu_us for r in runs["product"])
+    print(
+        f"\ningest: {args.concurrency} connections, wrk -t{args.threads}, {args.duration:g} s x {args.rounds} rounds,"
+        f" {args.workers} worker(s), {url.split('://')[0]}, {args.keys} keys"
+    )
+    print(line("reference (no storage)", runs["reference"]))
+    print(line("product POST /ratings", runs["product"]))
+    print(line("GET /healthz", [health]))
+    print(f"ratio product/reference  {ratio:.2f}   (bar >= {RATIO_BAR})   {'ok' if ratio >= RATIO_BAR else 'BELOW'}")
+    if cpu_prod:
+        print(f"cpu ratio reference/product {cpu_ref / cpu_prod:.2f}   (the ratio an idle machine would show)")
+    verdict = "ok" if p99 <= P99_BAR_MS else "ABOVE"
+    print(f"product p99              {p99:.2f} ms (bar <= {P99_BAR_MS:g} ms)   {verdict}")
+    print(f"acknowledged (201)       {acknowledged:,}")
+    print(f"stored (new rows)        {stored:,}   {'ok' if stored >= acknowledged else 'MISSING'}")
+    tmp.cleanup()
+    return 1 if acknowledged > stored else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
