@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,6 +35,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.auth = Authenticator(store, settings.auth_cache_seconds)
             for hook in STARTUP_HOOKS:
                 await hook(app, store, settings)
+            # What start-up built lives as long as the process: keep it out of the collector's
+            # generations, so that collections under load stay short (p99 latency).
+            gc.collect()
+            gc.freeze()
             yield
         finally:
             await store.close()

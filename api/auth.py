@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import msgspec
@@ -91,13 +92,21 @@ _REFUSALS: dict[str, tuple[str, str]] = {
 }
 
 
+def _authorization(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The Authorization header, read straight from the ASGI scope (this runs on every request)."""
+    for name, value in headers:
+        if name == b"authorization":
+            return value.decode("latin-1")
+    return None
+
+
 async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], *roles: Role) -> Principal:
     """The caller's principal, refused unless it has one of ``roles`` (admin always passes)."""
     state = connection.scope.setdefault("state", {})
     principal = state.get("principal")
     if not isinstance(principal, Principal):
         auth: Authenticator = connection.app.state.auth
-        principal = await auth.principal(connection.headers.get("authorization"))
+        principal = await auth.principal(_authorization(connection.scope["headers"]))
         state["principal"] = principal
     if principal.role != "admin" and principal.role not in roles:
         raise Forbidden(f"This needs a {' or '.join(roles) or 'admin'} credential; yours is {principal.role}.")

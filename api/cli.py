@@ -11,8 +11,8 @@ from typing import Any
 
 from api.db import Store, StoreError, open_store
 from api.db.migrate import migrate
-from api.settings import ENV, SettingsError, load_settings
 from api.devices.cli import add_cli as kiosk_commands
+from api.settings import ENV, SettingsError, load_settings
 from api.surveys.cli import add_commands as survey_commands
 
 Command = Callable[[argparse.Namespace], int]

@@ -10,8 +10,8 @@ import msgspec
 
 from api.db import Store, open_store
 from api.db.migrate import migrate
-from api.settings import ENV, Settings
 from api.devices.cli import demo_hint as kiosk_hint
+from api.settings import ENV, Settings
 from api.surveys.cli import demo_lines
 
 # Async callables (store, settings) -> list of (label, line) printed after a demo start.

@@ -1,5 +1,5 @@
 -- wrk script for `python -m bench.ingest`: one new rating per request, each with its own idempotency key.
--- Args: TOKEN NONCE [v4|v7]. v4: random keys, as the kiosk's crypto.randomUUID() sends today; v7: time-ordered
+-- Args: TOKEN NONCE [v4|v7]. v4: random keys; v7: time-ordered, as the kiosk sends
 -- keys (UUIDv7 layout), which append to the unique index instead of touching a random page per rating.
 -- Status codes are counted per thread and summed in done().
 local threads = {}

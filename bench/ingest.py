@@ -173,7 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
     parser.add_argument(
-        "--keys", choices=("v4", "v7"), default="v4", help="idempotency keys: random (the kiosk today) or time-ordered"
+        "--keys",
+        choices=("v4", "v7"),
+        default="v7",
+        help="idempotency keys: time-ordered as the kiosk sends (v7) or random",
     )
     args = parser.parse_args(argv)
     tmp = tempfile.TemporaryDirectory(prefix="hailong-bench-")

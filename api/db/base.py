@@ -16,6 +16,8 @@ from typing import Any, Protocol, TypeVar
 Row = dict[str, Any]
 Params = Mapping[str, Any] | None
 T = TypeVar("T")
+Item = TypeVar("Item")
+R = TypeVar("R")
 
 
 class StoreError(Exception):
@@ -39,6 +41,7 @@ class Tx(Protocol):
 
 
 WriteFn = Callable[[Tx], Awaitable[T]]
+BatchRunner = Callable[[Tx, list[Item]], Awaitable[list[R | BaseException]]]
 
 
 class Store(abc.ABC):
@@ -56,6 +59,16 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def write(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
         """Run ``fn`` in a transaction; return once that transaction has committed."""
+
+    async def write_batched(self, runner: BatchRunner[Item, R], item: Item) -> R:
+        """Queue ``item`` for ``runner``. Items queued together may run as one call ``runner(tx, items)``
+        in one transaction (the SQLite store does so: one statement for many rows). ``runner`` returns
+        one result per item, in order; a result that is an exception is raised for that item alone.
+        This default runs each item in a transaction of its own."""
+        result = (await self.write(lambda tx: runner(tx, [item])))[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     @abc.abstractmethod
     async def read(self, fn: Callable[[Tx], Awaitable[T]]) -> T:

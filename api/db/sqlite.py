@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import queue
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +23,8 @@ import aiosqlite
 from api.db.base import Params, Row, Store, StoreError
 
 T = TypeVar("T")
+
+_STOP = object()
 
 def prepare_connection(conn: sqlite3.Connection, *, writer: bool) -> None:
     """The one place every SQLite connection is prepared."""
@@ -108,18 +113,13 @@ class AsyncTx:
 class SQLiteStore(Store):
     dialect = "sqlite"
 
-    def __init__(self, url: str, path: str, *, readers: int = 4, checkpoint_every: int = 200) -> None:
+    def __init__(self, url: str, path: str, *, readers: int = 4, batch_max: int = 512) -> None:
         self.url = url
         self.path = path
         self.readers = readers
-        self.checkpoint_every = checkpoint_every
-        self._conn: sqlite3.Connection | None = None
-        self._tx: SyncTx | None = None
-        self._pending: list[tuple[Callable[[Any], Awaitable[Any]], asyncio.Future[Any]]] = []
-        self._flush_handle: asyncio.Handle | None = None
-        self._busy_since: float | None = None
-        self._commits = 0
-        self._checkpointing: asyncio.Future[None] | None = None
+        self.batch_max = batch_max
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
         self._pool: asyncio.Queue[aiosqlite.Connection] | None = None
         self._all_readers: list[aiosqlite.Connection] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -127,8 +127,10 @@ class SQLiteStore(Store):
     # -- life cycle -------------------------------------------------------------------------------
     async def open(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._conn = await asyncio.to_thread(self._connect, writer=True)
-        self._tx = SyncTx(self._conn)
+        ready: asyncio.Future[None] = self._loop.create_future()
+        self._thread = threading.Thread(target=self._writer_main, args=(ready,), name="sqlite-writer", daemon=True)
+        self._thread.start()
+        await ready
         self._pool = asyncio.Queue()
         for _ in range(self.readers):
             conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -136,119 +138,81 @@ class SQLiteStore(Store):
             self._all_readers.append(conn)
             self._pool.put_nowait(conn)
 
-    def _connect(self, *, writer: bool) -> sqlite3.Connection:
-        parent = Path(self.path).expanduser().resolve().parent
-        if self.path != ":memory:" and not parent.is_dir():
-            raise StoreError(f"cannot open SQLite database {self.path}: folder {parent} does not exist")
-        try:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            prepare_connection(conn, writer=writer)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open SQLite database {self.path}: {exc}") from None
-        if writer:
-            # The writer never waits inside SQLite (it runs on the event loop): a lock held by another
-            # process is retried with backoff instead, and checkpoints run in a thread of their own.
-            conn.execute("PRAGMA busy_timeout = 0")
-            conn.execute("PRAGMA wal_autocheckpoint = 0")
-        return conn
-
     async def close(self) -> None:
-        if self._flush_handle is not None:  # settle what is queued before closing
-            self._flush_handle.cancel()
-            self._flush()
-        if self._checkpointing is not None:
-            await self._checkpointing
-        if self._conn is not None:
-            await asyncio.to_thread(self._checkpoint, "TRUNCATE")
-            self._conn.close()
-            self._conn = None
+        if self._thread is not None:
+            self._jobs.put(_STOP)
+            await asyncio.to_thread(self._thread.join)
+            self._thread = None
         for conn in self._all_readers:
             await conn.close()
         self._all_readers.clear()
 
     # -- writes -----------------------------------------------------------------------------------
     async def write(self, fn: Callable[[Any], Awaitable[T]]) -> T:
-        """Queue ``fn``; every job queued during one turn of the event loop shares one transaction.
-
-        The batch runs synchronously on the loop thread (SQLite calls take microseconds here; running
-        them in another thread made both threads wait for the GIL at every statement), commits once,
-        then settles every job's future: a job is acknowledged only after the commit that holds it.
-        """
         loop = self._loop
-        assert loop is not None and self._conn is not None, "store is not open"
+        assert loop is not None and self._thread is not None, "store is not open"
         fut: asyncio.Future[T] = loop.create_future()
-        self._pending.append((fn, fut))
-        if self._flush_handle is None:
-            self._flush_handle = loop.call_soon(self._flush)
+        self._jobs.put((None, fn, fut))
         return await fut
 
-    def _flush(self) -> None:
-        assert self._conn is not None and self._tx is not None and self._loop is not None
-        self._flush_handle = None
-        batch, self._pending = self._pending, []
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:  # another process holds the write lock
-            self._retry_later(batch, exc)
-            return
-        self._busy_since = None
-        for fut, result, exc in self._run_batch(self._conn, self._tx, batch):
-            _settle(fut, result, exc)
-        self._commits += 1
-        if self._commits % self.checkpoint_every == 0 and self._checkpointing is None:
-            self._checkpointing = asyncio.ensure_future(asyncio.to_thread(self._checkpoint, "PASSIVE"))
-            self._checkpointing.add_done_callback(self._checkpoint_done)
+    async def write_batched(self, runner: Any, item: Any) -> Any:
+        loop = self._loop
+        assert loop is not None and self._thread is not None, "store is not open"
+        fut: asyncio.Future[Any] = loop.create_future()
+        self._jobs.put((runner, item, fut))
+        return await fut
 
-    def _retry_later(self, batch: list[Any], exc: Exception) -> None:
-        assert self._loop is not None
-        now = self._loop.time()
-        self._busy_since = self._busy_since or now
-        if now - self._busy_since > 5.0:
-            self._busy_since = None
-            error = StoreError(f"the SQLite database is locked by another process: {exc}")
-            for _, fut in batch:
-                _settle(fut, None, error)
-            return
-        self._pending = batch + self._pending
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-        self._flush_handle = self._loop.call_later(0.005, self._flush)
-
-    def _run_batch(self, conn: sqlite3.Connection, tx: SyncTx, batch: list[Any]) -> list[Any]:
-        """The whole batch in one transaction (already begun), each job in its own savepoint so that a
-        failing job is undone alone; then one commit."""
-        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+    def _writer_main(self, ready: asyncio.Future[None]) -> None:
+        loop = self._loop
+        assert loop is not None
         try:
-            for fn, fut in batch:
-                conn.execute("SAVEPOINT job")
+            parent = Path(self.path).expanduser().resolve().parent
+            if self.path != ":memory:" and not parent.is_dir():
+                raise StoreError(f"folder {parent} does not exist")
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            prepare_connection(conn, writer=True)
+        except Exception as exc:  # reported to open(), never swallowed
+            error = StoreError(f"cannot open SQLite database {self.path}: {exc}")
+            loop.call_soon_threadsafe(_settle, ready, None, error)
+            return
+        loop.call_soon_threadsafe(_settle, ready, None, None)
+        tx = SyncTx(conn)
+        stopping = False
+        while not stopping:
+            batch = [self._jobs.get()]
+            while len(batch) < self.batch_max:
                 try:
-                    result = run_now(fn(tx))
-                except Exception as exc:
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-                    outcomes.append((fut, None, exc))
+                    batch.append(self._jobs.get_nowait())
+                except queue.Empty:
+                    break
+            if _STOP in batch:
+                stopping = True
+                batch = [job for job in batch if job is not _STOP]
+            if batch:
+                outcomes = self._run_batch(conn, tx, batch)
+                loop.call_soon_threadsafe(_settle_all, outcomes)  # one wake-up per batch
+        conn.close()
+
+    def _run_batch(self, conn: sqlite3.Connection, tx: SyncTx, batch: list[Any]) -> list[Outcome]:
+        """The whole batch in one transaction, then one commit. Plain jobs run each in a savepoint, so a
+        failing job is undone alone; items for the same batch runner run as one call."""
+        outcomes: list[Outcome] = []
+        groups: dict[Any, list[tuple[Any, asyncio.Future[Any]]]] = {}
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for runner, payload, fut in batch:
+                if runner is None:
+                    outcomes.append(_in_savepoint(conn, partial(_call, payload, tx), fut))
                 else:
-                    conn.execute("RELEASE job")
-                    outcomes.append((fut, result, None))
+                    groups.setdefault(runner, []).append((payload, fut))
+            for runner, items in groups.items():
+                outcomes.extend(_run_group(conn, tx, runner, items))
             conn.execute("COMMIT")
         except Exception as exc:  # the commit itself failed: nobody is acknowledged
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            return [(fut, None, exc) for _, fut in batch]
+            return [(fut, None, exc) for _, _, fut in batch]
         return outcomes
-
-    def _checkpoint(self, mode: str) -> None:
-        conn = sqlite3.connect(self.path, isolation_level=None)
-        try:
-            conn.execute("PRAGMA busy_timeout = 1000")
-            conn.execute(f"PRAGMA wal_checkpoint({mode})")
-        except sqlite3.Error:
-            pass  # a checkpoint that cannot run now runs next time
-        finally:
-            conn.close()
-
-    def _checkpoint_done(self, _: asyncio.Future[None]) -> None:
-        self._checkpointing = None
 
     # -- reads ------------------------------------------------------------------------------------
     async def read(self, fn: Callable[[Any], Awaitable[T]]) -> T:
@@ -260,6 +224,41 @@ class SQLiteStore(Store):
             self._pool.put_nowait(conn)
 
 
+Outcome = tuple[asyncio.Future[Any], Any, BaseException | None]
+
+
+def _in_savepoint(conn: sqlite3.Connection, call: Callable[[], Any], fut: asyncio.Future[Any]) -> Outcome:
+    conn.execute("SAVEPOINT job")
+    try:
+        result = call()
+    except Exception as exc:
+        conn.execute("ROLLBACK TO job")
+        conn.execute("RELEASE job")
+        return (fut, None, exc)
+    conn.execute("RELEASE job")
+    return (fut, result, None)
+
+
+def _run_group(conn: sqlite3.Connection, tx: SyncTx, runner: Any, items: list[Any]) -> list[Outcome]:
+    """All items for one batch runner in one call; if that call fails, each item on its own."""
+    whole = _in_savepoint(conn, partial(_call, runner, tx, [payload for payload, _ in items]), items[0][1])
+    if whole[2] is None:
+        return [_item_outcome(fut, result) for (_, fut), result in zip(items, whole[1], strict=True)]
+    singles = []
+    for payload, fut in items:
+        fut_, results, exc = _in_savepoint(conn, partial(_call, runner, tx, [payload]), fut)
+        singles.append((fut_, None, exc) if exc is not None else _item_outcome(fut_, results[0]))
+    return singles
+
+
+def _call(fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
+    return run_now(fn(*args))
+
+
+def _item_outcome(fut: asyncio.Future[Any], result: Any) -> Outcome:
+    return (fut, None, result) if isinstance(result, BaseException) else (fut, result, None)
+
+
 def _settle(fut: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
     if fut.done():
         return
@@ -267,3 +266,8 @@ def _settle(fut: asyncio.Future[Any], result: Any, exc: BaseException | None) ->
         fut.set_exception(exc)
     else:
         fut.set_result(result)
+
+
+def _settle_all(outcomes: list[Outcome]) -> None:
+    for fut, result, exc in outcomes:
+        _settle(fut, result, exc)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from api.db import Row, Tx
@@ -49,33 +50,58 @@ async def dossier_rated(tx: Tx, dossier_id: int, instrument: str) -> bool:
     return found is not None
 
 
-FAST_INSERT = """
+# The common case for a whole batch in one statement: counter, officer and dossier are resolved inside
+# the INSERT. A row that does not come back (replayed key, unknown counter or dossier, dossier already
+# rated, level above the scale) is looked at again, one by one, on the slow path.
+_COLUMNS = ("k", "counter", "dossier_code", "device_id", "source", "level", "comment", "created_at",
+            "client_time", "time_to_tap_ms", "ord")
+_TYPES = ("TEXT", "{counter}", "TEXT", "BIGINT", "TEXT", "INTEGER", "TEXT", "BIGINT", "BIGINT", "INTEGER", "INTEGER")
+BATCH_INSERT = """
+WITH v ({columns}) AS (VALUES {rows})
 INSERT INTO ratings (idempotency_key, instrument, unit_id, counter_id, officer_id, dossier_id, device_id, source,
                      level, scale, comment, created_at, client_time, time_to_tap_ms)
-SELECT :idempotency_key, 'counter-' || u.rating_scale, c.unit_id, c.id, COALESCE(d.officer_id, duty.officer_id), d.id,
-       :device_id, :source, :level, u.rating_scale, :comment, :created_at, :client_time, :time_to_tap_ms
-FROM counters c
+SELECT v.k, 'counter-' || u.rating_scale, c.unit_id, c.id, COALESCE(d.officer_id, duty.officer_id), d.id,
+       v.device_id, v.source, v.level, u.rating_scale, v.comment, v.created_at, v.client_time, v.time_to_tap_ms
+FROM v
+JOIN counters c ON {match}
 JOIN units u ON u.id = c.unit_id
 LEFT JOIN counter_duty duty ON duty.counter_id = c.id
-LEFT JOIN dossiers d ON d.code = :dossier_code
-WHERE {counter} AND c.active = 1 AND :level <= u.rating_scale
-  AND (CAST(:dossier_code AS TEXT) IS NULL OR d.id IS NOT NULL)
+LEFT JOIN dossiers d ON d.code = v.dossier_code
+WHERE c.active = 1 AND v.level <= u.rating_scale AND (v.dossier_code IS NULL OR d.id IS NOT NULL)
+ORDER BY v.ord
 ON CONFLICT DO NOTHING
-RETURNING id, instrument, scale,
+RETURNING id, idempotency_key, instrument, scale, level, comment, source, created_at, client_time, time_to_tap_ms,
     (SELECT code FROM units WHERE units.id = unit_id) AS unit,
     (SELECT code FROM counters WHERE counters.id = counter_id) AS counter,
     (SELECT code FROM officers WHERE officers.id = officer_id) AS officer
 """
-FAST_BY_CODE = FAST_INSERT.format(counter="c.code = :counter")
-FAST_BY_ID = FAST_INSERT.format(counter="c.id = :counter")
 
-async def insert_fast(tx: Tx, values: dict[str, Any], *, by_code: bool) -> Row | None:
-    """The one statement of the common case: counter, officer and dossier resolved inside the INSERT.
 
-    Returns None when anything is off (replayed key, unknown counter or dossier, dossier already rated,
-    level above the scale); the caller then finds out which, on the slow path.
-    """
-    return await tx.fetch_one(FAST_BY_CODE if by_code else FAST_BY_ID, values)
+@cache
+def _batch_sql(rows: int, by_code: bool) -> str:
+    types = [t.format(counter="TEXT" if by_code else "BIGINT") for t in _TYPES]
+    values = ", ".join(
+        "(" + ", ".join(f"CAST(:{c}{n} AS {t})" for c, t in zip(_COLUMNS, types, strict=True)) + ")"
+        for n in range(rows)
+    )
+    match = "c.code = v.counter" if by_code else "c.id = v.counter"
+    return BATCH_INSERT.format(columns=", ".join(_COLUMNS), rows=values, match=match)
+
+
+async def insert_batch(tx: Tx, rows: list[dict[str, Any]], *, by_code: bool) -> dict[str, Row]:
+    """Insert many ratings in one statement; returns the inserted rows by idempotency key."""
+    params: dict[str, Any] = {}
+    for n, row in enumerate(rows):
+        for column in _COLUMNS:
+            params[f"{column}{n}"] = row[column]
+    inserted = await tx.fetch_all(_batch_sql(len(rows), by_code), params)
+    return {r["idempotency_key"]: r for r in inserted}
+
+
+async def insert_reasons_many(tx: Tx, pairs: list[tuple[int, str]]) -> None:
+    await tx.execute_many(
+        "INSERT INTO rating_reasons (rating_id, reason) VALUES (:r, :c)", [{"r": r, "c": c} for r, c in pairs]
+    )
 
 
 async def insert(tx: Tx, values: dict[str, Any]) -> int | None:

@@ -14,7 +14,7 @@ import msgspec
 from api.auth import Principal
 from api.counters.service import require as require_counter
 from api.db import Row, Store, Tx, now_ms
-from api.errors import Conflict, Forbidden, Invalid
+from api.errors import Conflict, DomainError, Forbidden, Invalid
 from api.officers.service import require as require_officer
 from api.ratings import queries
 from api.ratings.schemas import RatingIn, RatingOut, RatingPage
@@ -58,21 +58,19 @@ async def _existing(tx: Tx, key: str) -> RatingOut | None:
     return to_out(row, (await queries.reasons_of(tx, [int(row["id"])])).get(int(row["id"]), []))
 
 
-async def submit_in(tx: Tx, who: Principal, data: RatingIn) -> tuple[RatingOut, bool]:
-    """Store one rating in ``tx``. Returns (rating, created); a replayed key returns the stored one.
+Item = tuple[Principal, RatingIn]
+Result = tuple[RatingOut, bool]
 
-    The common case is one INSERT … SELECT that resolves counter, officer and dossier itself; anything
-    unusual (a replay, a bad code, a second rating for a dossier) falls through to ``_submit_checked``,
-    which finds out what and says so.
-    """
+
+def _row_values(who: Principal, data: RatingIn, order: int) -> dict[str, Any]:
     if who.role != "device" and data.counter is None:
         raise Invalid("counter is required", errors=[{"key": "counter", "message": "required"}])
     unknown = sorted(set(data.reasons) - reason_codes(3) - reason_codes(5))
     if unknown:
         raise Invalid(f"unknown reason codes: {', '.join(unknown)}", code="unknown-reason")
     device = who.role == "device"
-    values: dict[str, Any] = {
-        "idempotency_key": str(data.idempotency_key),
+    return {
+        "k": str(data.idempotency_key),
         "counter": who.counter_id if device else data.counter,
         "dossier_code": data.dossier_code,
         "device_id": who.id if device else None,
@@ -82,19 +80,64 @@ async def submit_in(tx: Tx, who: Principal, data: RatingIn) -> tuple[RatingOut, 
         "created_at": now_ms(),
         "client_time": to_ms(aware(data.client_time, "client_time")) if data.client_time else None,
         "time_to_tap_ms": data.time_to_tap_ms,
+        "ord": order,
     }
-    if device and data.counter is not None:
-        return await _submit_checked(tx, who, data)
-    inserted = await queries.insert_fast(tx, values, by_code=not device)
-    if inserted is None:
-        return await _submit_checked(tx, who, data)
-    rating_id = int(inserted["id"])
-    reasons = sorted(set(data.reasons))
+
+
+async def store_batch(tx: Tx, items: list[Item]) -> list[Result | BaseException]:
+    """Store many ratings in ``tx``: one result per item, (rating, created) or the error for that item.
+
+    The common case is one INSERT … SELECT for the whole batch, which resolves counter, officer and
+    dossier itself. Anything unusual (a replayed key, a bad code, a second rating for a dossier) is
+    handled one by one by ``_submit_checked``, which finds out what and says so. Domain errors are
+    raised before anything is written, so an item's error leaves the others' rows alone.
+    """
+    results: list[Result | BaseException | None] = [None] * len(items)
+    by_code: list[dict[str, Any]] = []
+    by_id: list[dict[str, Any]] = []
+    for n, (who, data) in enumerate(items):
+        try:
+            values = _row_values(who, data, n)
+        except DomainError as exc:
+            results[n] = exc
+            continue
+        if who.role != "device":
+            by_code.append(values)
+        elif data.counter is None:  # a kiosk naming its counter is checked on the slow path
+            by_id.append(values)
+    inserted: dict[str, Row] = {}
+    for rows, code in ((by_code, True), (by_id, False)):
+        if rows:
+            inserted |= await queries.insert_batch(tx, rows, by_code=code)
+    reasons: list[tuple[int, str]] = []
+    first: dict[str, RatingOut] = {}
+    for n, (who, data) in enumerate(items):
+        if results[n] is not None:
+            continue
+        key = str(data.idempotency_key)
+        if key in first:  # the same key twice in one batch: the second is a replay
+            results[n] = (first[key], False)
+            continue
+        row = inserted.get(key)
+        if row is None:
+            try:
+                results[n] = await _submit_checked(tx, who, data)
+            except DomainError as exc:
+                results[n] = exc
+            continue
+        codes = sorted(set(data.reasons))
+        reasons += [(int(row["id"]), code) for code in codes]
+        out = _fresh(row, who, data, codes)
+        first[key] = out
+        results[n] = (out, True)
     if reasons:
-        await queries.insert_reasons(tx, rating_id, reasons)
-    row = values | inserted
-    row["device"] = who.name if device else data.device
-    return to_out(row, reasons), True
+        await queries.insert_reasons_many(tx, reasons)
+    return [r for r in results if r is not None]
+
+
+def _fresh(row: Row, who: Principal, data: RatingIn, reasons: list[str]) -> RatingOut:
+    device = who.name if who.role == "device" else data.device
+    return to_out(row | {"dossier_code": data.dossier_code, "device": device}, reasons)
 
 
 async def _submit_checked(tx: Tx, who: Principal, data: RatingIn) -> tuple[RatingOut, bool]:
@@ -175,7 +218,8 @@ def _already_rated(code: str) -> Conflict:
 
 
 async def submit(store: Store, who: Principal, data: RatingIn) -> tuple[RatingOut, bool]:
-    return await store.write(lambda tx: submit_in(tx, who, data))
+    result: Result = await store.write_batched(store_batch, (who, data))
+    return result
 
 
 def encode_cursor(last_id: int) -> str:

@@ -48,10 +48,13 @@ const t = (k) => T[lang][k];
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const queue = new Queue(deliver, (n) => { backlog = n; status(); });
 
+// Time-ordered UUIDv7 keys: 48 bits of milliseconds, then randomness. They append to the server's
+// unique index instead of touching a random page for every rating.
 function uuid() {
-  if (crypto.randomUUID) return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+  let ms = Date.now();
+  for (let i = 5; i >= 0; i--) { b[i] = ms % 256; ms = Math.floor(ms / 256); }
+  b[6] = (b[6] & 15) | 112; b[8] = (b[8] & 63) | 128;
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

@@ -106,12 +106,12 @@ CREATE TABLE ratings (
     created_at BIGINT NOT NULL,
     client_time BIGINT,
     time_to_tap_ms INTEGER,
-    CHECK (level <= scale),
-    UNIQUE (dossier_id, instrument)
+    CHECK (level <= scale)
 );
+-- One rating per dossier and instrument; most kiosk ratings have no dossier, so the index skips them.
+CREATE UNIQUE INDEX ratings_dossier_once ON ratings(dossier_id, instrument) WHERE dossier_id IS NOT NULL;
 CREATE INDEX ratings_unit_created ON ratings(unit_id, created_at);
 CREATE INDEX ratings_officer_created ON ratings(officer_id, created_at);
-CREATE INDEX ratings_counter_created ON ratings(counter_id, created_at);
 CREATE INDEX ratings_created ON ratings(created_at);
 
 CREATE TABLE rating_reasons (
