@@ -9,8 +9,10 @@ and may only await methods of ``tx``: the SQLite store runs them inside its sing
 from __future__ import annotations
 
 import abc
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 Row = dict[str, Any]
@@ -61,14 +63,34 @@ class Store(abc.ABC):
         """Run ``fn`` in a transaction; return once that transaction has committed."""
 
     async def write_batched(self, runner: BatchRunner[Item, R], item: Item) -> R:
-        """Queue ``item`` for ``runner``. Items queued together may run as one call ``runner(tx, items)``
-        in one transaction (the SQLite store does so: one statement for many rows). ``runner`` returns
-        one result per item, in order; a result that is an exception is raised for that item alone.
-        This default runs each item in a transaction of its own."""
-        result = (await self.write(lambda tx: runner(tx, [item])))[0]
-        if isinstance(result, BaseException):
-            raise result
-        return result
+        """Queue ``item`` for ``runner``: the items queued during one turn of the event loop run as one
+        call ``runner(tx, items)`` in one transaction (group commit). ``runner`` returns one result per
+        item, in order; a result that is an exception is raised for that item alone. If the whole call
+        fails, each item runs again in a transaction of its own, so one bad item cannot sink the rest."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Any] = loop.create_future()
+        groups: dict[Any, list[tuple[Any, asyncio.Future[Any]]]] = self.__dict__.setdefault("_groups", {})
+        group = groups.setdefault(runner, [])
+        group.append((item, fut))
+        if len(group) == 1:
+            loop.call_soon(lambda: _keep(asyncio.ensure_future(self._flush_group(runner))))
+        result = await fut
+        return result  # type: ignore[no-any-return]
+
+    async def _flush_group(self, runner: BatchRunner[Any, Any]) -> None:
+        group = self.__dict__["_groups"].pop(runner)
+        try:
+            results = await self.write(lambda tx: runner(tx, [item for item, _ in group]))
+        except Exception:
+            for item, fut in group:
+                try:
+                    result = (await self.write(partial(_one, runner, item)))[0]
+                except Exception as exc:
+                    result = exc
+                _resolve(fut, result)
+            return
+        for (_, fut), result in zip(group, results, strict=True):
+            _resolve(fut, result)
 
     @abc.abstractmethod
     async def read(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
@@ -82,6 +104,28 @@ class Store(abc.ABC):
 
     async def ping(self) -> None:
         await self.fetch_one("SELECT 1 AS ok")
+
+
+_TASKS: set[asyncio.Future[Any]] = set()
+
+
+def _keep(task: asyncio.Future[Any]) -> None:
+    """Hold a reference to a fire-and-forget task until it is done."""
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+
+
+def _one(runner: BatchRunner[Any, Any], item: Any, tx: Tx) -> Awaitable[list[Any]]:
+    return runner(tx, [item])
+
+
+def _resolve(fut: asyncio.Future[Any], result: Any) -> None:
+    if fut.done():
+        return
+    if isinstance(result, BaseException):
+        fut.set_exception(result)
+    else:
+        fut.set_result(result)
 
 
 def now_ms() -> int:
