@@ -43,12 +43,17 @@ class Run:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (Linux /proc); 0 where unavailable."""
+    """User + system CPU of a process and its live children, e.g. uvicorn's workers (Linux /proc)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return own + sum(cpu_seconds(int(child)) for child in children)
 
 
 def _ms(text: str) -> float:
