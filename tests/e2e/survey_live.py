@@ -1,12 +1,11 @@
 """A live hailong server for browser tests: uvicorn in a thread, a temp SQLite file, keys for the API.
 
-(Local to the survey tests until the shared live-server fixture exists.)
+(Used by the survey browser tests; the kiosk tests run the CLI server in a subprocess instead.)
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 from collections.abc import Coroutine, Iterator
@@ -22,17 +21,9 @@ from api.apikeys.service import create_key
 from api.db import open_store
 from api.db.migrate import migrate
 from api.settings import load_settings
+from tests.live import free_port
 
 T = TypeVar("T")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass
@@ -62,12 +53,6 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coro).result()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def _keys(db_url: str) -> tuple[str, str]:
     store = open_store(db_url)
     await store.open()
@@ -83,7 +68,8 @@ def live_server(tmp: Path, **overrides: Any) -> Iterator[Live]:
     import uvicorn
 
     import api.app
-    port = _free_port()
+
+    port = free_port()
     db_url = f"sqlite:///{tmp / 'live.db'}"
     admin, integrator = _run(_keys(db_url))
     settings = load_settings({"db_url": db_url, "port": port, **overrides}, environ={})

@@ -4,7 +4,6 @@ scanner input, revocation, accessibility, screenshots."""
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,16 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.live import CHROMIUM, CHROMIUM_ARGS, free_port
+
 ROOT = Path(__file__).parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TAP_INTERVAL_MS = 300
 DOSSIER = "000.00.12.H36-261120-0001"
 DOSSIER_2 = "000.00.12.H36-261120-0002"
@@ -68,12 +60,6 @@ class Server:
         r = self.post("/api/v1/devices/pairing-codes", {"counter": counter})
         assert r.status_code == 201, r.text
         return str(r.json()["code"])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def hailong(*args: str, env: dict[str, str]) -> str:
@@ -159,7 +145,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from api.instruments.loader import ChoiceItem, GridItem, ProfileItem, Questionnaire, ScaleItem, TextItem, load_all
-from tests.e2e.survey_live import CHROMIUM, CHROMIUM_ARGS, Live, live_server, seed
+from tests.e2e.survey_live import Live, live_server, seed
+from tests.live import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.e2e
 cv2 = pytest.importorskip("cv2")

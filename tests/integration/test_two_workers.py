@@ -14,7 +14,8 @@ import pytest
 from api.apikeys.service import create_key
 from api.db import open_store
 from api.db.migrate import migrate
-from tests.integration.test_durability import free_port, wait_ready
+from tests.integration.test_durability import wait_ready
+from tests.live import free_port
 from tests.pg import pg_url_or_skip, temp_schema
 
 pytestmark = pytest.mark.postgres
