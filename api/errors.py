@@ -73,8 +73,9 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     """Litestar's own errors (bad JSON, wrong types, unknown route) in the same shape."""
     status, detail = exc.status_code, str(exc.detail)
     errors: list[dict[str, Any]] = []
-    if "malformed" in detail.lower():
+    if status == 400 and any(word in detail.lower() for word in ("malformed", "truncated", "trailing")):
         status, code, title = 400, "malformed-json", "Malformed JSON"
+        detail = f"The body is not valid JSON: {detail}"
     elif isinstance(exc, ValidationException):
         status, code, title = 422, "invalid", "Invalid input"
         errors = [e for e in exc.extra if isinstance(e, dict)] if isinstance(exc.extra, list) else []

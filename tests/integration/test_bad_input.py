@@ -68,10 +68,10 @@ async def test_bad_rating_bodies(h: Harness, body: object, status: int, kind: st
 async def test_malformed_json(h: Harness) -> None:
     await seed_reference(h)
     headers = h.admin | {"content-type": "application/json"}
-    for raw in (b"{bad", b"", b'{"level": 3', b"\xff\xfe"):
-        r = await h.client.post("/api/v1/ratings", content=raw, headers=headers)
-        assert r.status_code in (400, 422), (raw, r.status_code, r.text)
-        assert r.headers["content-type"].startswith("application/problem+json")
+    for raw in (b"{bad", b'{"level": 3', b"\xff\xfe", b'{"level": 3} x'):
+        assert_problem(await h.client.post("/api/v1/ratings", content=raw, headers=headers), 400, "malformed-json")
+    empty = await h.client.post("/api/v1/ratings", content=b"", headers=headers)
+    assert empty.status_code in (400, 422) and empty.headers["content-type"].startswith("application/problem+json")
     assert await h.count("ratings") == 0
 
 
