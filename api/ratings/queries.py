@@ -71,9 +71,7 @@ WHERE c.active = 1 AND v.level <= u.rating_scale AND (v.dossier_code IS NULL OR 
 ORDER BY v.ord
 ON CONFLICT DO NOTHING
 RETURNING id, idempotency_key, instrument, scale, level, comment, source, created_at, client_time, time_to_tap_ms,
-    (SELECT code FROM units WHERE units.id = unit_id) AS unit,
-    (SELECT code FROM counters WHERE counters.id = counter_id) AS counter,
-    (SELECT code FROM officers WHERE officers.id = officer_id) AS officer
+    unit_id, counter_id, officer_id
 """
 
 
@@ -96,6 +94,20 @@ async def insert_batch(tx: Tx, rows: list[dict[str, Any]], *, by_code: bool) -> 
             params[f"{column}{n}"] = row[column]
     inserted = await tx.fetch_all(_batch_sql(len(rows), by_code), params)
     return {r["idempotency_key"]: r for r in inserted}
+
+
+async def codes_of(tx: Tx, units: set[int], counters: set[int], officers: set[int]) -> dict[tuple[str, int], str]:
+    """Codes for the ids a batch touched (a handful), in one query: (table letter, id) -> code."""
+    params: dict[str, Any] = {}
+    parts = []
+    for letter, table, ids in (("u", "units", units), ("c", "counters", counters), ("o", "officers", officers)):
+        if not ids:
+            continue
+        marks = ", ".join(f":{letter}{n}" for n in range(len(ids)))
+        params |= {f"{letter}{n}": value for n, value in enumerate(sorted(ids))}
+        parts.append(f"SELECT '{letter}' AS t, id, code FROM {table} WHERE id IN ({marks})")  # noqa: S608
+    rows = await tx.fetch_all(" UNION ALL ".join(parts), params)
+    return {(r["t"], int(r["id"])): r["code"] for r in rows}
 
 
 async def insert_reasons_many(tx: Tx, pairs: list[tuple[int, str]]) -> None:

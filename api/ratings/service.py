@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -109,6 +110,7 @@ async def store_batch(tx: Tx, items: list[Item]) -> list[Result | BaseException]
     for rows, code in ((by_code, True), (by_id, False)):
         if rows:
             inserted |= await queries.insert_batch(tx, rows, by_code=code)
+    codes = await _codes(tx, inserted.values()) if inserted else {}
     reasons: list[tuple[int, str]] = []
     first: dict[str, RatingOut] = {}
     for n, (who, data) in enumerate(items):
@@ -125,9 +127,9 @@ async def store_batch(tx: Tx, items: list[Item]) -> list[Result | BaseException]
             except DomainError as exc:
                 results[n] = exc
             continue
-        codes = sorted(set(data.reasons))
-        reasons += [(int(row["id"]), code) for code in codes]
-        out = _fresh(row, who, data, codes)
+        chosen = sorted(set(data.reasons))
+        reasons += [(int(row["id"]), code) for code in chosen]
+        out = _fresh(row, codes, who, data, chosen)
         first[key] = out
         results[n] = (out, True)
     if reasons:
@@ -135,9 +137,28 @@ async def store_batch(tx: Tx, items: list[Item]) -> list[Result | BaseException]
     return [r for r in results if r is not None]
 
 
-def _fresh(row: Row, who: Principal, data: RatingIn, reasons: list[str]) -> RatingOut:
-    device = who.name if who.role == "device" else data.device
-    return to_out(row | {"dossier_code": data.dossier_code, "device": device}, reasons)
+async def _codes(tx: Tx, rows: Iterable[Row]) -> dict[tuple[str, int], str]:
+    units, counters, officers = set(), set(), set()
+    for row in rows:
+        units.add(int(row["unit_id"]))
+        counters.add(int(row["counter_id"]))
+        if row["officer_id"] is not None:
+            officers.add(int(row["officer_id"]))
+    return await queries.codes_of(tx, units, counters, officers)
+
+
+def _fresh(
+    row: Row, codes: dict[tuple[str, int], str], who: Principal, data: RatingIn, reasons: list[str]
+) -> RatingOut:
+    officer = None if row["officer_id"] is None else codes[("o", int(row["officer_id"]))]
+    named = {
+        "unit": codes[("u", int(row["unit_id"]))],
+        "counter": codes[("c", int(row["counter_id"]))],
+        "officer": officer,
+        "dossier_code": data.dossier_code,
+        "device": who.name if who.role == "device" else data.device,
+    }
+    return to_out(row | named, reasons)
 
 
 async def _submit_checked(tx: Tx, who: Principal, data: RatingIn) -> tuple[RatingOut, bool]:
