@@ -9,6 +9,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from api.db.base import StoreError
+
 PROBLEM_BASE = "https://hailong.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -117,8 +119,20 @@ def _title(status: int) -> str:
         return "Error"
 
 
+def store_error_handler(request: Request[Any, Any, Any], exc: StoreError) -> Response[bytes]:
+    request.logger.warning("database unavailable on %s: %s", request.url.path, exc)
+    problem = Problem(
+        type=PROBLEM_BASE + "unavailable",
+        title="Database unavailable",
+        status=503,
+        detail="The database is busy or unreachable; nothing was stored. Please try again shortly.",
+    )
+    return problem_response(request, problem)
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error_handler,
+    StoreError: store_error_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,
 }

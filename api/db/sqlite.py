@@ -1,18 +1,17 @@
-"""Embedded SQLite store: one writer thread that batches, aiosqlite readers.
+"""Embedded SQLite store: one writer that batches, on the event loop; aiosqlite readers.
 
-Writes are queued to a single thread that owns the only write connection. It takes every job
-waiting (up to ``batch_max``), runs them in one ``BEGIN IMMEDIATE`` transaction, each inside its
-own savepoint so one failing job does not undo the others, commits once, and then wakes the event
-loop once for the whole batch. A job is acknowledged only after the commit that holds it.
+Every write queued during one turn of the event loop runs in one ``BEGIN IMMEDIATE`` transaction on
+the only write connection: plain jobs each inside their own savepoint, so one failing job does not
+undo the others, and the items of a batch runner (ratings) as one multi-row statement. One commit,
+then every job's future is settled: a job is acknowledged only after the commit that holds it.
+Reads go through separate aiosqlite connections, so they never wait for the writer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import queue
 import sqlite3
-import threading
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -24,7 +23,6 @@ from api.db.base import Params, Row, Store, StoreError
 
 T = TypeVar("T")
 
-_STOP = object()
 
 def prepare_connection(conn: sqlite3.Connection, *, writer: bool) -> None:
     """The one place every SQLite connection is prepared."""
@@ -113,13 +111,16 @@ class AsyncTx:
 class SQLiteStore(Store):
     dialect = "sqlite"
 
-    def __init__(self, url: str, path: str, *, readers: int = 4, batch_max: int = 512) -> None:
+    def __init__(self, url: str, path: str, *, readers: int = 4, busy_seconds: float = 5.0) -> None:
         self.url = url
         self.path = path
         self.readers = readers
-        self.batch_max = batch_max
-        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self.busy_seconds = busy_seconds
+        self._conn: sqlite3.Connection | None = None
+        self._tx: SyncTx | None = None
+        self._pending: list[Job] = []
+        self._flush_handle: asyncio.Handle | None = None
+        self._busy_since: float | None = None
         self._pool: asyncio.Queue[aiosqlite.Connection] | None = None
         self._all_readers: list[aiosqlite.Connection] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -127,10 +128,8 @@ class SQLiteStore(Store):
     # -- life cycle -------------------------------------------------------------------------------
     async def open(self) -> None:
         self._loop = asyncio.get_running_loop()
-        ready: asyncio.Future[None] = self._loop.create_future()
-        self._thread = threading.Thread(target=self._writer_main, args=(ready,), name="sqlite-writer", daemon=True)
-        self._thread.start()
-        await ready
+        self._conn = await asyncio.to_thread(self._connect_writer)
+        self._tx = SyncTx(self._conn)
         self._pool = asyncio.Queue()
         for _ in range(self.readers):
             conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -138,68 +137,88 @@ class SQLiteStore(Store):
             self._all_readers.append(conn)
             self._pool.put_nowait(conn)
 
+    def _connect_writer(self) -> sqlite3.Connection:
+        parent = Path(self.path).expanduser().resolve().parent
+        if self.path != ":memory:" and not parent.is_dir():
+            raise StoreError(f"cannot open SQLite database {self.path}: folder {parent} does not exist")
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            prepare_connection(conn, writer=True)
+            # The writer runs on the event loop and must never wait inside SQLite: a write lock held by
+            # another process (a CLI import, say) is retried with backoff instead (see _flush).
+            conn.execute("PRAGMA busy_timeout = 0")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open SQLite database {self.path}: {exc}") from None
+        return conn
+
     async def close(self) -> None:
-        if self._thread is not None:
-            self._jobs.put(_STOP)
-            await asyncio.to_thread(self._thread.join)
-            self._thread = None
+        if self._flush_handle is not None:  # settle what is queued before closing
+            self._flush_handle.cancel()
+            self._flush_handle = None
+            self._flush()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
         for conn in self._all_readers:
             await conn.close()
         self._all_readers.clear()
 
     # -- writes -----------------------------------------------------------------------------------
     async def write(self, fn: Callable[[Any], Awaitable[T]]) -> T:
-        loop = self._loop
-        assert loop is not None and self._thread is not None, "store is not open"
-        fut: asyncio.Future[T] = loop.create_future()
-        self._jobs.put((None, fn, fut))
-        return await fut
+        return await self._queue(None, fn)  # type: ignore[no-any-return]
 
     async def write_batched(self, runner: Any, item: Any) -> Any:
+        return await self._queue(runner, item)
+
+    async def _queue(self, runner: Any, payload: Any) -> Any:
+        """Every job queued during one turn of the event loop shares one transaction.
+
+        The batch runs synchronously on the loop thread: its SQLite work takes microseconds per rating,
+        and a writer thread, measured, cost more in GIL and wake-up hand-offs than it saved. It commits
+        once and then settles every job's future: a job is acknowledged only after the commit holding it.
+        """
         loop = self._loop
-        assert loop is not None and self._thread is not None, "store is not open"
+        assert loop is not None and self._conn is not None, "store is not open"
         fut: asyncio.Future[Any] = loop.create_future()
-        self._jobs.put((runner, item, fut))
+        self._pending.append((runner, payload, fut))
+        if self._flush_handle is None:
+            self._flush_handle = loop.call_soon(self._flush)
         return await fut
 
-    def _writer_main(self, ready: asyncio.Future[None]) -> None:
-        loop = self._loop
-        assert loop is not None
-        try:
-            parent = Path(self.path).expanduser().resolve().parent
-            if self.path != ":memory:" and not parent.is_dir():
-                raise StoreError(f"folder {parent} does not exist")
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            prepare_connection(conn, writer=True)
-        except Exception as exc:  # reported to open(), never swallowed
-            error = StoreError(f"cannot open SQLite database {self.path}: {exc}")
-            loop.call_soon_threadsafe(_settle, ready, None, error)
+    def _flush(self) -> None:
+        assert self._conn is not None and self._tx is not None and self._loop is not None
+        self._flush_handle = None
+        batch, self._pending = self._pending, []
+        if not batch:
             return
-        loop.call_soon_threadsafe(_settle, ready, None, None)
-        tx = SyncTx(conn)
-        stopping = False
-        while not stopping:
-            batch = [self._jobs.get()]
-            while len(batch) < self.batch_max:
-                try:
-                    batch.append(self._jobs.get_nowait())
-                except queue.Empty:
-                    break
-            if _STOP in batch:
-                stopping = True
-                batch = [job for job in batch if job is not _STOP]
-            if batch:
-                outcomes = self._run_batch(conn, tx, batch)
-                loop.call_soon_threadsafe(_settle_all, outcomes)  # one wake-up per batch
-        conn.close()
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # another process holds the write lock: try again soon
+            self._retry_later(batch, exc)
+            return
+        self._busy_since = None
+        _settle_all(self._run_batch(self._conn, self._tx, batch))
 
-    def _run_batch(self, conn: sqlite3.Connection, tx: SyncTx, batch: list[Any]) -> list[Outcome]:
-        """The whole batch in one transaction, then one commit. Plain jobs run each in a savepoint, so a
-        failing job is undone alone; items for the same batch runner run as one call."""
+    def _retry_later(self, batch: list[Job], exc: Exception) -> None:
+        assert self._loop is not None
+        now = self._loop.time()
+        self._busy_since = self._busy_since or now
+        if now - self._busy_since > self.busy_seconds:
+            self._busy_since = None
+            error = StoreError(f"the SQLite database stayed locked by another process: {exc}")
+            _settle_all([(fut, None, error) for _, _, fut in batch])
+            return
+        self._pending = batch + self._pending
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+        self._flush_handle = self._loop.call_later(0.005, self._flush)
+
+    def _run_batch(self, conn: sqlite3.Connection, tx: SyncTx, batch: list[Job]) -> list[Outcome]:
+        """The whole batch in one transaction (begun by the caller), then one commit. Plain jobs run each
+        in a savepoint, so a failing job is undone alone; items for one batch runner run as one call."""
         outcomes: list[Outcome] = []
         groups: dict[Any, list[tuple[Any, asyncio.Future[Any]]]] = {}
         try:
-            conn.execute("BEGIN IMMEDIATE")
             for runner, payload, fut in batch:
                 if runner is None:
                     outcomes.append(_in_savepoint(conn, partial(_call, payload, tx), fut))
@@ -225,6 +244,7 @@ class SQLiteStore(Store):
 
 
 Outcome = tuple[asyncio.Future[Any], Any, BaseException | None]
+Job = tuple[Any, Any, asyncio.Future[Any]]  # (batch runner or None, item or write function, future)
 
 
 def _in_savepoint(conn: sqlite3.Connection, call: Callable[[], Any], fut: asyncio.Future[Any]) -> Outcome:

@@ -35,12 +35,13 @@ async def counter_context(tx: Tx, *, code: str | None = None, counter_id: int | 
     return await tx.fetch_one(COUNTER_CONTEXT + " WHERE c.id = :v", {"v": counter_id})
 
 
+DOSSIER_CONTEXT = """
+SELECT d.id, d.code, d.officer_id, o.code AS officer FROM dossiers d LEFT JOIN officers o ON o.id = d.officer_id
+"""
+
+
 async def dossier_context(tx: Tx, code: str) -> Row | None:
-    return await tx.fetch_one(
-        "SELECT d.id, d.officer_id, o.code AS officer FROM dossiers d"
-        " LEFT JOIN officers o ON o.id = d.officer_id WHERE d.code = :c",
-        {"c": code},
-    )
+    return await tx.fetch_one(DOSSIER_CONTEXT + " WHERE d.code = :c", {"c": code})
 
 
 async def dossier_rated(tx: Tx, dossier_id: int, instrument: str) -> bool:
@@ -50,64 +51,54 @@ async def dossier_rated(tx: Tx, dossier_id: int, instrument: str) -> bool:
     return found is not None
 
 
-# The common case for a whole batch in one statement: counter, officer and dossier are resolved inside
-# the INSERT. A row that does not come back (replayed key, unknown counter or dossier, dossier already
-# rated, level above the scale) is looked at again, one by one, on the slow path.
-_COLUMNS = ("k", "counter", "dossier_code", "device_id", "source", "level", "comment", "created_at",
-            "client_time", "time_to_tap_ms", "ord")
-_TYPES = ("TEXT", "{counter}", "TEXT", "BIGINT", "TEXT", "INTEGER", "TEXT", "BIGINT", "BIGINT", "INTEGER", "INTEGER")
-BATCH_INSERT = """
-WITH v ({columns}) AS (VALUES {rows})
-INSERT INTO ratings (idempotency_key, instrument, unit_id, counter_id, officer_id, dossier_id, device_id, source,
-                     level, scale, comment, created_at, client_time, time_to_tap_ms)
-SELECT v.k, 'counter-' || u.rating_scale, c.unit_id, c.id, COALESCE(d.officer_id, duty.officer_id), d.id,
-       v.device_id, v.source, v.level, u.rating_scale, v.comment, v.created_at, v.client_time, v.time_to_tap_ms
-FROM v
-JOIN counters c ON {match}
-JOIN units u ON u.id = c.unit_id
-LEFT JOIN counter_duty duty ON duty.counter_id = c.id
-LEFT JOIN dossiers d ON d.code = v.dossier_code
-WHERE c.active = 1 AND v.level <= u.rating_scale AND (v.dossier_code IS NULL OR d.id IS NOT NULL)
-ORDER BY v.ord
-ON CONFLICT DO NOTHING
-RETURNING id, idempotency_key, instrument, scale, level, comment, source, created_at, client_time, time_to_tap_ms,
-    unit_id, counter_id, officer_id
-"""
+async def counters_for(tx: Tx, *, ids: set[int], codes: set[str]) -> dict[Any, Row]:
+    """The batch's counters with unit, scale and officer on duty, keyed ("id", id) and ("code", code)."""
+    params: dict[str, Any] = {f"i{n}": v for n, v in enumerate(sorted(ids))}
+    params |= {f"c{n}": v for n, v in enumerate(sorted(codes))}
+    clauses = []
+    if ids:
+        clauses.append("c.id IN (" + ", ".join(f":i{n}" for n in range(len(ids))) + ")")
+    if codes:
+        clauses.append("c.code IN (" + ", ".join(f":c{n}" for n in range(len(codes))) + ")")
+    if not clauses:
+        return {}
+    rows = await tx.fetch_all(COUNTER_CONTEXT + " WHERE " + " OR ".join(clauses), params)
+    found: dict[Any, Row] = {}
+    for row in rows:
+        found[("id", int(row["id"]))] = row
+        found[("code", row["code"])] = row
+    return found
+
+
+async def dossiers_for(tx: Tx, codes: set[str]) -> dict[str, Row]:
+    params = {f"d{n}": v for n, v in enumerate(sorted(codes))}
+    marks = ", ".join(f":d{n}" for n in range(len(codes)))
+    sql = DOSSIER_CONTEXT + f" WHERE d.code IN ({marks})"  # placeholders only
+    rows = await tx.fetch_all(sql, params)
+    return {r["code"]: r for r in rows}
+
+
+_INSERT_COLUMNS = (
+    "idempotency_key", "instrument", "unit_id", "counter_id", "officer_id", "dossier_id", "device_id", "source",
+    "level", "scale", "comment", "created_at", "client_time", "time_to_tap_ms",
+)  # fmt: skip
 
 
 @cache
-def _batch_sql(rows: int, by_code: bool) -> str:
-    types = [t.format(counter="TEXT" if by_code else "BIGINT") for t in _TYPES]
-    values = ", ".join(
-        "(" + ", ".join(f"CAST(:{c}{n} AS {t})" for c, t in zip(_COLUMNS, types, strict=True)) + ")"
-        for n in range(rows)
+def _insert_sql(rows: int) -> str:
+    values = ", ".join("(" + ", ".join(f":{c}{n}" for c in _INSERT_COLUMNS) + ")" for n in range(rows))
+    return (
+        f"INSERT INTO ratings ({', '.join(_INSERT_COLUMNS)}) VALUES {values}"  # noqa: S608
+        " ON CONFLICT DO NOTHING RETURNING id, idempotency_key"
     )
-    match = "c.code = v.counter" if by_code else "c.id = v.counter"
-    return BATCH_INSERT.format(columns=", ".join(_COLUMNS), rows=values, match=match)
 
 
-async def insert_batch(tx: Tx, rows: list[dict[str, Any]], *, by_code: bool) -> dict[str, Row]:
-    """Insert many ratings in one statement; returns the inserted rows by idempotency key."""
-    params: dict[str, Any] = {}
-    for n, row in enumerate(rows):
-        for column in _COLUMNS:
-            params[f"{column}{n}"] = row[column]
-    inserted = await tx.fetch_all(_batch_sql(len(rows), by_code), params)
-    return {r["idempotency_key"]: r for r in inserted}
-
-
-async def codes_of(tx: Tx, units: set[int], counters: set[int], officers: set[int]) -> dict[tuple[str, int], str]:
-    """Codes for the ids a batch touched (a handful), in one query: (table letter, id) -> code."""
-    params: dict[str, Any] = {}
-    parts = []
-    for letter, table, ids in (("u", "units", units), ("c", "counters", counters), ("o", "officers", officers)):
-        if not ids:
-            continue
-        marks = ", ".join(f":{letter}{n}" for n in range(len(ids)))
-        params |= {f"{letter}{n}": value for n, value in enumerate(sorted(ids))}
-        parts.append(f"SELECT '{letter}' AS t, id, code FROM {table} WHERE id IN ({marks})")  # noqa: S608
-    rows = await tx.fetch_all(" UNION ALL ".join(parts), params)
-    return {(r["t"], int(r["id"])): r["code"] for r in rows}
+async def insert_many(tx: Tx, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert many ratings in one statement, in order; returns the new ids by idempotency key. A row that
+    conflicts (stored key, rated dossier) is skipped and absent from the answer."""
+    params = {f"{c}{n}": row[c] for n, row in enumerate(rows) for c in _INSERT_COLUMNS}
+    inserted = await tx.fetch_all(_insert_sql(len(rows)), params)
+    return {r["idempotency_key"]: int(r["id"]) for r in inserted}
 
 
 async def insert_reasons_many(tx: Tx, pairs: list[tuple[int, str]]) -> None:

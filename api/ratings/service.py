@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -63,102 +62,123 @@ Item = tuple[Principal, RatingIn]
 Result = tuple[RatingOut, bool]
 
 
-def _row_values(who: Principal, data: RatingIn, order: int) -> dict[str, Any]:
+def _check(who: Principal, data: RatingIn) -> None:
     if who.role != "device" and data.counter is None:
         raise Invalid("counter is required", errors=[{"key": "counter", "message": "required"}])
     unknown = sorted(set(data.reasons) - reason_codes(3) - reason_codes(5))
     if unknown:
         raise Invalid(f"unknown reason codes: {', '.join(unknown)}", code="unknown-reason")
-    device = who.role == "device"
-    return {
-        "k": str(data.idempotency_key),
-        "counter": who.counter_id if device else data.counter,
-        "dossier_code": data.dossier_code,
-        "device_id": who.id if device else None,
-        "source": "kiosk" if device else "staff",
-        "level": data.level,
-        "comment": (data.comment or "").strip() or None,
-        "created_at": now_ms(),
-        "client_time": to_ms(aware(data.client_time, "client_time")) if data.client_time else None,
-        "time_to_tap_ms": data.time_to_tap_ms,
-        "ord": order,
-    }
 
 
 async def store_batch(tx: Tx, items: list[Item]) -> list[Result | BaseException]:
     """Store many ratings in ``tx``: one result per item, (rating, created) or the error for that item.
 
-    The common case is one INSERT … SELECT for the whole batch, which resolves counter, officer and
-    dossier itself. Anything unusual (a replayed key, a bad code, a second rating for a dossier) is
-    handled one by one by ``_submit_checked``, which finds out what and says so. Domain errors are
-    raised before anything is written, so an item's error leaves the others' rows alone.
+    The common case costs two small look-ups for the whole batch (its counters with their unit and
+    officer on duty, its dossiers) and one multi-row INSERT. Anything unusual (a replayed key, a bad
+    code, a second rating for a dossier, a level above the scale) is handled one by one by
+    ``_submit_checked``, which finds out what and says so. Domain errors are raised before anything
+    is written, so one item's error leaves the others' rows alone.
     """
     results: list[Result | BaseException | None] = [None] * len(items)
-    by_code: list[dict[str, Any]] = []
-    by_id: list[dict[str, Any]] = []
+    slow: list[int] = []
     for n, (who, data) in enumerate(items):
         try:
-            values = _row_values(who, data, n)
+            _check(who, data)
         except DomainError as exc:
             results[n] = exc
+    live = [n for n in range(len(items)) if results[n] is None]
+    counters = await queries.counters_for(
+        tx,
+        ids={items[n][0].counter_id for n in live if items[n][0].role == "device"} - {None},  # type: ignore[arg-type]
+        codes={items[n][1].counter for n in live if items[n][0].role != "device"} - {None},  # type: ignore[arg-type]
+    )
+    wanted = {items[n][1].dossier_code for n in live} - {None}
+    dossiers = await queries.dossiers_for(tx, wanted) if wanted else {}  # type: ignore[arg-type]
+    rows: list[dict[str, Any]] = []
+    fresh: dict[str, tuple[int, dict[str, Any]]] = {}
+    seen: dict[str, int] = {}
+    now = now_ms()
+    for n in live:
+        who, data = items[n]
+        key = str(data.idempotency_key)
+        if key in seen:  # the same key twice in one batch: settled as a replay below
             continue
-        if who.role != "device":
-            by_code.append(values)
-        elif data.counter is None:  # a kiosk naming its counter is checked on the slow path
-            by_id.append(values)
-    inserted: dict[str, Row] = {}
-    for rows, code in ((by_code, True), (by_id, False)):
-        if rows:
-            inserted |= await queries.insert_batch(tx, rows, by_code=code)
-    codes = await _codes(tx, inserted.values()) if inserted else {}
+        row = _fast_row(who, data, counters, dossiers, now)
+        if row is None:
+            slow.append(n)
+            continue
+        seen[key] = n
+        rows.append(row)
+        fresh[key] = (n, row)
+    inserted = await queries.insert_many(tx, rows) if rows else {}
     reasons: list[tuple[int, str]] = []
     first: dict[str, RatingOut] = {}
-    for n, (who, data) in enumerate(items):
-        if results[n] is not None:
+    for key, (n, row) in fresh.items():
+        rating_id = inserted.get(key)
+        if rating_id is None:  # lost to a stored key or a rated dossier: find out which, alone
+            slow.append(n)
             continue
-        key = str(data.idempotency_key)
-        if key in first:  # the same key twice in one batch: the second is a replay
-            results[n] = (first[key], False)
-            continue
-        row = inserted.get(key)
-        if row is None:
-            try:
-                results[n] = await _submit_checked(tx, who, data)
-            except DomainError as exc:
-                results[n] = exc
-            continue
+        who, data = items[n]
         chosen = sorted(set(data.reasons))
-        reasons += [(int(row["id"]), code) for code in chosen]
-        out = _fresh(row, codes, who, data, chosen)
-        first[key] = out
-        results[n] = (out, True)
+        reasons += [(rating_id, code) for code in chosen]
+        first[key] = to_out(row | {"id": rating_id}, chosen)
+        results[n] = (first[key], True)
     if reasons:
         await queries.insert_reasons_many(tx, reasons)
+    for n in sorted(slow):
+        try:
+            results[n] = await _submit_checked(tx, *items[n])
+        except DomainError as exc:
+            results[n] = exc
+    for n in live:
+        if results[n] is None:  # a repeated key in the batch
+            key = str(items[n][1].idempotency_key)
+            results[n] = (first[key], False) if key in first else results[seen[key]]
     return [r for r in results if r is not None]
 
 
-async def _codes(tx: Tx, rows: Iterable[Row]) -> dict[tuple[str, int], str]:
-    units, counters, officers = set(), set(), set()
-    for row in rows:
-        units.add(int(row["unit_id"]))
-        counters.add(int(row["counter_id"]))
-        if row["officer_id"] is not None:
-            officers.add(int(row["officer_id"]))
-    return await queries.codes_of(tx, units, counters, officers)
-
-
-def _fresh(
-    row: Row, codes: dict[tuple[str, int], str], who: Principal, data: RatingIn, reasons: list[str]
-) -> RatingOut:
-    officer = None if row["officer_id"] is None else codes[("o", int(row["officer_id"]))]
-    named = {
-        "unit": codes[("u", int(row["unit_id"]))],
-        "counter": codes[("c", int(row["counter_id"]))],
+def _fast_row(
+    who: Principal, data: RatingIn, counters: dict[Any, Row], dossiers: dict[str, Row], now: int
+) -> dict[str, Any] | None:
+    """The row to insert, or None when the slow path must look at this rating."""
+    device = who.role == "device"
+    if device and data.counter is not None:  # a kiosk naming a counter: checked on the slow path
+        return None
+    counter = counters.get(("id", who.counter_id) if device else ("code", data.counter))
+    if counter is None or not counter["active"] or data.level > int(counter["rating_scale"]):
+        return None
+    officer_id, officer = counter["officer_id"], counter["officer"]
+    dossier_id = None
+    if data.dossier_code is not None:
+        dossier = dossiers.get(data.dossier_code)
+        if dossier is None:
+            return None
+        dossier_id = int(dossier["id"])
+        if dossier["officer_id"] is not None:
+            officer_id, officer = dossier["officer_id"], dossier["officer"]
+    scale = int(counter["rating_scale"])
+    return {
+        "idempotency_key": str(data.idempotency_key),
+        "instrument": f"counter-{scale}",
+        "unit_id": counter["unit_id"],
+        "counter_id": counter["id"],
+        "officer_id": officer_id,
+        "dossier_id": dossier_id,
+        "device_id": who.id if device else None,
+        "source": "kiosk" if device else "staff",
+        "level": data.level,
+        "scale": scale,
+        "comment": (data.comment or "").strip() or None,
+        "created_at": now,
+        "client_time": to_ms(aware(data.client_time, "client_time")) if data.client_time else None,
+        "time_to_tap_ms": data.time_to_tap_ms,
+        # for the answer only
+        "unit": counter["unit"],
+        "counter": counter["code"],
         "officer": officer,
         "dossier_code": data.dossier_code,
-        "device": who.name if who.role == "device" else data.device,
+        "device": who.name if device else data.device,
     }
-    return to_out(row | named, reasons)
 
 
 async def _submit_checked(tx: Tx, who: Principal, data: RatingIn) -> tuple[RatingOut, bool]:

@@ -1,0 +1,96 @@
+"""The SQLite writer on the event loop: batching, and a write lock held by another process."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from api.db import StoreError, Tx
+from api.db.migrate import migrate
+from api.db.sqlite import SQLiteStore
+
+
+async def insert_unit(tx: Tx, code: str) -> int:
+    return await tx.execute(
+        "INSERT INTO units (code, name, kind, created_at, updated_at) VALUES (:c, :c, 'commune', 0, 0)", {"c": code}
+    )
+
+
+def hold_write_lock(path: Path, seconds: float, started: threading.Event) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    started.set()
+    time.sleep(seconds)
+    conn.execute("ROLLBACK")
+    conn.close()
+
+
+async def open_store(path: Path, busy_seconds: float = 5.0) -> SQLiteStore:
+    store = SQLiteStore(f"sqlite:///{path}", str(path), busy_seconds=busy_seconds)
+    await store.open()
+    await migrate(store)
+    return store
+
+
+async def test_concurrent_writes_share_a_transaction_and_a_failing_job_is_undone_alone(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "w.db")
+    try:
+        codes = ["A", "B", "A", "C"]  # the second "A" breaks the unique code; the others must stay
+        outcomes = await asyncio.gather(
+            *(store.write(lambda tx, c=c: insert_unit(tx, c)) for c in codes), return_exceptions=True
+        )
+        assert [isinstance(o, sqlite3.IntegrityError) for o in outcomes] == [False, False, True, False]
+        rows = await store.fetch_all("SELECT code FROM units ORDER BY code")
+        assert [r["code"] for r in rows] == ["A", "B", "C"]
+    finally:
+        await store.close()
+
+
+async def test_a_lock_held_by_another_process_is_waited_out_without_blocking_the_loop(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    store = await open_store(path)
+    started = threading.Event()
+    holder = threading.Thread(target=hold_write_lock, args=(path, 0.4, started))
+    holder.start()
+    started.wait()
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while holder.is_alive():
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    try:
+        tick = asyncio.ensure_future(ticker())
+        assert await store.write(lambda tx: insert_unit(tx, "LATE")) == 1
+        await tick
+        assert ticks >= 10, "the event loop was blocked while the lock was held"
+        assert await store.fetch_one("SELECT code FROM units WHERE code = 'LATE'") == {"code": "LATE"}
+    finally:
+        holder.join()
+        await store.close()
+
+
+async def test_a_lock_held_too_long_fails_the_write_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    store = await open_store(path, busy_seconds=0.2)
+    started = threading.Event()
+    holder = threading.Thread(target=hold_write_lock, args=(path, 0.8, started))
+    holder.start()
+    started.wait()
+    try:
+        with pytest.raises(StoreError, match="locked"):
+            await store.write(lambda tx: insert_unit(tx, "NEVER"))
+    finally:
+        holder.join()
+    try:
+        assert await store.write(lambda tx: insert_unit(tx, "AFTER")) == 1
+        assert await store.fetch_one("SELECT count(*) AS n FROM units WHERE code = 'NEVER'") == {"n": 0}
+    finally:
+        await store.close()
