@@ -2,7 +2,7 @@
 
 SQL uses named parameters (``:name``) in the common subset of SQLite and PostgreSQL; each store
 translates them to its own placeholder style. Domain write functions are ``async def f(tx, ...)``
-and may only await methods of ``tx``: the SQLite store runs them inside its single writer thread
+and may only await methods of ``tx``: the SQLite store runs them synchronously in its one writer
 (several per transaction), the PostgreSQL store awaits them in a pooled connection's transaction.
 """
 

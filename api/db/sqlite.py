@@ -55,7 +55,7 @@ def run_now(coro: Coroutine[Any, Any, T]) -> T:
 
 
 class SyncTx:
-    """The writer thread's transaction; its coroutine methods complete without suspending."""
+    """The writer's transaction; its coroutine methods complete without suspending."""
 
     dialect = "sqlite"
 
