@@ -107,25 +107,6 @@ async def insert_reasons_many(tx: Tx, pairs: list[tuple[int, str]]) -> None:
     )
 
 
-async def insert(tx: Tx, values: dict[str, Any]) -> int | None:
-    value = await tx.fetch_val(
-        "INSERT INTO ratings (idempotency_key, instrument, unit_id, counter_id, officer_id, dossier_id,"
-        " device_id, source, level, scale, comment, created_at, client_time, time_to_tap_ms)"
-        " VALUES (:idempotency_key, :instrument, :unit_id, :counter_id, :officer_id, :dossier_id,"
-        " :device_id, :source, :level, :scale, :comment, :created_at, :client_time, :time_to_tap_ms)"
-        " ON CONFLICT DO NOTHING RETURNING id",
-        values,
-    )
-    return None if value is None else int(value)
-
-
-async def insert_reasons(tx: Tx, rating_id: int, reasons: list[str]) -> None:
-    await tx.execute_many(
-        "INSERT INTO rating_reasons (rating_id, reason) VALUES (:r, :c)",
-        [{"r": rating_id, "c": code} for code in reasons],
-    )
-
-
 async def reasons_of(tx: Tx, ids: list[int]) -> dict[int, list[str]]:
     if not ids:
         return {}

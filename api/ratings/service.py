@@ -147,15 +147,21 @@ def _fast_row(
     counter = counters.get(("id", who.counter_id) if device else ("code", data.counter))
     if counter is None or not counter["active"] or data.level > int(counter["rating_scale"]):
         return None
-    officer_id, officer = counter["officer_id"], counter["officer"]
-    dossier_id = None
+    dossier = None
     if data.dossier_code is not None:
         dossier = dossiers.get(data.dossier_code)
         if dossier is None:
             return None
-        dossier_id = int(dossier["id"])
-        if dossier["officer_id"] is not None:
-            officer_id, officer = dossier["officer_id"], dossier["officer"]
+    return _build_row(who, data, counter, dossier, now)
+
+
+def _build_row(who: Principal, data: RatingIn, counter: Row, dossier: Row | None, now: int) -> dict[str, Any]:
+    """The ratings row, and the codes the answer shows: the officer is the dossier's receiving officer,
+    else the one on duty at the counter; never the client's say."""
+    officer_id, officer = counter["officer_id"], counter["officer"]
+    if dossier is not None and dossier["officer_id"] is not None:
+        officer_id, officer = dossier["officer_id"], dossier["officer"]
+    device = who.role == "device"
     scale = int(counter["rating_scale"])
     return {
         "idempotency_key": str(data.idempotency_key),
@@ -163,7 +169,7 @@ def _fast_row(
         "unit_id": counter["unit_id"],
         "counter_id": counter["id"],
         "officer_id": officer_id,
-        "dossier_id": dossier_id,
+        "dossier_id": None if dossier is None else int(dossier["id"]),
         "device_id": who.id if device else None,
         "source": "kiosk" if device else "staff",
         "level": data.level,
@@ -202,37 +208,15 @@ async def _submit_checked(tx: Tx, who: Principal, data: RatingIn) -> tuple[Ratin
     unknown = sorted(set(data.reasons) - reason_codes(scale))
     if unknown:
         raise Invalid(f"unknown reason codes: {', '.join(unknown)}", code="unknown-reason")
-    instrument = f"counter-{scale}"
-    officer_id, officer = counter["officer_id"], counter["officer"]
-    dossier_id = None
+    dossier = None
     if data.dossier_code is not None:
         dossier = await queries.dossier_context(tx, data.dossier_code)
         if dossier is None:
             raise Invalid(f"There is no dossier with code {data.dossier_code!r}.", code="unknown-dossier")
-        dossier_id = int(dossier["id"])
-        if await queries.dossier_rated(tx, dossier_id, instrument):
+        if await queries.dossier_rated(tx, int(dossier["id"]), f"counter-{scale}"):
             raise _already_rated(data.dossier_code)
-        if dossier["officer_id"] is not None:
-            officer_id, officer = dossier["officer_id"], dossier["officer"]
-    created_at = now_ms()
-    comment = (data.comment or "").strip() or None
-    values: dict[str, Any] = {
-        "idempotency_key": key,
-        "instrument": instrument,
-        "unit_id": counter["unit_id"],
-        "counter_id": counter["id"],
-        "officer_id": officer_id,
-        "dossier_id": dossier_id,
-        "device_id": who.id if who.role == "device" else None,
-        "source": "kiosk" if who.role == "device" else "staff",
-        "level": data.level,
-        "scale": scale,
-        "comment": comment,
-        "created_at": created_at,
-        "client_time": to_ms(aware(data.client_time, "client_time")) if data.client_time else None,
-        "time_to_tap_ms": data.time_to_tap_ms,
-    }
-    rating_id = await queries.insert(tx, values)
+    row = _build_row(who, data, counter, dossier, now_ms())
+    rating_id = (await queries.insert_many(tx, [row])).get(key)
     if rating_id is None:  # lost a race with another worker: same key, or same dossier
         replay = await _existing(tx, key)
         if replay is not None:
@@ -240,16 +224,8 @@ async def _submit_checked(tx: Tx, who: Principal, data: RatingIn) -> tuple[Ratin
         raise _already_rated(data.dossier_code or "")
     reasons = sorted(set(data.reasons))
     if reasons:
-        await queries.insert_reasons(tx, rating_id, reasons)
-    row = values | {
-        "id": rating_id,
-        "unit": counter["unit"],
-        "counter": counter["code"],
-        "officer": officer,
-        "dossier_code": data.dossier_code,
-        "device": who.name if who.role == "device" else data.device,
-    }
-    return to_out(row, reasons), True
+        await queries.insert_reasons_many(tx, [(rating_id, code) for code in reasons])
+    return to_out(row | {"id": rating_id}, reasons), True
 
 
 def _already_rated(code: str) -> Conflict:
