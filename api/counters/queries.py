@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.db import Row, Tx
+from api.db import Row, Tx, fetch_id
 
 SELECT = """
 SELECT c.id, c.code, u.code AS unit, c.unit_id, c.name, c.active, o.code AS officer_on_duty,
@@ -29,12 +29,12 @@ async def list_counters(tx: Tx, unit_id: int | None) -> list[Row]:
 
 
 async def insert(tx: Tx, values: dict[str, Any]) -> int | None:
-    value = await tx.fetch_val(
+    return await fetch_id(
+        tx,
         "INSERT INTO counters (code, unit_id, name, active, created_at, updated_at)"
         " VALUES (:code, :unit_id, :name, :active, :now, :now) ON CONFLICT (code) DO NOTHING RETURNING id",
         values,
     )
-    return None if value is None else int(value)
 
 
 async def set_duty(tx: Tx, counter_id: int, officer_id: int | None, now: int) -> None:

@@ -128,6 +128,13 @@ def _resolve(fut: asyncio.Future[Any], result: Any) -> None:
         fut.set_result(result)
 
 
+async def fetch_id(tx: Tx, sql: str, params: Params = None) -> int | None:
+    """The id a query answers (``SELECT id …`` or ``INSERT … RETURNING id``); None when there is no row,
+    e.g. when ``ON CONFLICT DO NOTHING`` skipped the insert."""
+    value = await tx.fetch_val(sql, params)
+    return None if value is None else int(value)
+
+
 def now_ms() -> int:
     """Server time as UTC epoch milliseconds: how every instant is stored."""
     return time.time_ns() // 1_000_000

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.db import Row, Tx
+from api.db import Row, Tx, fetch_id
 
 DEVICE = """
 SELECT v.id, v.code, v.name, c.code AS counter, u.code AS unit, v.paired_at, v.last_seen_at, v.backlog,
@@ -33,13 +33,13 @@ async def forget_stale_codes(tx: Tx, before: int) -> None:
 
 
 async def insert_code(tx: Tx, values: dict[str, Any]) -> int | None:
-    value = await tx.fetch_val(
+    return await fetch_id(
+        tx,
         "INSERT INTO pairing_codes (code_hash, counter_id, created_at, expires_at)"
         " VALUES (:code_hash, :counter_id, :created_at, :expires_at)"
         " ON CONFLICT (code_hash) DO NOTHING RETURNING id",
         values,
     )
-    return None if value is None else int(value)
 
 
 async def failures_since(tx: Tx, since: int, client: str) -> tuple[int, int]:
@@ -69,13 +69,13 @@ async def devices_of_counter(tx: Tx, counter_id: int) -> int:
 
 
 async def insert_device(tx: Tx, values: dict[str, Any]) -> int | None:
-    value = await tx.fetch_val(
+    return await fetch_id(
+        tx,
         "INSERT INTO devices (code, counter_id, name, token_hash, paired_at, last_seen_at, created_at)"
         " VALUES (:code, :counter_id, :name, :token_hash, :now, :now, :now)"
         " ON CONFLICT DO NOTHING RETURNING id",
         values,
     )
-    return None if value is None else int(value)
 
 
 async def use_code(tx: Tx, code_id: int, device_id: int, now: int) -> int:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.db import Row, Tx
+from api.db import Row, Tx, fetch_id
 
 SELECT = """
 SELECT d.id, d.code, u.code AS unit, d.unit_id, p.code AS procedure, o.code AS officer, d.officer_id,
@@ -19,11 +19,11 @@ async def by_code(tx: Tx, code: str) -> Row | None:
 
 
 async def insert(tx: Tx, values: dict[str, Any]) -> int | None:
-    value = await tx.fetch_val(
+    return await fetch_id(
+        tx,
         "INSERT INTO dossiers (code, unit_id, procedure_id, officer_id, channel, received_at, due_at,"
         " created_at, updated_at)"
         " VALUES (:code, :unit_id, :procedure_id, :officer_id, :channel, :received_at, :due_at, :now, :now)"
         " ON CONFLICT (code) DO NOTHING RETURNING id",
         values,
     )
-    return None if value is None else int(value)

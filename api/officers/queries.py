@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.db import Row, Tx
+from api.db import Row, Tx, fetch_id
 
 SELECT = """
 SELECT o.id, o.code, u.code AS unit, o.unit_id, o.full_name, o.title, o.active
@@ -15,8 +15,7 @@ async def by_code(tx: Tx, code: str) -> Row | None:
 
 
 async def id_by_code(tx: Tx, code: str) -> int | None:
-    value = await tx.fetch_val("SELECT id FROM officers WHERE code = :code", {"code": code})
-    return None if value is None else int(value)
+    return await fetch_id(tx, "SELECT id FROM officers WHERE code = :code", {"code": code})
 
 
 async def list_officers(tx: Tx, unit_id: int | None) -> list[Row]:
@@ -26,10 +25,10 @@ async def list_officers(tx: Tx, unit_id: int | None) -> list[Row]:
 
 
 async def insert(tx: Tx, values: dict[str, Any]) -> int | None:
-    value = await tx.fetch_val(
+    return await fetch_id(
+        tx,
         "INSERT INTO officers (code, unit_id, full_name, title, active, created_at, updated_at)"
         " VALUES (:code, :unit_id, :full_name, :title, :active, :now, :now)"
         " ON CONFLICT (code) DO NOTHING RETURNING id",
         values,
     )
-    return None if value is None else int(value)

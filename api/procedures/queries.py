@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.db import Row, Tx
+from api.db import Row, Tx, fetch_id
 
 SELECT = "SELECT id, code, name, field, legal_days FROM procedures"
 
@@ -18,9 +18,9 @@ async def list_procedures(tx: Tx, field: str | None) -> list[Row]:
 
 
 async def insert(tx: Tx, values: dict[str, Any]) -> int | None:
-    value = await tx.fetch_val(
+    return await fetch_id(
+        tx,
         "INSERT INTO procedures (code, name, field, legal_days, created_at, updated_at)"
         " VALUES (:code, :name, :field, :legal_days, :now, :now) ON CONFLICT (code) DO NOTHING RETURNING id",
         values,
     )
-    return None if value is None else int(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from api.db import Row, Tx
+from api.db import Row, Tx, fetch_id
 
 
 async def keys(tx: Tx) -> list[Row]:
@@ -35,8 +35,7 @@ async def dossier(tx: Tx, dossier_id: int) -> Row | None:
 
 
 async def dossier_id(tx: Tx, code: str) -> int | None:
-    value = await tx.fetch_val("SELECT id FROM dossiers WHERE code = :code", {"code": code})
-    return None if value is None else int(value)
+    return await fetch_id(tx, "SELECT id FROM dossiers WHERE code = :code", {"code": code})
 
 
 async def answered(tx: Tx, dossier_id: int, instrument: str) -> bool:
@@ -48,12 +47,12 @@ async def answered(tx: Tx, dossier_id: int, instrument: str) -> bool:
 
 async def insert_response(tx: Tx, dossier_id: int, instrument: str, version: str, lang: str, now: int) -> int | None:
     """The new response's id, or None when this dossier already answered this instrument."""
-    value = await tx.fetch_val(
+    return await fetch_id(
+        tx,
         "INSERT INTO responses (dossier_id, instrument, instrument_version, language, submitted_at)"
         " VALUES (:d, :i, :v, :lang, :now) ON CONFLICT (dossier_id, instrument) DO NOTHING RETURNING id",
         {"d": dossier_id, "i": instrument, "v": version, "lang": lang, "now": now},
     )
-    return None if value is None else int(value)
 
 
 async def insert_answers(tx: Tx, response_id: int, answers: Sequence[tuple[str, int | None, str | None]]) -> None:

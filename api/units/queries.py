@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.db import Row, Tx
+from api.db import Row, Tx, fetch_id
 
 SELECT = """
 SELECT u.id, u.code, u.name, u.kind, p.code AS parent, u.timezone, u.rating_scale
@@ -15,8 +15,7 @@ async def by_code(tx: Tx, code: str) -> Row | None:
 
 
 async def id_by_code(tx: Tx, code: str) -> int | None:
-    value = await tx.fetch_val("SELECT id FROM units WHERE code = :code", {"code": code})
-    return None if value is None else int(value)
+    return await fetch_id(tx, "SELECT id FROM units WHERE code = :code", {"code": code})
 
 
 async def list_units(tx: Tx, parent_id: int | None) -> list[Row]:
@@ -26,13 +25,13 @@ async def list_units(tx: Tx, parent_id: int | None) -> list[Row]:
 
 
 async def insert(tx: Tx, values: dict[str, Any]) -> int | None:
-    value = await tx.fetch_val(
+    return await fetch_id(
+        tx,
         "INSERT INTO units (code, name, kind, parent_id, timezone, rating_scale, created_at, updated_at)"
         " VALUES (:code, :name, :kind, :parent_id, :timezone, :rating_scale, :now, :now)"
         " ON CONFLICT (code) DO NOTHING RETURNING id",
         values,
     )
-    return None if value is None else int(value)
 
 
 async def ancestors(tx: Tx, unit_id: int) -> list[int]:
