@@ -9,12 +9,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import msgspec
-
 from api.auth import Principal
 from api.counters.service import require as require_counter
 from api.db import Row, Store, Tx, now_ms
 from api.errors import Conflict, DomainError, Forbidden, Invalid
+from api.instruments.loader import Counter, load_file
 from api.officers.service import require as require_officer
 from api.ratings import queries
 from api.ratings.schemas import RatingIn, RatingOut, RatingPage
@@ -24,8 +23,11 @@ from api.units.service import require_id as require_unit
 
 @cache
 def reason_codes(scale: int) -> frozenset[str]:
-    raw = resources.files("api.instruments").joinpath(f"counter-{scale}.json").read_bytes()
-    return frozenset(r["code"] for r in msgspec.json.decode(raw)["reasons"])
+    """The reason codes of the counter instrument for this scale, from its checked instrument file."""
+    name = f"counter-{scale}.json"
+    found = load_file(name, resources.files("api.instruments").joinpath(name).read_bytes())
+    assert isinstance(found, Counter), f"{name} is not a counter instrument"
+    return frozenset(reason.code for reason in found.reasons)
 
 
 def to_out(row: Row, reasons: list[str]) -> RatingOut:
