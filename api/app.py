@@ -20,6 +20,10 @@ from api.routes import ROUTES
 from api.settings import Settings, load_settings
 from api.surveys.service import startup as surveys_startup
 
+# The collector's thresholds once started: a young collection only after 20,000 more live containers
+# (not 700), and the older generations as often as by default relative to it.
+GC_THRESHOLDS = (20_000, 10, 10)
+
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
@@ -36,9 +40,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             for hook in STARTUP_HOOKS:
                 await hook(app, store, settings)
             # What start-up built lives as long as the process: keep it out of the collector's
-            # generations, so that collections under load stay short (p99 latency).
+            # generations, so that collections under load stay short (p99 latency). Group commit keeps
+            # a whole batch of requests alive at once, which at the default threshold (700) set off a
+            # young-generation collection every batch or two: measured, 6.5 µs per rating.
             gc.collect()
             gc.freeze()
+            gc.set_threshold(*GC_THRESHOLDS)
             yield
         finally:
             await store.close()

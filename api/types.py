@@ -30,8 +30,8 @@ def from_ms(value: int | None) -> datetime | None:
 
 
 def aware(value: datetime, field: str) -> datetime:
-    from api.errors import Invalid
-
     if value.tzinfo is None:
+        from api.errors import Invalid  # here, not at the top: this module stays free of the web framework
+
         raise Invalid(f"{field} needs a time zone offset, e.g. 2026-03-01T08:30:00+07:00")
     return value

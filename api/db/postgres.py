@@ -31,19 +31,25 @@ CONNECT_TIMEOUT_S = 5.0
 _LOCAL_PARAMS = ("search_path", "pool_min", "pool_max")
 
 # A SQL text split into the parts the translation must leave alone: quoted strings, quoted
-# identifiers, comments, ``::`` casts; and the ``:name`` parameters it must replace.
+# identifiers, comments, ``::`` casts; and the ``:name`` or ``?`` parameters it must replace.
 _TOKENS = re.compile(
-    r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(--[^\n]*)|(/\*.*?\*/)|(::)|:([A-Za-z_][A-Za-z0-9_]*)""",
+    r"""('(?:[^']|'')*')|("(?:[^"]|"")*")|(--[^\n]*)|(/\*.*?\*/)|(::)|:([A-Za-z_][A-Za-z0-9_]*)|(\?)""",
     re.DOTALL,
 )
 
 
 @lru_cache(maxsize=2048)
 def translate(sql: str) -> tuple[str, tuple[str, ...]]:
-    """``:name`` placeholders → ``$1…$n``; returns the new SQL and the parameter names in order."""
+    """``:name`` placeholders → ``$1…$n``; returns the new SQL and the parameter names in order.
+    Positional ``?`` placeholders are numbered in order and leave the names empty."""
     names: list[str] = []
+    positional = 0
 
     def replace(match: re.Match[str]) -> str:
+        nonlocal positional
+        if match.group(7) is not None:
+            positional += 1
+            return f"${positional}"
         name = match.group(6)
         if name is None:
             return match.group(0)
@@ -51,10 +57,15 @@ def translate(sql: str) -> tuple[str, tuple[str, ...]]:
             names.append(name)
         return f"${names.index(name) + 1}"
 
-    return _TOKENS.sub(replace, sql), tuple(names)
+    query = _TOKENS.sub(replace, sql)
+    if names and positional:
+        raise ValueError("SQL mixes :name and ? parameters")
+    return query, tuple(names)
 
 
-def _args(names: tuple[str, ...], params: Params) -> list[Any]:
+def _args(names: tuple[str, ...], params: Params) -> Sequence[Any]:
+    if params is not None and not isinstance(params, Mapping):
+        return params  # positional ``?`` values, in order
     if not names:
         return []
     if params is None:

@@ -30,8 +30,9 @@ def reason_codes(scale: int) -> frozenset[str]:
     return frozenset(reason.code for reason in found.reasons)
 
 
-def to_out(row: Row, reasons: list[str]) -> RatingOut:
-    created = from_ms(row["created_at"])
+def to_out(row: Row, reasons: list[str], created: datetime | None = None) -> RatingOut:
+    """The answer for a stored rating; ``created`` spares the conversion when a batch shares one instant."""
+    created = created or from_ms(row["created_at"])
     assert created is not None
     return RatingOut(
         id=int(row["id"]),
@@ -48,7 +49,7 @@ def to_out(row: Row, reasons: list[str]) -> RatingOut:
         source=row["source"],
         device=row["device"],
         created_at=created,
-        client_time=from_ms(row["client_time"]),
+        client_time=None if row["client_time"] is None else from_ms(row["client_time"]),
         time_to_tap_ms=row["time_to_tap_ms"],
     )
 
@@ -67,9 +68,10 @@ Result = tuple[RatingOut, bool]
 def _check(who: Principal, data: RatingIn) -> None:
     if who.role != "device" and data.counter is None:
         raise Invalid("counter is required", errors=[{"key": "counter", "message": "required"}])
-    unknown = sorted(set(data.reasons) - reason_codes(3) - reason_codes(5))
-    if unknown:
-        raise Invalid(f"unknown reason codes: {', '.join(unknown)}", code="unknown-reason")
+    if data.reasons:
+        unknown = sorted(set(data.reasons) - reason_codes(3) - reason_codes(5))
+        if unknown:
+            raise Invalid(f"unknown reason codes: {', '.join(unknown)}", code="unknown-reason")
 
 
 async def store_batch(tx: Tx, items: list[Item]) -> list[Result | BaseException]:
@@ -100,12 +102,13 @@ async def store_batch(tx: Tx, items: list[Item]) -> list[Result | BaseException]
     fresh: dict[str, tuple[int, dict[str, Any]]] = {}
     seen: dict[str, int] = {}
     now = now_ms()
+    created = from_ms(now)
     for n in live:
         who, data = items[n]
         key = str(data.idempotency_key)
         if key in seen:  # the same key twice in one batch: settled as a replay below
             continue
-        row = _fast_row(who, data, counters, dossiers, now)
+        row = _fast_row(who, data, key, counters, dossiers, now)
         if row is None:
             slow.append(n)
             continue
@@ -123,7 +126,8 @@ async def store_batch(tx: Tx, items: list[Item]) -> list[Result | BaseException]
         who, data = items[n]
         chosen = sorted(set(data.reasons))
         reasons += [(rating_id, code) for code in chosen]
-        first[key] = to_out(row | {"id": rating_id}, chosen)
+        row["id"] = rating_id
+        first[key] = to_out(row, chosen, created)
         results[n] = (first[key], True)
     if reasons:
         await queries.insert_reasons_many(tx, reasons)
@@ -140,7 +144,7 @@ async def store_batch(tx: Tx, items: list[Item]) -> list[Result | BaseException]
 
 
 def _fast_row(
-    who: Principal, data: RatingIn, counters: dict[Any, Row], dossiers: dict[str, Row], now: int
+    who: Principal, data: RatingIn, key: str, counters: dict[Any, Row], dossiers: dict[str, Row], now: int
 ) -> dict[str, Any] | None:
     """The row to insert, or None when the slow path must look at this rating."""
     device = who.role == "device"
@@ -154,10 +158,12 @@ def _fast_row(
         dossier = dossiers.get(data.dossier_code)
         if dossier is None:
             return None
-    return _build_row(who, data, counter, dossier, now)
+    return _build_row(who, data, key, counter, dossier, now)
 
 
-def _build_row(who: Principal, data: RatingIn, counter: Row, dossier: Row | None, now: int) -> dict[str, Any]:
+def _build_row(
+    who: Principal, data: RatingIn, key: str, counter: Row, dossier: Row | None, now: int
+) -> dict[str, Any]:
     """The ratings row, and the codes the answer shows: the officer is the dossier's receiving officer,
     else the one on duty at the counter; never the client's say."""
     officer_id, officer = counter["officer_id"], counter["officer"]
@@ -166,7 +172,7 @@ def _build_row(who: Principal, data: RatingIn, counter: Row, dossier: Row | None
     device = who.role == "device"
     scale = int(counter["rating_scale"])
     return {
-        "idempotency_key": str(data.idempotency_key),
+        "idempotency_key": key,
         "instrument": f"counter-{scale}",
         "unit_id": counter["unit_id"],
         "counter_id": counter["id"],
@@ -217,7 +223,7 @@ async def _submit_checked(tx: Tx, who: Principal, data: RatingIn) -> tuple[Ratin
             raise Invalid(f"There is no dossier with code {data.dossier_code!r}.", code="unknown-dossier")
         if await queries.dossier_rated(tx, int(dossier["id"]), f"counter-{scale}"):
             raise _already_rated(data.dossier_code)
-    row = _build_row(who, data, counter, dossier, now_ms())
+    row = _build_row(who, data, key, counter, dossier, now_ms())
     rating_id = (await queries.insert_many(tx, [row])).get(key)
     if rating_id is None:  # lost a race with another worker: same key, or same dossier
         replay = await _existing(tx, key)

@@ -45,6 +45,24 @@ def test_translate_leaves_casts_quotes_and_comments_alone() -> None:
     assert translate(sql) is translate(sql)  # cached per SQL string
 
 
+def test_translate_numbers_positional_parameters_and_refuses_a_mix() -> None:
+    query, names = translate("INSERT INTO t (a, b) VALUES (?, '?'), (?, ?) -- ?")
+    assert (query, names) == ("INSERT INTO t (a, b) VALUES ($1, '?'), ($2, $3) -- ?", ())
+    with pytest.raises(ValueError, match="mixes"):
+        translate("SELECT * FROM t WHERE a = :a AND b = ?")
+
+
+async def test_positional_parameters_reach_postgresql(store: PostgresStore) -> None:
+    async def run(tx: Tx) -> list[dict[str, object]]:
+        await tx.execute(
+            "INSERT INTO units (code, name, kind, created_at, updated_at) VALUES (?, ?, 'commune', ?, ?)",
+            ["P1", "Xã Một", 1, 2],
+        )
+        return await tx.fetch_all("SELECT code, name, updated_at FROM units WHERE code = ?", ["P1"])
+
+    assert await store.write(run) == [{"code": "P1", "name": "Xã Một", "updated_at": 2}]
+
+
 def test_split_url_strips_hailong_parameters() -> None:
     dsn, path, local = split_url("postgres://u@h:5433/db?search_path=s1&pool_max=4&sslmode=disable")
     assert (dsn, path, local) == ("postgresql://u@h:5433/db?sslmode=disable", "s1", {"pool_max": 4})

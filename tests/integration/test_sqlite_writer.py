@@ -30,8 +30,8 @@ def hold_write_lock(path: Path, seconds: float, started: threading.Event) -> Non
     conn.close()
 
 
-async def open_store(path: Path, busy_seconds: float = 5.0) -> SQLiteStore:
-    store = SQLiteStore(f"sqlite:///{path}", str(path), busy_seconds=busy_seconds)
+async def open_store(path: Path, busy_seconds: float = 5.0, checkpoint_seconds: float = 0.5) -> SQLiteStore:
+    store = SQLiteStore(f"sqlite:///{path}", str(path), busy_seconds=busy_seconds, checkpoint_seconds=checkpoint_seconds)
     await store.open()
     await migrate(store)
     return store
@@ -94,3 +94,41 @@ async def test_a_lock_held_too_long_fails_the_write_cleanly(tmp_path: Path) -> N
         assert await store.fetch_one("SELECT count(*) AS n FROM units WHERE code = 'NEVER'") == {"n": 0}
     finally:
         await store.close()
+
+
+def units_in_main_file(path: Path, tmp: Path) -> int:
+    """Units in the database file alone, as if the WAL beside it were lost: what checkpoints have copied."""
+    copy = tmp / "main-only.db"
+    copy.write_bytes(path.read_bytes())
+    conn = sqlite3.connect(copy)
+    try:
+        return int(conn.execute("SELECT count(*) FROM units").fetchone()[0])
+    except sqlite3.OperationalError:  # not even the migrations have been copied yet
+        return 0
+    finally:
+        conn.close()
+
+
+async def test_the_wal_is_checkpointed_off_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    store = await open_store(path, checkpoint_seconds=0.05)
+    try:
+        for n in range(20):
+            await store.write(lambda tx, n=n: insert_unit(tx, f"U{n}"))
+        deadline = time.monotonic() + 5
+        while units_in_main_file(path, tmp_path) < 20 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        # The writer checkpoints itself only past 16,384 pages; these few pages reached the main file
+        # through the checkpoint thread.
+        assert units_in_main_file(path, tmp_path) == 20
+        assert store._checkpointer is not None and store._checkpointer.checkpoints > 0
+    finally:
+        await store.close()
+
+
+async def test_closing_the_store_stops_the_checkpoint_thread(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "w.db", checkpoint_seconds=60)
+    thread = store._checkpointer
+    assert thread is not None and thread.is_alive()
+    await store.close()  # does not wait out the 60 s interval
+    assert not thread.is_alive()
