@@ -230,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     print(line("product POST /ratings", runs["product"]))
     print(line("GET /healthz", [health]))
     print(f"ratio product/reference  {ratio:.2f}   (bar >= {RATIO_BAR})   {'ok' if ratio >= RATIO_BAR else 'BELOW'}")
+    pairs = [p.rate / r.rate for r, p in zip(runs["reference"], runs["product"], strict=True) if r.rate]
+    print(f"ratio per round          {' '.join(f'{x:.2f}' for x in pairs)}   (each round runs the two back to back)")
     if cpu_prod:
         print(f"cpu ratio reference/product {cpu_ref / cpu_prod:.2f}   (the ratio an idle machine would show)")
     verdict = "ok" if p99 <= P99_BAR_MS else "ABOVE"

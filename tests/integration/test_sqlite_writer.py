@@ -131,3 +131,24 @@ async def test_closing_the_store_stops_the_checkpoint_thread(tmp_path: Path) -> 
     assert thread is not None and thread.is_alive()
     await store.close()  # does not wait out the 60 s interval
     assert not thread.is_alive()
+
+
+async def test_writes_arriving_over_consecutive_loop_turns_share_one_commit(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "w.db")
+    statements: list[str] = []
+    assert store._conn is not None
+    store._conn.set_trace_callback(statements.append)
+
+    async def arrive_after(turns: int, code: str) -> int:
+        for _ in range(turns):
+            await asyncio.sleep(0)  # one turn of the event loop
+        return await store.write(lambda tx: insert_unit(tx, code))
+
+    try:
+        assert await asyncio.gather(arrive_after(0, "A"), arrive_after(1, "B"), arrive_after(2, "C")) == [1, 1, 1]
+        assert statements.count("COMMIT") == 1
+        statements.clear()
+        assert await store.write(lambda tx: insert_unit(tx, "D")) == 1  # a lone write is not held back
+        assert statements.count("COMMIT") == 1
+    finally:
+        await store.close()
