@@ -44,6 +44,41 @@ class Tx(Protocol):
     async def execute_many(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None: ...
 
 
+# The SQLite writer gathers the writes queued in one turn of the event loop, and keeps gathering for up
+# to this many more turns while each turn brings new ones: requests whose bytes arrived a moment after
+# the first join its commit. A lone write waits one turn (microseconds). Measured at 32 clients: the mean
+# batch went from about 14 to about 31 ratings, and what storage adds to a rating's server CPU time from
+# about 25 µs to about 9 µs. PostgreSQL, whose transactions wait on the network and overlap, measured no
+# better with it (4,400 ratings/s against 4,800-5,300 without, single runs), so its batches stay at one turn.
+GATHER_TURNS = 2
+
+
+class Gather:
+    """Calls ``flush`` on the next turn of the event loop, or, given ``turns``, once a turn adds nothing
+    to ``size()`` or after that many more turns that did."""
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, size: Callable[[], int], flush: Callable[[], Any], turns: int = 0
+    ) -> None:
+        self.loop, self.size, self.flush = loop, size, flush
+        self.turns, self.seen = turns, 0
+        self.handle: asyncio.Handle | None = loop.call_soon(self._turn)
+
+    def _turn(self) -> None:
+        size = self.size()
+        if self.turns == 0 or size == self.seen:
+            self.handle = None
+            self.flush()
+            return
+        self.turns, self.seen = self.turns - 1, size
+        self.handle = self.loop.call_soon(self._turn)
+
+    def cancel(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+            self.handle = None
+
+
 WriteFn = Callable[[Tx], Awaitable[T]]
 BatchRunner = Callable[[Tx, list[Item]], Awaitable[list[R | BaseException]]]
 
@@ -65,7 +100,7 @@ class Store(abc.ABC):
         """Run ``fn`` in a transaction; return once that transaction has committed."""
 
     async def write_batched(self, runner: BatchRunner[Item, R], item: Item) -> R:
-        """Queue ``item`` for ``runner``: the items queued during one turn of the event loop run as one
+        """Queue ``item`` for ``runner``: the items queued close together (see GATHER_TURNS) run as one
         call ``runner(tx, items)`` in one transaction (group commit). ``runner`` returns one result per
         item, in order; a result that is an exception is raised for that item alone. If the whole call
         fails, each item runs again in a transaction of its own, so one bad item cannot sink the rest."""
@@ -75,7 +110,7 @@ class Store(abc.ABC):
         group = groups.setdefault(runner, [])
         group.append((item, fut))
         if len(group) == 1:
-            loop.call_soon(lambda: _keep(asyncio.ensure_future(self._flush_group(runner))))
+            Gather(loop, group.__len__, lambda: _keep(asyncio.ensure_future(self._flush_group(runner))))
         result = await fut
         return result  # type: ignore[no-any-return]
 
