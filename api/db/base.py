@@ -48,7 +48,7 @@ class Tx(Protocol):
 # to this many more turns while each turn brings new ones: requests whose bytes arrived a moment after
 # the first join its commit. A lone write waits one turn (microseconds). Measured at 32 clients: the mean
 # batch went from about 14 to about 31 ratings, and what storage adds to a rating's server CPU time from
-# about 25 µs to about 9 µs. PostgreSQL, whose transactions wait on the network and overlap, measured no
+# about 25 µs to under 10 µs. PostgreSQL, whose transactions wait on the network and overlap, measured no
 # better with it (4,400 ratings/s against 4,800-5,300 without, single runs), so its batches stay at one turn.
 GATHER_TURNS = 2
 
