@@ -32,7 +32,6 @@ log = logging.getLogger("hailong.db")
 # grown past this many pages (64 MiB) because a long unbroken stream of writes kept the thread's
 # checkpoints from ever completing. journal_size_limit then truncates the WAL file back.
 WRITER_AUTOCHECKPOINT_PAGES = 16_384
-
 WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 
 
@@ -285,7 +284,7 @@ class Checkpointer(threading.Thread):
     def run(self) -> None:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
-            conn.execute("PRAGMA busy_timeout = 1000")
+            prepare_connection(conn, writer=False)  # query_only: a checkpoint writes no transaction
             while not self._stopping.wait(self.interval):
                 self.checkpoint(conn)
             self.checkpoint(conn)
