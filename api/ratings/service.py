@@ -49,7 +49,7 @@ def to_out(row: Row, reasons: list[str], created: datetime | None = None) -> Rat
         source=row["source"],
         device=row["device"],
         created_at=created,
-        client_time=None if row["client_time"] is None else from_ms(row["client_time"]),
+        client_time=from_ms(row["client_time"]),
         time_to_tap_ms=row["time_to_tap_ms"],
     )
 
