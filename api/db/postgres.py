@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 import asyncpg
 
 from api.db.base import Params, Row, Store, StoreError
+from api.db.commit import POSTGRES_GATHER_TURNS, GroupCommit, Job, drive_guarded, fail_all, run_batch, settle
 
 T = TypeVar("T")
 
@@ -95,34 +96,57 @@ async def _prepare_connection(conn: asyncpg.Connection) -> None:
 
 
 class PgTx:
-    """One pooled connection, inside a transaction for writes."""
+    """One pooled connection, inside a transaction for writes. ``depth`` is how many of its calls are in
+    progress: a write function that suspends while it is 0 awaited something else (api/db/commit.py)."""
 
     dialect = "postgresql"
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
+        self.depth = 0
 
     async def fetch_all(self, sql: str, params: Params = None) -> list[Row]:
         query, names = translate(sql)
-        return [dict(r) for r in await self.conn.fetch(query, *_args(names, params))]
+        self.depth += 1
+        try:
+            return [dict(r) for r in await self.conn.fetch(query, *_args(names, params))]
+        finally:
+            self.depth -= 1
 
     async def fetch_one(self, sql: str, params: Params = None) -> Row | None:
         query, names = translate(sql)
-        row = await self.conn.fetchrow(query, *_args(names, params))
+        self.depth += 1
+        try:
+            row = await self.conn.fetchrow(query, *_args(names, params))
+        finally:
+            self.depth -= 1
         return None if row is None else dict(row)
 
     async def fetch_val(self, sql: str, params: Params = None) -> Any:
         query, names = translate(sql)
-        return await self.conn.fetchval(query, *_args(names, params))
+        self.depth += 1
+        try:
+            return await self.conn.fetchval(query, *_args(names, params))
+        finally:
+            self.depth -= 1
 
     async def execute(self, sql: str, params: Params = None) -> int:
         query, names = translate(sql)
-        return _rowcount(await self.conn.execute(query, *_args(names, params)))
+        self.depth += 1
+        try:
+            return _rowcount(await self.conn.execute(query, *_args(names, params)))
+        finally:
+            self.depth -= 1
 
     async def execute_many(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
         query, names = translate(sql)
-        if rows:
+        if not rows:
+            return
+        self.depth += 1
+        try:
             await self.conn.executemany(query, [_args(names, row) for row in rows])
+        finally:
+            self.depth -= 1
 
 
 class PostgresStore(Store):
@@ -134,6 +158,8 @@ class PostgresStore(Store):
         self.min_size = min_size if min_size is not None else local.get("pool_min", 1)
         self.max_size = max_size if max_size is not None else local.get("pool_max", 10)
         self._pool: asyncpg.Pool | None = None
+        self.commits = GroupCommit(self._flush, POSTGRES_GATHER_TURNS)
+        self._committing: set[asyncio.Future[None]] = set()
 
     # -- life cycle -------------------------------------------------------------------------------
     async def open(self) -> None:
@@ -161,6 +187,8 @@ class PostgresStore(Store):
                 )
 
     async def close(self) -> None:
+        self.commits.drain()
+        await asyncio.gather(*self._committing, return_exceptions=True)
         pool, self._pool = self._pool, None
         if pool is None:
             return
@@ -179,9 +207,21 @@ class PostgresStore(Store):
         return self._pool
 
     # -- work -------------------------------------------------------------------------------------
-    async def write(self, fn: Callable[[Any], Awaitable[T]]) -> T:
-        async with self.pool.acquire() as conn, conn.transaction():
-            return await fn(PgTx(conn))
+    def _flush(self, jobs: list[Job]) -> None:
+        task = asyncio.ensure_future(self._commit(jobs))
+        self._committing.add(task)
+        task.add_done_callback(self._committing.discard)
+
+    async def _commit(self, jobs: list[Job]) -> None:
+        """One batch in one pooled connection's transaction; batches overlap, each on its own connection."""
+        try:
+            async with self.pool.acquire() as conn:
+                tx = PgTx(conn)
+                outcomes = await run_batch(tx, jobs, drive_guarded(tx), "BEGIN")
+        except Exception as exc:  # no connection, or BEGIN failed: nothing of the batch was stored
+            fail_all(jobs, exc)
+            return
+        settle(outcomes)
 
     async def read(self, fn: Callable[[Any], Awaitable[T]]) -> T:
         """Run ``fn`` in a read-only REPEATABLE READ transaction: one consistent snapshot."""

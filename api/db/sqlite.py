@@ -1,9 +1,10 @@
 """Embedded SQLite store: one writer that batches, on the event loop; aiosqlite readers.
 
 Every write queued during the same few turns of the event loop runs in one ``BEGIN IMMEDIATE`` transaction on
-the only write connection: plain jobs each inside their own savepoint, so one failing job does not
-undo the others, and the items of a batch runner (ratings) as one multi-row statement. One commit,
-then every job's future is settled: a job is acknowledged only after the commit that holds it.
+the only write connection, by the group commit both stores share (api/db/commit.py, which also states
+the write contract): plain jobs each inside their own savepoint, so one failing job does not undo the
+others, and the items of a batch runner (ratings) as one multi-row statement. One commit, then every
+job's future is settled: a job is acknowledged only after the commit that holds it.
 Reads go through separate aiosqlite connections, so they never wait for the writer. Copying the WAL
 back into the database file (a checkpoint, with its fsyncs) happens on a thread of its own, not on the
 event loop after some unlucky commit.
@@ -12,18 +13,17 @@ event loop after some unlucky commit.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
 
-from api.db.base import GATHER_TURNS, Gather, Params, Row, Store, StoreError
+from api.db.base import Params, Row, Store, StoreError
+from api.db.commit import SQLITE_GATHER_TURNS, GroupCommit, Job, drive_inline, fail_all, run_batch, settle
 
 T = TypeVar("T")
 log = logging.getLogger("hailong.db")
@@ -53,16 +53,6 @@ def prepare_connection(conn: sqlite3.Connection, *, writer: bool) -> None:
 
 def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
     return {d[0]: v for d, v in zip(cursor.description, row, strict=True)}
-
-
-def run_now(coro: Coroutine[Any, Any, T]) -> T:
-    """Drive a coroutine that never suspends (it awaits only synchronous SQLite calls)."""
-    try:
-        coro.send(None)
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
-    coro.close()
-    raise RuntimeError("a write job awaited something other than its transaction")
 
 
 class SyncTx:
@@ -132,8 +122,7 @@ class SQLiteStore(Store):
         self.checkpoint_seconds = checkpoint_seconds
         self._conn: sqlite3.Connection | None = None
         self._tx: SyncTx | None = None
-        self._pending: list[Job] = []
-        self._flush_handle: Gather | asyncio.Handle | None = None
+        self.commits = GroupCommit(self._flush, SQLITE_GATHER_TURNS)
         self._busy_since: float | None = None
         self._pool: asyncio.Queue[aiosqlite.Connection] | None = None
         self._all_readers: list[aiosqlite.Connection] = []
@@ -172,10 +161,8 @@ class SQLiteStore(Store):
         return conn
 
     async def close(self) -> None:
-        if self._flush_handle is not None:  # settle what is queued before closing
-            self._flush_handle.cancel()
-            self._flush_handle = None
-            self._flush()
+        if self._conn is not None:  # settle what is queued before closing
+            self.commits.drain()
         if self._checkpointer is not None:
             await asyncio.to_thread(self._checkpointer.stop)
             self._checkpointer = None
@@ -187,74 +174,28 @@ class SQLiteStore(Store):
         self._all_readers.clear()
 
     # -- writes -----------------------------------------------------------------------------------
-    async def write(self, fn: Callable[[Any], Awaitable[T]]) -> T:
-        return await self._queue(None, fn)  # type: ignore[no-any-return]
-
-    async def write_batched(self, runner: Any, item: Any) -> Any:
-        return await self._queue(runner, item)
-
-    async def _queue(self, runner: Any, payload: Any) -> Any:
-        """Jobs queued close together share one transaction (see GATHER_TURNS).
-
-        The batch runs synchronously on the loop thread: its SQLite work takes microseconds per rating,
-        and a writer thread, measured, cost more in GIL and wake-up hand-offs than it saved. It commits
-        once and then settles every job's future: a job is acknowledged only after the commit holding it.
-        """
-        loop = self._loop
-        assert loop is not None and self._conn is not None, "store is not open"
-        fut: asyncio.Future[Any] = loop.create_future()
-        self._pending.append((runner, payload, fut))
-        if self._flush_handle is None:
-            self._flush_handle = Gather(loop, lambda: len(self._pending), self._flush, GATHER_TURNS)
-        return await fut
-
-    def _flush(self) -> None:
-        assert self._conn is not None and self._tx is not None and self._loop is not None
-        self._flush_handle = None
-        batch, self._pending = self._pending, []
-        if not batch:
-            return
+    def _flush(self, jobs: list[Job]) -> None:
+        """One batch, synchronously on the loop thread: its SQLite work takes microseconds per rating, and
+        a writer thread, measured, cost more in GIL and wake-up hand-offs than it saved. It commits once
+        and then settles every job's future: a job is acknowledged only after the commit holding it."""
+        assert self._tx is not None, "store is not open"
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
+            outcomes = run_inline(run_batch(self._tx, jobs, drive_inline, "BEGIN IMMEDIATE"))
         except sqlite3.OperationalError as exc:  # another process holds the write lock: try again soon
-            self._retry_later(batch, exc)
+            self._retry_later(jobs, exc)
             return
         self._busy_since = None
-        _settle_all(self._run_batch(self._conn, self._tx, batch))
+        settle(outcomes)
 
-    def _retry_later(self, batch: list[Job], exc: Exception) -> None:
+    def _retry_later(self, jobs: list[Job], exc: Exception) -> None:
         assert self._loop is not None
         now = self._loop.time()
         self._busy_since = self._busy_since or now
         if now - self._busy_since > self.busy_seconds:
             self._busy_since = None
-            error = StoreError(f"the SQLite database stayed locked by another process: {exc}")
-            _settle_all([(fut, None, error) for _, _, fut in batch])
+            fail_all(jobs, StoreError(f"the SQLite database stayed locked by another process: {exc}"))
             return
-        self._pending = batch + self._pending
-        if self._flush_handle is not None:
-            self._flush_handle.cancel()
-        self._flush_handle = self._loop.call_later(0.005, self._flush)
-
-    def _run_batch(self, conn: sqlite3.Connection, tx: SyncTx, batch: list[Job]) -> list[Outcome]:
-        """The whole batch in one transaction (begun by the caller), then one commit. Plain jobs run each
-        in a savepoint, so a failing job is undone alone; items for one batch runner run as one call."""
-        outcomes: list[Outcome] = []
-        groups: dict[Any, list[tuple[Any, asyncio.Future[Any]]]] = {}
-        try:
-            for runner, payload, fut in batch:
-                if runner is None:
-                    outcomes.append(_in_savepoint(conn, partial(_call, payload, tx), fut))
-                else:
-                    groups.setdefault(runner, []).append((payload, fut))
-            for runner, items in groups.items():
-                outcomes.extend(_run_group(conn, tx, runner, items))
-            conn.execute("COMMIT")
-        except Exception as exc:  # the commit itself failed: nobody is acknowledged
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-            return [(fut, None, exc) for _, _, fut in batch]
-        return outcomes
+        self.commits.retry_later(jobs, 0.005)
 
     # -- reads ------------------------------------------------------------------------------------
     async def read(self, fn: Callable[[Any], Awaitable[T]]) -> T:
@@ -303,51 +244,11 @@ class Checkpointer(threading.Thread):
         self.join()
 
 
-Outcome = tuple[asyncio.Future[Any], Any, BaseException | None]
-Job = tuple[Any, Any, asyncio.Future[Any]]  # (batch runner or None, item or write function, future)
-
-
-def _in_savepoint(conn: sqlite3.Connection, call: Callable[[], Any], fut: asyncio.Future[Any]) -> Outcome:
-    conn.execute("SAVEPOINT job")
+def run_inline(coro: Coroutine[Any, Any, T]) -> T:
+    """Drive a coroutine that never suspends: the writer's transaction answers synchronously."""
     try:
-        result = call()
-    except Exception as exc:
-        conn.execute("ROLLBACK TO job")
-        conn.execute("RELEASE job")
-        return (fut, None, exc)
-    conn.execute("RELEASE job")
-    return (fut, result, None)
-
-
-def _run_group(conn: sqlite3.Connection, tx: SyncTx, runner: Any, items: list[Any]) -> list[Outcome]:
-    """All items for one batch runner in one call; if that call fails, each item on its own."""
-    whole = _in_savepoint(conn, partial(_call, runner, tx, [payload for payload, _ in items]), items[0][1])
-    if whole[2] is None:
-        return [_item_outcome(fut, result) for (_, fut), result in zip(items, whole[1], strict=True)]
-    singles = []
-    for payload, fut in items:
-        fut_, results, exc = _in_savepoint(conn, partial(_call, runner, tx, [payload]), fut)
-        singles.append((fut_, None, exc) if exc is not None else _item_outcome(fut_, results[0]))
-    return singles
-
-
-def _call(fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
-    return run_now(fn(*args))
-
-
-def _item_outcome(fut: asyncio.Future[Any], result: Any) -> Outcome:
-    return (fut, None, result) if isinstance(result, BaseException) else (fut, result, None)
-
-
-def _settle(fut: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
-    if fut.done():
-        return
-    if exc is not None:
-        fut.set_exception(exc)
-    else:
-        fut.set_result(result)
-
-
-def _settle_all(outcomes: list[Outcome]) -> None:
-    for fut, result, exc in outcomes:
-        _settle(fut, result, exc)
+        coro.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coro.close()
+    raise RuntimeError("the SQLite writer's batch suspended")  # drive_inline stops any job that would
