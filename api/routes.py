@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from litestar.types import ControllerRouterHandler
 
 from api.counters.handlers import ROUTES as counters
 from api.devices.handlers import ROUTES as devices
@@ -13,5 +13,8 @@ from api.procedures.handlers import ROUTES as procedures
 from api.ratings.handlers import ROUTES as ratings
 from api.surveys.handlers import ROUTES as surveys
 from api.units.handlers import ROUTES as units
+from kiosk.pages import ROUTES as kiosk
 
-ROUTES: list[Any] = [*health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices]
+ROUTES: list[ControllerRouterHandler] = [
+    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *kiosk
+]  # fmt: skip

@@ -3,19 +3,55 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import msgspec
+from litestar import Litestar
 
 from api.db import Store, open_store
 from api.db.migrate import migrate
 from api.devices.cli import demo_hint as kiosk_hint
-from api.settings import ENV, Settings
+from api.settings import ENV, Settings, load_settings
 from api.surveys.cli import demo_lines
+from api.surveys.logs import install_access_log_filter
 
-# Async callables (store, settings) -> list of (label, line) printed after a demo start.
-DEMO_HINTS: list[Any] = [kiosk_hint, demo_lines]
+# Each returns the lines printed after a demo start, telling where to go.
+DemoHint = Callable[[Store, Settings], Awaitable[list[str]]]
+DEMO_HINTS: list[DemoHint] = [kiosk_hint, demo_lines]
+
+# The collector's thresholds once started: a young collection only after 20,000 more live containers
+# (not 700), and the older generations as often as by default relative to it.
+GC_THRESHOLDS = (20_000, 10, 10)
+
+
+def tune_process(app: Litestar) -> None:
+    """Process-wide settings that belong to a server process, not to an app: run once the app has started.
+
+    What start-up built lives as long as the process: keep it out of the collector's generations, so
+    that collections under load stay short (p99 latency). Group commit keeps a whole batch of requests
+    alive at once, which at the default threshold (700) set off a young-generation collection every
+    batch or two: measured, 6.5 µs per rating. Survey tokens are masked in uvicorn's and Litestar's logs.
+    """
+    install_access_log_filter()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def server_app(settings: Settings) -> Litestar:
+    """The app as a server process runs it: ``create_app`` plus the process tuning once started."""
+    from api.app import create_app
+
+    app = create_app(settings)
+    app.on_startup.append(tune_process)
+    return app
+
+
+def asgi_app() -> Litestar:
+    """For ``uvicorn --factory`` with several workers: settings come from the environment."""
+    return server_app(load_settings())
 
 
 class WorkersRefused(Exception):
@@ -37,7 +73,7 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
     if demo:
         for line in asyncio.run(prepare_demo(settings)):
             print(line, flush=True)
-    config: dict[str, Any] = {
+    config: dict[str, object] = {
         "host": settings.host,
         "port": settings.port,
         "access_log": settings.access_log,
@@ -46,16 +82,14 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
         "server_header": False,
     }
     if workers == 1:
-        from api.app import create_app
-
-        uvicorn.run(create_app(settings), **config)
+        uvicorn.run(server_app(settings), **config)  # type: ignore[arg-type]
     else:
         asyncio.run(migrate_once(settings))  # before the workers start, not in each of them
         values = msgspec.structs.asdict(settings)
         for field, (var, _) in ENV.items():
             if values[field] is not None:
                 os.environ[var] = str(int(values[field]) if isinstance(values[field], bool) else values[field])
-        uvicorn.run("api.app:create_app_from_env", factory=True, workers=workers, **config)
+        uvicorn.run("api.serve:asgi_app", factory=True, workers=workers, **config)  # type: ignore[arg-type]
     return 0
 
 

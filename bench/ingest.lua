@@ -1,7 +1,8 @@
--- wrk script for `python -m bench.ingest`: one new rating per request, each with its own idempotency key.
--- Args: TOKEN NONCE [v4|v7]. v4: random keys; v7: time-ordered, as the kiosk sends
--- keys (UUIDv7 layout), which append to the unique index instead of touching a random page per rating.
--- Status codes are counted per thread and summed in done().
+-- wrk script for `python -m bench.ingest`: the bodies real clients send, from bench/clients.py's templates.
+-- Args: TOKEN NONCE TEMPLATES DOSSIER_OFFSET DOSSIER_CODE_FORMAT THREADS.
+-- Each request takes the next template, puts a fresh time-ordered key (UUIDv7, as the kiosk makes them)
+-- for @KEY@ and the next registered, unrated dossier code for @DOSSIER@. Status codes and the dossier
+-- codes used are counted per thread and summed in done().
 local threads = {}
 local next_id = 0
 
@@ -14,8 +15,12 @@ end
 function init(args)
   token = args[1]
   math.randomseed(tonumber(args[2]) * 64 + tid)
-  ordered = args[3] == "v7"
-  seq = 0
+  templates = {}
+  for line in io.lines(args[3]) do table.insert(templates, line) end
+  offset = tonumber(args[4])
+  code_format = args[5]
+  nthreads = tonumber(args[6])
+  seq, used = 0, 0
   n201, n200, n4xx, n5xx, nother = 0, 0, 0, 0, 0
   wrk.method = "POST"
   wrk.path = "/api/v1/ratings"
@@ -29,11 +34,7 @@ local function random_hex(template)
   end))
 end
 
-local function uuid()
-  if not ordered then
-    return random_hex("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx")
-  end
-  seq = seq + 1
+local function uuid7()
   local ms = os.time() * 1000 + seq % 1000
   local hi, lo = math.floor(ms / 16777216), ms % 16777216
   local ts = string.format("%06x%06x", hi, lo)
@@ -41,14 +42,13 @@ local function uuid()
 end
 
 function request()
-  local body
-  if math.random() < 0.1 then
-    body = '{"idempotency_key":"' .. uuid() .. '","level":1,"reasons":["waiting"],' ..
-      '"comment":"Phải chờ quá lâu mới đến lượt","time_to_tap_ms":' .. math.random(1500, 9000) ..
-      ',"client_time":"2026-11-23T09:15:00+07:00"}'
-  else
-    body = '{"idempotency_key":"' .. uuid() .. '","level":' .. math.random(2, 3) ..
-      ',"reasons":[],"time_to_tap_ms":' .. math.random(1500, 9000) .. ',"client_time":"2026-11-23T09:15:00+07:00"}'
+  seq = seq + 1
+  local body = templates[(seq - 1) % #templates + 1]
+  body = (body:gsub("@KEY@", uuid7(), 1))
+  if body:find("@DOSSIER@", 1, true) then
+    local code = string.format(code_format, offset + used * nthreads + tid - 1)
+    used = used + 1
+    body = (body:gsub("@DOSSIER@", code, 1))
   end
   return wrk.format(nil, nil, nil, body)
 end
@@ -63,8 +63,11 @@ end
 
 function done(summary, latency, requests)
   local t = {n201 = 0, n200 = 0, n4xx = 0, n5xx = 0, nother = 0}
+  local most = 0
   for _, thread in ipairs(threads) do
     for k, _ in pairs(t) do t[k] = t[k] + thread:get(k) end
+    most = math.max(most, thread:get("used"))
   end
   io.write(string.format("STATUS 201=%d 200=%d 4xx=%d 5xx=%d other=%d\n", t.n201, t.n200, t.n4xx, t.n5xx, t.nother))
+  io.write(string.format("DOSSIERS %d\n", most * #threads))  -- codes past the offset, used or skipped
 end

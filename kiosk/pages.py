@@ -1,6 +1,6 @@
 """The counter kiosk page and its assets, served by the API from ``kiosk/static``.
 
-Files are read once, stamped with a version (a digest of all of them, so the service worker updates
+Files are read once (on the first request), stamped with a version (a digest of all of them, so the service worker updates
 when any asset changes), gzipped once, and served with an ETag; the page itself decides what is cached
 offline (``sw.js``).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -40,7 +41,9 @@ class Asset:
     media_type: str
 
 
+@cache
 def load_assets() -> dict[str, Asset]:
+    """Read once, on the first request for a kiosk file (not at import)."""
     folder = resources.files("kiosk").joinpath("static")
     raw = {name: folder.joinpath(name).read_bytes() for name in TYPES}
     version = hashlib.sha256(b"".join(raw[n] for n in sorted(raw))).hexdigest()[:12]
@@ -52,11 +55,8 @@ def load_assets() -> dict[str, Asset]:
     return assets
 
 
-ASSETS = load_assets()
-
-
 def serve(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
-    asset = ASSETS.get(name)
+    asset = load_assets().get(name)
     if asset is None or (name == "index.html" and request.url.path != "/kiosk"):
         raise NotFound(f"The kiosk has no file {name!r}.")
     headers = {

@@ -9,7 +9,6 @@ from api.db import Store
 from api.devices import service
 from api.devices.schemas import DeviceOut, HeartbeatIn, KioskConfig, PairIn, PairingCodeIn, PairingCodeOut, PairOut
 from api.settings import Settings
-from kiosk.pages import ROUTES as KIOSK_PAGES
 
 
 class DeviceController(Controller):
@@ -55,4 +54,4 @@ class KioskController(Controller):
         return await service.heartbeat(store, settings, service.device_id_of(principal), data)
 
 
-ROUTES: list[Any] = [DeviceController, KioskController, *KIOSK_PAGES]
+ROUTES = [DeviceController, KioskController]

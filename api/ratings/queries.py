@@ -37,12 +37,24 @@ async def counter_context(tx: Tx, *, code: str | None = None, counter_id: int | 
 
 
 DOSSIER_CONTEXT = """
-SELECT d.id, d.code, d.officer_id, o.code AS officer FROM dossiers d LEFT JOIN officers o ON o.id = d.officer_id
+SELECT d.id, d.code, d.unit_id, d.officer_id, o.code AS officer
+FROM dossiers d LEFT JOIN officers o ON o.id = d.officer_id
 """
 
 
 async def dossier_context(tx: Tx, code: str) -> Row | None:
     return await tx.fetch_one(DOSSIER_CONTEXT + " WHERE d.code = :c", {"c": code})
+
+
+async def unit_within(tx: Tx, unit_id: int, ancestor_id: int) -> bool:
+    """Whether ``unit_id`` is ``ancestor_id`` or a unit under it."""
+    found = await tx.fetch_val(
+        "WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM units WHERE id = :u"
+        " UNION ALL SELECT u.id, u.parent_id FROM units u JOIN up ON u.id = up.parent_id)"
+        " SELECT 1 FROM up WHERE id = :a",
+        {"u": unit_id, "a": ancestor_id},
+    )
+    return found is not None
 
 
 async def dossier_rated(tx: Tx, dossier_id: int, instrument: str) -> bool:

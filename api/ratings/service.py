@@ -108,7 +108,11 @@ async def store_batch(tx: Tx, items: list[Item]) -> list[Result | BaseException]
         key = str(data.idempotency_key)
         if key in seen:  # the same key twice in one batch: settled as a replay below
             continue
-        row = _fast_row(who, data, key, counters, dossiers, now)
+        try:
+            row = _fast_row(who, data, key, counters, dossiers, now)
+        except DomainError as exc:
+            results[n] = exc
+            continue
         if row is None:
             slow.append(n)
             continue
@@ -146,17 +150,18 @@ async def store_batch(tx: Tx, items: list[Item]) -> list[Result | BaseException]
 def _fast_row(
     who: Principal, data: RatingIn, key: str, counters: dict[Any, Row], dossiers: dict[str, Row], now: int
 ) -> dict[str, Any] | None:
-    """The row to insert, or None when the slow path must look at this rating."""
+    """The row to insert, or None when the slow path must look at this rating. A kiosk sends its own
+    counter's code in every rating: that is the common case, checked here; another counter is refused."""
     device = who.role == "device"
-    if device and data.counter is not None:  # a kiosk naming a counter: checked on the slow path
-        return None
     counter = counters.get(("id", who.counter_id) if device else ("code", data.counter))
     if counter is None or not counter["active"] or data.level > int(counter["rating_scale"]):
         return None
+    if device and data.counter is not None and data.counter != counter["code"]:
+        raise _foreign_counter(counter["code"], data.counter)
     dossier = None
     if data.dossier_code is not None:
         dossier = dossiers.get(data.dossier_code)
-        if dossier is None:
+        if dossier is None or dossier["unit_id"] != counter["unit_id"]:  # elsewhere in the tree: slow path
             return None
     return _build_row(who, data, key, counter, dossier, now)
 
@@ -203,7 +208,7 @@ async def _submit_checked(tx: Tx, who: Principal, data: RatingIn) -> tuple[Ratin
     if who.role == "device":
         counter = await queries.counter_context(tx, counter_id=who.counter_id)
         if data.counter is not None and counter is not None and data.counter != counter["code"]:
-            raise Forbidden(f"This kiosk belongs to counter {counter['code']!r}, not {data.counter!r}.")
+            raise _foreign_counter(counter["code"], data.counter)
     else:
         counter = await queries.counter_context(tx, code=data.counter)
     if counter is None:
@@ -221,6 +226,12 @@ async def _submit_checked(tx: Tx, who: Principal, data: RatingIn) -> tuple[Ratin
         dossier = await queries.dossier_context(tx, data.dossier_code)
         if dossier is None:
             raise Invalid(f"There is no dossier with code {data.dossier_code!r}.", code="unknown-dossier")
+        if not await queries.unit_within(tx, int(dossier["unit_id"]), int(counter["unit_id"])):
+            raise Invalid(
+                f"Dossier {data.dossier_code!r} was received by another unit: it can be rated only at a counter"
+                f" of that unit ({counter['code']!r} is not one).",
+                code="dossier-of-another-unit",
+            )
         if await queries.dossier_rated(tx, int(dossier["id"]), f"counter-{scale}"):
             raise _already_rated(data.dossier_code)
     row = _build_row(who, data, key, counter, dossier, now_ms())
@@ -234,6 +245,10 @@ async def _submit_checked(tx: Tx, who: Principal, data: RatingIn) -> tuple[Ratin
     if reasons:
         await queries.insert_reasons_many(tx, [(rating_id, code) for code in reasons])
     return to_out(row | {"id": rating_id}, reasons), True
+
+
+def _foreign_counter(own: str, named: str) -> Forbidden:
+    return Forbidden(f"This kiosk belongs to counter {own!r}, not {named!r}; nothing was stored.")
 
 
 def _already_rated(code: str) -> Conflict:

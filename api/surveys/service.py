@@ -110,13 +110,8 @@ class Surveys:
 
 
 async def startup(app: Any, store: Store, settings: Settings) -> None:
-    """App start-up hook: instruments checked, keys in memory, ``survey_link`` for the dossiers domain."""
-    from api.surveys.logs import install_access_log_filter
-
-    surveys = Surveys(settings, load_all(), await load_keys(store))
-    app.state.surveys = surveys
-    app.state.survey_link = surveys.url
-    install_access_log_filter()
+    """App start-up hook: instruments checked, keys in memory (``app.state.surveys``)."""
+    app.state.surveys = Surveys(settings, load_all(), await load_keys(store))
 
 
 @dataclass(frozen=True)

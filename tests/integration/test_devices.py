@@ -154,3 +154,56 @@ async def test_kiosk_page_and_assets_are_served(h: Harness) -> None:
     assert (await h.client.get("/kiosk/app.js", headers={"If-None-Match": etag})).status_code == 304
     assert (await h.client.get("/kiosk/index.html")).status_code == 404
     assert (await h.client.get("/kiosk/nope.js")).status_code == 404
+
+
+async def test_the_kiosks_own_request_takes_the_batched_path(h: Harness, monkeypatch: object) -> None:
+    """The body the kiosk page sends (its counter, reasons, comment, dossier) is stored by the batch,
+    never by the one-at-a-time checked path."""
+    from api.ratings import service as ratings
+
+    await seed_reference(h)
+    device = await pair(h)
+
+    async def refuse(*args: object) -> None:
+        raise AssertionError("the kiosk's request fell back to the one-at-a-time path")
+
+    monkeypatch.setattr(ratings, "_submit_checked", refuse)  # type: ignore[attr-defined]
+    bodies = [
+        {"idempotency_key": str(uuid.uuid4()), "counter": "LS-Q1", "level": 1, "reasons": ["waiting", "attitude"],
+         "comment": "Chờ lâu", "client_time": "2026-11-20T08:00:00+07:00", "time_to_tap_ms": 2100},
+        {"idempotency_key": str(uuid.uuid4()), "counter": "LS-Q1", "level": 3, "reasons": [],
+         "client_time": "2026-11-20T08:01:00+07:00", "time_to_tap_ms": 1800, "dossier_code": DOSSIER},
+    ]  # fmt: skip
+    for body in bodies:
+        r = await h.client.post("/api/v1/ratings", json=body, headers=device)
+        assert r.status_code == 201, r.text
+    stored = await h.rows("SELECT level, source, comment FROM ratings ORDER BY id")
+    assert [(r["level"], r["source"], r["comment"]) for r in stored] == [(1, "kiosk", "Chờ lâu"), (3, "kiosk", None)]
+    assert await h.count("rating_reasons") == 2
+
+
+async def test_a_kiosk_naming_another_counter_gets_403_and_nothing_is_stored(h: Harness) -> None:
+    await seed_reference(h)
+    device = await pair(h)
+    body = {"idempotency_key": str(uuid.uuid4()), "level": 3, "counter": "LS-Q2", "reasons": []}
+    r = await h.client.post("/api/v1/ratings", json=body, headers=device)
+    assert r.status_code == 403 and r.headers["content-type"].startswith("application/problem+json")
+    assert "LS-Q1" in r.json()["detail"]
+    assert await h.count("ratings") == 0
+
+
+async def test_a_dossier_of_another_unit_cannot_be_rated_at_this_counter(h: Harness) -> None:
+    await seed_reference(h)
+    device = await pair(h)
+    assert (await h.post("/api/v1/units", {"code": "HB.KS", "name": "Kim Sơn", "kind": "district", "parent": "HB"}))
+    assert (await h.post("/api/v1/units", {"code": "HB.LS.X", "name": "Xã", "kind": "commune", "parent": "HB.LS"}))
+    for code, unit in (("OTHER-UNIT-1", "HB.KS"), ("CHILD-UNIT-1", "HB.LS.X")):
+        dossier = {"code": code, "unit": unit, "procedure": "1.001193", "channel": "direct",
+                   "received_at": "2026-11-20T08:00:00+07:00", "due_at": "2026-11-21T08:00:00+07:00"}  # fmt: skip
+        assert (await h.post("/api/v1/dossiers", dossier, key="integrator")).status_code == 201
+    foreign = {"idempotency_key": str(uuid.uuid4()), "level": 1, "counter": "LS-Q1", "dossier_code": "OTHER-UNIT-1"}
+    r = await h.client.post("/api/v1/ratings", json=foreign, headers=device)
+    assert r.status_code == 422 and r.json()["type"].endswith("/dossier-of-another-unit")
+    assert await h.count("ratings") == 0
+    below = {"idempotency_key": str(uuid.uuid4()), "level": 3, "counter": "LS-Q1", "dossier_code": "CHILD-UNIT-1"}
+    assert (await h.client.post("/api/v1/ratings", json=below, headers=device)).status_code == 201
