@@ -1,8 +1,8 @@
 """The counter kiosk page and its assets, served by the API from ``kiosk/static``.
 
-Files are read once (on the first request), stamped with a version (a digest of all of them, so the service worker updates
-when any asset changes), gzipped once, and served with an ETag; the page itself decides what is cached
-offline (``sw.js``).
+Files are read once (on the first request), stamped with a version (a digest of all of them, so the
+service worker updates when any asset changes), gzipped once, and served with an ETag; the page itself
+decides what is cached offline (``sw.js``).
 """
 
 from __future__ import annotations
