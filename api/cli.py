@@ -5,38 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from api.db import Store, StoreError, open_store
-from api.db.migrate import migrate
+from api.commands import UsageError, db_option, progress, with_store
+from api.db import Store, StoreError
 from api.devices.cli import add_cli as kiosk_commands
 from api.settings import ENV, SettingsError, load_settings
 from api.surveys.cli import add_commands as survey_commands
 
 Command = Callable[[argparse.Namespace], int]
-
-
-def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        default=None,
-        metavar="URL",
-        help="sqlite:///path (default ./hailong.db; env HAILONG_DB) or postgresql://…",
-    )
-
-
-async def with_store(args: argparse.Namespace, work: Callable[[Store], Awaitable[int]]) -> int:
-    """Open the store named by --db / HAILONG_DB, apply migrations, run ``work``, close."""
-    settings = load_settings({"db_url": args.db})
-    store = open_store(settings.db_url)
-    await store.open()
-    try:
-        await migrate(store)
-        return await work(store)
-    finally:
-        await store.close()
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -89,15 +68,11 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     from api.demo.generate import fill_demo
 
     async def work(store: Store) -> int:
-        summary = await fill_demo(store, scale=args.scale, seed=args.seed, progress=_progress)
+        summary = await fill_demo(store, scale=args.scale, seed=args.seed, progress=progress)
         print(summary)
         return 0
 
     return asyncio.run(with_store(args, work))
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -112,22 +87,18 @@ def cmd_store_copy(args: argparse.Namespace) -> int:
 
     last = [0.0]
 
-    def progress(table: str, done: int, total: int) -> None:
+    def copied(table: str, done: int, total: int) -> None:
         import time
 
         if time.monotonic() - last[0] > 2 or done == total:
             last[0] = time.monotonic()
-            _progress(f"{table}: {done}/{total}")
+            progress(f"{table}: {done}/{total}")
 
-    report = asyncio.run(copy_store(args.src, args.dst, force=args.force, batch=args.batch, progress=progress))
+    report = asyncio.run(copy_store(args.src, args.dst, force=args.force, batch=args.batch, progress=copied))
     for table in report.tables:
         print(table.line())
     print(f"{report.rows} rows in {report.seconds:.1f} s: {'verified' if report.ok else 'MISMATCH'}")
     return 0 if report.ok else 1
-
-
-class UsageError(Exception):
-    """A mistake on the command line: one line on stderr, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the web service")
-    _db_option(serve)
+    db_option(serve)
     serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
     serve.add_argument("--workers", type=int, default=1, help="API worker processes (PostgreSQL only for >1)")
@@ -147,11 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     mig = sub.add_parser("migrate", help="apply database migrations")
-    _db_option(mig)
+    db_option(mig)
     mig.set_defaults(func=cmd_migrate)
 
     demo = sub.add_parser("demo-data", help="fill an empty database with a demo province")
-    _db_option(demo)
+    db_option(demo)
     demo.add_argument("--scale", choices=("small", "province"), default="small")
     demo.add_argument("--seed", type=int, default=7)
     demo.set_defaults(func=cmd_demo_data)
@@ -159,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import data from files")
     imp.add_argument("kind", choices=("dossiers",))
     imp.add_argument("file", help="CSV with columns code,unit,procedure,channel,received_at,due_at[,officer]")
-    _db_option(imp)
+    db_option(imp)
     imp.set_defaults(func=cmd_import)
 
     key = sub.add_parser("apikey", help="create, list or revoke API keys")
@@ -171,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("prefix")
     listing = key_sub.add_parser("list", help="list keys (never their secrets)")
     for p in (create, revoke, listing):
-        _db_option(p)
+        db_option(p)
     key.set_defaults(func=cmd_apikey)
 
     store = sub.add_parser("store", help="move a deployment between databases")

@@ -61,7 +61,7 @@ class WorkersRefused(Exception):
 def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
     import uvicorn
 
-    from api.cli import UsageError
+    from api.commands import UsageError
 
     if workers < 1:
         raise UsageError("--workers must be at least 1")

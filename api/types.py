@@ -12,7 +12,7 @@ Code = Annotated[
     Meta(
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$(?!\n)",  # $ alone would let a trailing newline in
         description="Stable human code: letters, digits, '.', '_', '-', '/'",
     ),
 ]

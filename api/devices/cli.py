@@ -11,7 +11,7 @@ from api.db import Store
 
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
-    from api.cli import with_store
+    from api.commands import with_store
     from api.devices import service
 
     async def work(store: Store) -> int:

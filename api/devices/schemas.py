@@ -13,7 +13,7 @@ from api.types import Code
 PAIRING_DIGITS = 8
 
 PairingCode = Annotated[
-    str, Meta(pattern=rf"^[0-9]{{{PAIRING_DIGITS}}}$", description=f"{PAIRING_DIGITS} digits, as printed")
+    str, Meta(pattern=rf"^[0-9]{{{PAIRING_DIGITS}}}$(?!\n)", description=f"{PAIRING_DIGITS} digits, as printed")
 ]
 DeviceName = Annotated[str, Meta(max_length=100)]
 AppVersion = Annotated[str, Meta(max_length=40)]
@@ -30,30 +30,30 @@ class PairingCodeOut(msgspec.Struct):
     expires_at: datetime
 
 
-class Text(msgspec.Struct):
+class Bilingual(msgspec.Struct):
     vi: str
     en: str
 
 
-class Level(msgspec.Struct):
+class KioskLevel(msgspec.Struct):
     value: int
     vi: str
     en: str
 
 
-class Reason(msgspec.Struct):
+class KioskReason(msgspec.Struct):
     code: str
     factor: str | None
     vi: str
     en: str
 
 
-class Instrument(msgspec.Struct):
+class KioskInstrument(msgspec.Struct):
     code: str
     version: str
-    question: Text
-    levels: list[Level]
-    reasons: list[Reason]
+    question: Bilingual
+    levels: list[KioskLevel]
+    reasons: list[KioskReason]
     ask_reasons_at_or_below: int
 
 
@@ -68,7 +68,7 @@ class KioskConfig(msgspec.Struct):
     unit: Named
     officer: str | None
     scale: int
-    instrument: Instrument
+    instrument: KioskInstrument
     min_tap_interval_ms: int
     thanks_ms: int
     idle_ms: int

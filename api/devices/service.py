@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 from functools import cache
-from importlib import resources
 
 import msgspec
 
@@ -21,14 +20,15 @@ from api.devices.schemas import (
     PAIRING_DIGITS,
     DeviceOut,
     HeartbeatIn,
-    Instrument,
     KioskConfig,
+    KioskInstrument,
     Named,
     PairIn,
     PairingCodeOut,
     PairOut,
 )
 from api.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from api.instruments.loader import counter_instrument
 from api.settings import Settings
 from api.types import from_ms
 from api.units.service import require_id as require_unit
@@ -47,9 +47,9 @@ class TooManyAttempts(DomainError):
 
 
 @cache
-def instrument(scale: int) -> Instrument:
-    raw = resources.files("api.instruments").joinpath(f"counter-{scale}.json").read_bytes()
-    return msgspec.json.decode(raw, type=Instrument)
+def instrument(scale: int) -> KioskInstrument:
+    """What the kiosk page needs of the checked counter instrument."""
+    return msgspec.convert(msgspec.to_builtins(counter_instrument(scale)), type=KioskInstrument)
 
 
 def to_out(row: Row) -> DeviceOut:

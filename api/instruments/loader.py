@@ -8,7 +8,7 @@ stops the service with an :class:`InstrumentError` naming the file and the field
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -17,8 +17,8 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-Text = Annotated[str, Meta(min_length=1, max_length=600)]
-Code = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")]
+Wording = Annotated[str, Meta(min_length=1, max_length=600)]
+InstrumentCode = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$(?!\n)")]
 
 
 class InstrumentError(ValueError):
@@ -30,8 +30,8 @@ class _Data(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Label(_Data, frozen=True):
-    vi: Text
-    en: Text
+    vi: Wording
+    en: Wording
 
     def __call__(self, lang: str) -> str:
         return self.en if lang == "en" else self.vi
@@ -39,28 +39,28 @@ class Label(_Data, frozen=True):
 
 class Option(_Data, frozen=True):
     value: Annotated[int, Meta(ge=0, le=99)]
-    vi: Text
-    en: Text
+    vi: Wording
+    en: Wording
 
 
 class Section(_Data, frozen=True):
-    code: Code
-    vi: Text
-    en: Text
+    code: InstrumentCode
+    vi: Wording
+    en: Wording
 
 
-class Row(_Data, frozen=True):
-    code: Code
-    vi: Text
-    en: Text
+class GridRow(_Data, frozen=True):
+    code: InstrumentCode
+    vi: Wording
+    en: Wording
 
 
 # -- questionnaire items: one tagged union on "kind" ---------------------------------------------------
 class _Item(_Data, frozen=True, tag_field="kind"):
-    code: Code
-    section: Code
-    vi: Text
-    en: Text
+    code: InstrumentCode
+    section: InstrumentCode
+    vi: Wording
+    en: Wording
 
 
 class ScaleItem(_Item, frozen=True, tag="scale"):
@@ -78,7 +78,7 @@ class GridItem(_Item, frozen=True, tag="grid"):
     """One question over several rows (improvement priorities); each row is stored as its own answer."""
 
     options: Annotated[list[Option], Meta(min_length=2)]
-    rows: Annotated[list[Row], Meta(min_length=1)]
+    rows: Annotated[list[GridRow], Meta(min_length=1)]
 
 
 class ProfileItem(_Item, frozen=True, tag="profile"):
@@ -98,21 +98,21 @@ Item = ScaleItem | ChoiceItem | GridItem | ProfileItem | TextItem
 # -- the two instrument kinds ----------------------------------------------------------------------------
 class Level(_Data, frozen=True):
     value: Annotated[int, Meta(ge=1, le=5)]
-    vi: Text
-    en: Text
+    vi: Wording
+    en: Wording
     satisfied: bool
 
 
 class Reason(_Data, frozen=True):
-    code: Code
+    code: InstrumentCode
     factor: str | None
-    vi: Text
-    en: Text
+    vi: Wording
+    en: Wording
 
 
 class Counter(_Data, frozen=True, tag_field="kind", tag="counter"):
-    code: Code
-    version: Code
+    code: InstrumentCode
+    version: InstrumentCode
     title: Label
     question: Label
     levels: Annotated[list[Level], Meta(min_length=2)]
@@ -121,8 +121,8 @@ class Counter(_Data, frozen=True, tag_field="kind", tag="counter"):
 
 
 class Questionnaire(_Data, frozen=True, tag_field="kind", tag="questionnaire", dict=True):
-    code: Code
-    version: Code
+    code: InstrumentCode
+    version: InstrumentCode
     link: Annotated[int, Meta(ge=1, le=255, description="number carried in survey tokens; unique")]
     title: Label
     intro: Label
@@ -174,6 +174,16 @@ def load_file(name: str, raw: bytes) -> Instrument:
     problem = _check(found, Path(name).stem)
     if problem:
         raise InstrumentError(f"instrument file {name}: {problem}")
+    return found
+
+
+@cache
+def counter_instrument(scale: int) -> Counter:
+    """The checked counter instrument for a unit's rating scale (``counter-3.json``, ``counter-5.json``)."""
+    name = f"counter-{scale}.json"
+    found = load_file(name, resources.files("api.instruments").joinpath(name).read_bytes())
+    if not isinstance(found, Counter):
+        raise InstrumentError(f"instrument file {name}: not a counter instrument")
     return found
 
 

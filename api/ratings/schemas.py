@@ -11,14 +11,14 @@ from api.types import Code
 
 COMMENT_MAX = 500
 
-Level = Annotated[int, Meta(ge=1, le=5, description="counter-3: 1 Không hài lòng, 2 Hài lòng, 3 Rất hài lòng")]
-ReasonCode = Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[a-z_]+$")]
+RatingLevel = Annotated[int, Meta(ge=1, le=5, description="counter-3: 1 Không hài lòng, 2 Hài lòng, 3 Rất hài lòng")]
+ReasonCode = Annotated[str, Meta(min_length=1, max_length=32, pattern=r"^[a-z_]+$(?!\n)")]
 Comment = Annotated[str, Meta(max_length=COMMENT_MAX, description=f"at most {COMMENT_MAX} characters")]
 
 
 class RatingIn(msgspec.Struct, forbid_unknown_fields=True):
     idempotency_key: uuid.UUID
-    level: Level
+    level: RatingLevel
     counter: Code | None = None
     dossier_code: Code | None = None
     reasons: Annotated[list[ReasonCode], Meta(max_length=12)] = []

@@ -6,14 +6,13 @@ import base64
 import binascii
 from datetime import datetime
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from api.auth import Principal
 from api.counters.service import require as require_counter
 from api.db import Row, Store, Tx, now_ms
 from api.errors import Conflict, DomainError, Forbidden, Invalid
-from api.instruments.loader import Counter, load_file
+from api.instruments.loader import counter_instrument
 from api.officers.service import require as require_officer
 from api.ratings import queries
 from api.ratings.schemas import RatingIn, RatingOut, RatingPage
@@ -24,10 +23,7 @@ from api.units.service import require_id as require_unit
 @cache
 def reason_codes(scale: int) -> frozenset[str]:
     """The reason codes of the counter instrument for this scale, from its checked instrument file."""
-    name = f"counter-{scale}.json"
-    found = load_file(name, resources.files("api.instruments").joinpath(name).read_bytes())
-    assert isinstance(found, Counter), f"{name} is not a counter instrument"
-    return frozenset(reason.code for reason in found.reasons)
+    return frozenset(reason.code for reason in counter_instrument(scale).reasons)
 
 
 def to_out(row: Row, reasons: list[str], created: datetime | None = None) -> RatingOut:
@@ -266,14 +262,20 @@ def encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(f"r{last_id}".encode()).decode().rstrip("=")
 
 
+CURSOR_MAX = 2**63 - 1  # a BIGINT id: larger would overflow the store's integer
+
+
 def decode_cursor(cursor: str) -> int:
+    """The id a cursor from ``encode_cursor`` carries; anything else is refused (one spelling per id)."""
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith("r"):
-            raise ValueError
-        return int(text[1:])
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid("cursor is not one this API gave out; start again without it.", code="bad-cursor") from None
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (ValueError, binascii.Error):
+        text = ""
+    digits = text[1:]
+    canonical = digits.isascii() and digits.isdigit() and (digits == "0" or not digits.startswith("0"))
+    if not (text.startswith("r") and canonical and int(digits) <= CURSOR_MAX and encode_cursor(int(digits)) == cursor):
+        raise Invalid("cursor is not one this API gave out; start again without it.", code="bad-cursor")
+    return int(digits)
 
 
 async def list_page(

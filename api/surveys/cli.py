@@ -16,7 +16,7 @@ FORMATS = (".png", ".svg")
 
 
 def cmd_qr(args: argparse.Namespace) -> int:
-    from api.cli import UsageError, with_store
+    from api.commands import UsageError, with_store
 
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
@@ -38,7 +38,7 @@ def cmd_qr(args: argparse.Namespace) -> int:
 
 
 def cmd_rotate(args: argparse.Namespace) -> int:
-    from api.cli import with_store
+    from api.commands import with_store
 
     async def work(store: Store) -> int:
         kid = await service.rotate_key(store)
@@ -50,7 +50,7 @@ def cmd_rotate(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Any) -> None:
     """Add the survey commands to the ``hailong`` sub-parsers (``api.cli.EXTENSIONS``)."""
-    from api.cli import _db_option
+    from api.commands import db_option as _db_option
 
     p = sub.add_parser("qr", help="write a dossier's survey QR code (PNG or SVG) for its receipt")
     p.add_argument("dossier", metavar="DOSSIER", help="dossier code, as registered by the one-stop system")

@@ -19,7 +19,7 @@ MAX_PNG_SIZE = 2048
 
 
 @dataclass(frozen=True)
-class Code:
+class QrMatrix:
     version: int
     modules: list[list[bool]]  # without the quiet zone
 
@@ -28,15 +28,15 @@ class Code:
         return len(self.modules) + 2 * QUIET
 
 
-def encode(text: str) -> Code:
+def encode(text: str) -> QrMatrix:
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     qr.add_data(text, optimize=4)  # upper-case base32 tokens go in alphanumeric mode
     qr.make(fit=True)
     assert qr.version is not None
-    return Code(int(qr.version), [list(map(bool, row)) for row in qr.get_matrix()])
+    return QrMatrix(int(qr.version), [list(map(bool, row)) for row in qr.get_matrix()])
 
 
-def svg(code: Code, *, size_mm: float | None = 25.0) -> str:
+def svg(code: QrMatrix, *, size_mm: float | None = 25.0) -> str:
     """A scalable drawing: one black path on white, crisp at any print size."""
     parts = []
     for y, row in enumerate(code.modules):
@@ -58,7 +58,7 @@ def svg(code: Code, *, size_mm: float | None = 25.0) -> str:
     )
 
 
-def png(code: Code, size: int = 200) -> bytes:
+def png(code: QrMatrix, size: int = 200) -> bytes:
     """A 1-bit PNG at most ``size`` pixels wide, with whole pixels per module (thermal printers want that)."""
     scale = max(1, min(size, MAX_PNG_SIZE) // code.width)
     side = code.width * scale

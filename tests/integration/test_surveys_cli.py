@@ -8,16 +8,9 @@ from pathlib import Path
 import pytest
 
 import api.cli
-from api.surveys.cli import add_commands
 from tests.harness import harness, seed_reference
 
 DOSSIER = "000.00.12.H36-261120-0001"
-
-
-@pytest.fixture(autouse=True)
-def commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    if add_commands not in api.cli.EXTENSIONS:  # until api/cli.py registers it
-        monkeypatch.setattr(api.cli, "EXTENSIONS", [*api.cli.EXTENSIONS, add_commands])
 
 
 def test_qr_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

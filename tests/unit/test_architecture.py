@@ -35,3 +35,20 @@ def test_api_process_never_loads_numpy_or_sklearn() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_command_modules_do_not_import_the_command_line_entry_point() -> None:
+    """api/cli.py registers the domains' commands; none of them imports it back (no import cycle)."""
+    found = imported_modules("api")
+    assert ("api/cli.py", "api.commands") in found  # the shared helpers are where this test looks
+    assert not {(f, m) for f, m in found if m == "api.cli" and f != "api/cli.py"}
+
+
+def test_instrument_files_are_read_only_through_the_checked_loader() -> None:
+    readers = {
+        str(path.relative_to(ROOT))
+        for folder in ("api", "kiosk", "web")
+        for path in (ROOT / folder).rglob("*.py")
+        if 'files("api.instruments")' in path.read_text(encoding="utf-8")
+    }
+    assert readers == {"api/instruments/loader.py"}
