@@ -17,5 +17,9 @@ test *ARGS:
 bench WHAT="ingest" *ARGS:
     {{py}} -m bench.{{WHAT}} {{ARGS}}
 
+# Refresh the README's screenshots (docs/screenshots) from the browser tests that take them.
+screenshots:
+    HAILONG_SCREENSHOTS={{justfile_directory()}}/docs/screenshots {{py}} -m pytest tests/e2e -k screenshots -p no:cacheprovider
+
 demo:
     .venv/bin/hailong serve --demo

@@ -111,19 +111,20 @@ async def prepare_demo(settings: Settings) -> list[str]:
     await store.open()
     try:
         await migrate(store)
-        if await store.fetch_one("SELECT 1 AS x FROM units") is None:
+        fresh = await store.fetch_one("SELECT 1 AS x FROM units") is None
+        if fresh:
             print("Filling an empty database with the demo province (seed 7)…", flush=True)
             await fill_demo(store, scale="small", seed=7)
-        admin = await create_key(store, "demo admin", "admin")
-        integrator = await create_key(store, "demo integrator", "integrator")
         base = settings.base_url
-        lines = [
-            "",
-            f"hailong demo is starting on {base}  (database: {settings.db_url})",
-            f"  API docs (OpenAPI):   {base}/schema",
-            f"  Admin API key:        {admin}",
-            f"  Integrator API key:   {integrator}",
-        ]
+        lines = ["", f"hailong demo is starting on {base}  (database: {settings.db_url})"]
+        lines.append(f"  API docs (OpenAPI):   {base}/schema")
+        if fresh:  # keys are shown once, when made; a later start does not mint new ones
+            lines.append(f"  Admin API key:        {await create_key(store, 'demo admin', 'admin')}")
+            lines.append(f"  Integrator API key:   {await create_key(store, 'demo integrator', 'integrator')}")
+        else:
+            lines.append(
+                "  API keys:             shown when first made; another: hailong apikey create --name NAME --role admin"
+            )
         for hint in DEMO_HINTS:
             lines.extend(await hint(store, settings))
         lines.append("")

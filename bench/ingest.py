@@ -18,19 +18,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.live import free_port, served
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).with_name("ingest.lua")
@@ -140,43 +141,10 @@ async def count_ratings(url: str) -> int:
         await store.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(target: str, port: int, workers: int, env: dict[str, str], factory: bool) -> subprocess.Popen[bytes]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        target,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    proc = subprocess.Popen([*cmd, "--factory"] if factory else cmd, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server {target} exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/healthz" if factory else f"http://127.0.0.1:{port}/schema/openapi.json",
-                timeout=1,
-            ):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit(f"server {target} did not answer within 30 s")
+def server_command(target: str, port: int, workers: int, factory: bool) -> list[str]:
+    cmd = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    return [*cmd, "--factory"] if factory else cmd
 
 
 def wrk(
@@ -232,10 +200,22 @@ def main(argv: list[str] | None = None) -> int:
     setup = asyncio.run(prepare(url, args.client, dossiers, f"{tmp.name}/bodies.jsonl"))
     before = asyncio.run(count_ratings(url))
     env = {**os.environ, "HAILONG_DB": url, "HAILONG_ACCESS_LOG": "0", "PYTHONPATH": str(ROOT)}
+    logs = Path(tmp.name) / "product.log", Path(tmp.name) / "reference.log"
     ports = free_port(), free_port()
-    product = start_server("api.serve:asgi_app", ports[0], args.workers, env, factory=True)
-    reference = start_server("bench.reference:app", ports[1], args.workers, env, factory=False)
-    servers = {"product": (ports[0], product.pid), "reference": (ports[1], reference.pid)}
+    stack = contextlib.ExitStack()
+    product = stack.enter_context(
+        served(server_command("api.serve:asgi_app", ports[0], args.workers, True), env, ports[0], logs[0])
+    )
+    reference = stack.enter_context(
+        served(
+            server_command("bench.reference:app", ports[1], args.workers, False),
+            env,
+            ports[1],
+            logs[1],
+            ready="/schema/openapi.json",
+        )
+    )
+    servers = {"product": (ports[0], product.proc.pid), "reference": (ports[1], reference.proc.pid)}
     acknowledged = offset = 0
     runs: dict[str, list[Run]] = {"reference": [], "product": []}
 
@@ -257,9 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                 runs[name].append(measure(name, args.duration))
         health = wrk(servers["product"], args, setup, 0, min(args.duration, 5), script=False)
     finally:
-        for proc in (product, reference):
-            proc.terminate()
-            proc.wait(timeout=30)
+        stack.close()
     stored = asyncio.run(count_ratings(url)) - before
     ref_rate = statistics.median(r.rate for r in runs["reference"])
     prod_rate = statistics.median(r.rate for r in runs["product"])

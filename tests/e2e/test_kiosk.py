@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.live import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.live import CHROMIUM, CHROMIUM_ARGS, free_port, hailong_serve, screenshot_path, served
 
 ROOT = Path(__file__).parents[2]
 TAP_INTERVAL_MS = 300
@@ -121,25 +121,10 @@ def server(tmp_path: Path) -> Iterator[Server]:
         "HAILONG_MIN_TAP_INTERVAL_MS": str(TAP_INTERVAL_MS),
     }
     admin = hailong("apikey", "create", "--name", "e2e", "--role", "admin", env=env)
-    with (tmp_path / "server.log").open("wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(200):
-                assert proc.poll() is None, (tmp_path / "server.log").read_text()
-                try:
-                    if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.05)
-            live = Server(base, db, {"Authorization": f"Bearer {admin}"})
-            seed(live)
-            yield live
-        finally:
-            proc.terminate()
-            proc.wait(10)
+    with served(hailong_serve(), env, port, tmp_path / "server.log") as running:
+        live = Server(running.base, db, {"Authorization": f"Bearer {admin}"})
+        seed(live)
+        yield live
 
 
 @pytest.fixture(scope="module")
@@ -380,18 +365,20 @@ CHECK_A11Y = """() => {
 
 
 @pytest.mark.parametrize(("size", "name"), [((1280, 800), "landscape"), ((800, 1280), "portrait")])
-def test_screenshots_targets_and_contrast(browser: Any, server: Server, size: tuple[int, int], name: str) -> None:
+def test_screenshots_targets_and_contrast(
+    browser: Any, server: Server, size: tuple[int, int], name: str, tmp_path: Path
+) -> None:
     page = open_paired(browser, server, size=size)
     expect(page.locator("#status")).to_have_text("Trực tuyến", timeout=20_000)
     page.locator("#lang").focus()
     page.locator("#lang").blur()
     assert page.evaluate(CHECK_A11Y) == []
-    page.screenshot(path=str(ROOT / "docs" / "screenshots" / f"kiosk-{name}.png"))
+    page.screenshot(path=str(screenshot_path(tmp_path, f"kiosk-{name}.png")))
     tap(page, "Không hài lòng")
     page.locator("#reasons h1").wait_for()
     assert page.evaluate(CHECK_A11Y) == []
     if name == "landscape":
-        page.screenshot(path=str(ROOT / "docs" / "screenshots" / "kiosk-reasons.png"))
+        page.screenshot(path=str(screenshot_path(tmp_path, "kiosk-reasons.png")))
     page.get_by_role("button", name="Bỏ qua").click()
     page.locator("#again").click()
     page.get_by_role("button", name="Nhập mã hồ sơ (không bắt buộc)").click()

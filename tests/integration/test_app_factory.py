@@ -46,3 +46,18 @@ async def test_the_server_entry_point_tunes_its_process_once_started(tmp_path: P
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
+
+
+async def test_a_demo_start_on_a_database_with_data_mints_no_new_keys(tmp_path: Path) -> None:
+    from api.serve import prepare_demo
+    from tests.harness import harness, seed_reference
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    async with harness(url) as h:
+        await seed_reference(h)
+        keys = await h.count("api_keys")
+    lines = await prepare_demo(load_settings({"db_url": url}, environ={}))
+    async with harness(url) as h:
+        assert await h.count("api_keys") == keys + 2  # the harness's own two; prepare_demo made none
+    text = "\n".join(lines)
+    assert "hailong apikey create" in text and "hl_" not in text

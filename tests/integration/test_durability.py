@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -17,21 +16,7 @@ import pytest
 from api.apikeys.service import create_key
 from api.db import open_store
 from api.db.migrate import migrate
-from tests.live import free_port
-
-
-async def wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(200):
-            if proc.poll() is not None:
-                raise RuntimeError("server exited during start-up")
-            try:
-                if (await client.get(base + "/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.05)
-    raise RuntimeError("server did not become ready")
+from tests.live import free_port, hailong_serve, served
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
@@ -43,14 +28,10 @@ async def test_acknowledged_ratings_survive_kill_9(tmp_path: Path) -> None:
     key = await create_key(store, "load", "admin")
     await store.close()
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = os.environ | {"HAILONG_DB": url, "HAILONG_PORT": str(port)}
-    proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before the load
-        [sys.executable, "-m", "api.cli", "serve"], env=env, stderr=subprocess.DEVNULL
-    )
     acknowledged: list[str] = []
-    try:
-        await wait_ready(base, proc)
+    with served(hailong_serve(), env, port, tmp_path / "server.log") as server:
+        proc, base = server.proc, server.base
         headers = {"Authorization": f"Bearer {key}"}
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=5) as client:
             for path, body in (
@@ -77,9 +58,6 @@ async def test_acknowledged_ratings_survive_kill_9(tmp_path: Path) -> None:
                 proc.send_signal(signal.SIGKILL)
 
             await asyncio.gather(killer(), *(client_loop() for _ in range(16)))
-    finally:
-        proc.kill()
-        proc.wait()
     assert len(acknowledged) > 50, "the load did not get going"
     store = open_store(url)
     await store.open()

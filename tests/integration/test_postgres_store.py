@@ -17,8 +17,6 @@ from api.db.migrate import load_migrations, migrate
 from api.db.postgres import PostgresStore, split_url, translate
 from tests.pg import pg_url_or_skip, temp_schema_url
 
-pytestmark = pytest.mark.postgres
-
 
 @pytest.fixture
 async def pg_url() -> AsyncIterator[str]:
@@ -52,6 +50,7 @@ def test_translate_numbers_positional_parameters_and_refuses_a_mix() -> None:
         translate("SELECT * FROM t WHERE a = :a AND b = ?")
 
 
+@pytest.mark.postgres
 async def test_positional_parameters_reach_postgresql(store: PostgresStore) -> None:
     async def run(tx: Tx) -> list[dict[str, object]]:
         await tx.execute(
@@ -68,6 +67,7 @@ def test_split_url_strips_hailong_parameters() -> None:
     assert (dsn, path, local) == ("postgresql://u@h:5433/db?sslmode=disable", "s1", {"pool_max": 4})
 
 
+@pytest.mark.postgres
 async def test_migrate_applies_every_migration_once(store: PostgresStore) -> None:
     assert await migrate(store) == []
     rows = await store.fetch_all("SELECT version FROM schema_migrations ORDER BY version")
@@ -76,6 +76,7 @@ async def test_migrate_applies_every_migration_once(store: PostgresStore) -> Non
     assert names.index("units") < names.index("counters") < names.index("ratings") < names.index("rating_reasons")
 
 
+@pytest.mark.postgres
 async def test_named_parameters_round_trip(store: PostgresStore) -> None:
     async def seed(tx: Tx) -> Any:
         count = await tx.execute(
@@ -133,6 +134,7 @@ INSERT_RATING = (
 )
 
 
+@pytest.mark.postgres
 async def test_constraints_hold_across_two_worker_pools(store: PostgresStore, pg_url: str) -> None:
     ids = await _seed_dossier(store)
     other = PostgresStore(pg_url, max_size=4)  # a second API worker: its own process, its own pool
@@ -159,6 +161,7 @@ async def test_constraints_hold_across_two_worker_pools(store: PostgresStore, pg
     assert rows == [{"idempotency_key": "same-key"}]
 
 
+@pytest.mark.postgres
 async def test_integrity_violation_names_the_broken_rule(store: PostgresStore) -> None:
     ids = await _seed_dossier(store)
     await store.write(lambda tx: tx.execute(INSERT_RATING, {"k": "k1", **ids}))
@@ -193,6 +196,7 @@ def test_sqlite_violations_are_described_the_same_way() -> None:
     assert integrity_violation(ValueError("x")) is None
 
 
+@pytest.mark.postgres
 async def test_failed_write_rolls_back_the_whole_transaction(store: PostgresStore) -> None:
     async def half(tx: Tx) -> None:
         await tx.execute(
@@ -207,6 +211,7 @@ async def test_failed_write_rolls_back_the_whole_transaction(store: PostgresStor
     assert await store.fetch_all("SELECT code FROM procedures") == []
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize(
     ("make_url", "expected"),
     [

@@ -15,8 +15,6 @@ from api.db.migrate import migrate
 from api.db.open import open_store
 from tests.pg import pg_url_or_skip, temp_schema_url
 
-pytestmark = pytest.mark.postgres
-
 RATINGS = 40
 
 
@@ -91,6 +89,7 @@ async def pg_url() -> AsyncIterator[str]:
         yield url
 
 
+@pytest.mark.postgres
 async def test_sqlite_to_postgres_and_back(sqlite_source: str, pg_url: str, tmp_path: Path) -> None:
     seen: list[tuple[str, int, int]] = []
     report = await copy_store(sqlite_source, pg_url, batch=7, progress=lambda *p: seen.append(p))
@@ -131,6 +130,7 @@ async def test_sqlite_to_postgres_and_back(sqlite_source: str, pg_url: str, tmp_
     assert await _dump(back) == await _dump(sqlite_source)
 
 
+@pytest.mark.postgres
 async def test_refuses_a_destination_with_data_unless_forced(sqlite_source: str, pg_url: str) -> None:
     await copy_store(sqlite_source, pg_url)
     with pytest.raises(CopyError, match=r"already holds data \(tables: .*units") as caught:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,14 +13,13 @@ import pytest
 from api.apikeys.service import create_key
 from api.db import open_store
 from api.db.migrate import migrate
-from tests.integration.test_durability import wait_ready
-from tests.live import free_port
+from tests.live import free_port, hailong_serve, served
 from tests.pg import pg_url_or_skip, temp_schema
 
 pytestmark = pytest.mark.postgres
 
 
-async def test_two_workers_store_one_rating_per_key_and_per_dossier() -> None:
+async def test_two_workers_store_one_rating_per_key_and_per_dossier(tmp_path: Path) -> None:
     with temp_schema(pg_url_or_skip()) as url:
         store = open_store(url)
         await store.open()
@@ -31,13 +29,9 @@ async def test_two_workers_store_one_rating_per_key_and_per_dossier() -> None:
         finally:
             await store.close()
         port = free_port()
-        base = f"http://127.0.0.1:{port}"
         env = os.environ | {"HAILONG_DB": url, "HAILONG_PORT": str(port)}
-        proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before the load
-            [sys.executable, "-m", "api.cli", "serve", "--workers", "2"], env=env, stderr=subprocess.PIPE
-        )
-        try:
-            await wait_ready(base, proc)
+        with served(hailong_serve("--workers", "2"), env, port, tmp_path / "server.log") as server:
+            base = server.base
             headers = {"Authorization": f"Bearer {key}"}
             limits = httpx.Limits(max_connections=64, max_keepalive_connections=0)  # new connection each time
             async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10, limits=limits) as client:
@@ -65,15 +59,12 @@ async def test_two_workers_store_one_rating_per_key_and_per_dossier() -> None:
                     for _ in range(60)
                 ]
                 racers = await asyncio.gather(*(client.post("/api/v1/ratings", json=b) for b in same_dossier))
-        finally:
-            proc.terminate()
-            _, err = proc.communicate(timeout=15)
+        log = server.output()
         assert [r.status_code for r in replays].count(201) == 1, [r.status_code for r in replays]
         assert len({r.json()["id"] for r in replays}) == 1
         codes = [r.status_code for r in racers]
         assert codes.count(201) == 1 and codes.count(409) == 59, codes
-        workers = err.decode().count("Started server process")
-        assert workers >= 2, err.decode()[-2000:]
+        assert log.count("Started server process") >= 2, log[-2000:]
         store = open_store(url)
         await store.open()
         try:
