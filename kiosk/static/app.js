@@ -17,6 +17,7 @@ const T = {
     dup: 'Cảm ơn, đã ghi nhận', officer: 'Cán bộ', online: 'Trực tuyến', offline: 'Ngoại tuyến',
     waiting: 'chờ gửi', revokedTitle: 'Kiosk đã bị thu hồi', repair: 'Ghép nối lại',
     revoked: 'Kiosk này không còn nhận đánh giá. Vui lòng báo cán bộ quản trị.',
+    notKept: 'Chưa gửi được đánh giá', notKeptSub: 'Máy không lưu được và mạng đang lỗi. Vui lòng chạm lại sau giây lát.',
   },
   en: {
     langName: 'English', pairTitle: 'Pair this kiosk with a counter', pair: 'Pair',
@@ -32,6 +33,7 @@ const T = {
     dup: 'Thank you, already recorded', officer: 'Officer', online: 'Online', offline: 'Offline',
     waiting: 'waiting', revokedTitle: 'This kiosk has been revoked', repair: 'Pair again',
     revoked: 'This kiosk no longer takes ratings. Please tell the administrator.',
+    notKept: 'Your rating was not sent', notKeptSub: 'This kiosk could not save it and the network failed. Please try again in a moment.',
   },
 };
 const CODE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
@@ -42,7 +44,7 @@ const store = localStorage;
 const chosen = new Set();
 let token = store.getItem('hl.token');
 let cfg = JSON.parse(store.getItem('hl.cfg') || 'null');
-let lang = 'vi', screen = '', level = 0, delay = 0, shownAt = 0, lastTap = -1e9, dossier = '', dup = false;
+let lang = 'vi', screen = '', level = 0, delay = 0, shownAt = 0, lastTap = -1e9, dossier = '', dup = false, lost = false;
 let built = '', pairDigits = '', pairErr = '', entry = '', backlog = 0, online = navigator.onLine, timer = 0, stale = false;
 const t = (k) => T[lang][k];
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -73,8 +75,8 @@ function render() {
   $('paircode').textContent = pairDigits.replace(/^(\d{4})/, '$1 ');
   $('pairerr').textContent = pairErr && t(pairErr);
   $('dossiercode').textContent = entry;
-  $('thanksmsg').textContent = t(dup ? 'dup' : 'thanks');
-  $('thankssub').textContent = dup ? '' : t('thanksSub');
+  $('thanksmsg').textContent = t(lost ? 'notKept' : dup ? 'dup' : 'thanks');
+  $('thankssub').textContent = lost ? t('notKeptSub') : dup ? '' : t('thanksSub');
   for (const b of document.querySelectorAll('.pad .act')) b.textContent = t(b.dataset.k === 'ok' && b.parentNode.dataset.for === 'pair' ? 'pair' : b.dataset.k);
   if (cfg) {
     const ins = cfg.instrument;
@@ -124,7 +126,7 @@ function arm() {
 
 function home() {
   if (stale) return location.reload();
-  dossier = ''; entry = ''; level = 0; dup = false; lang = 'vi';
+  dossier = ''; entry = ''; level = 0; dup = false; lost = false; lang = 'vi';
   chosen.clear();
   $('comment').value = '';
   render();
@@ -148,17 +150,23 @@ async function finish() {
   if (comment) body.comment = comment;
   if (dossier) body.dossier_code = dossier;
   level = 0;
+  let kept = true;
   try {
     await queue.add(body); // on the device before the thank-you shows
   } catch {
-    deliver(body);
+    kept = (await deliver(body)) === 'ok'; // no queue on this device: thanked only once the server has it
   }
-  thank(false);
-  queue.kick();
+  if (kept) { thank(false); queue.kick(); } else notKept();
 }
 
 function thank(isDup) {
-  dup = isDup;
+  dup = isDup; lost = false;
+  render();
+  show('thanks');
+}
+
+function notKept() {
+  dup = false; lost = true;
   render();
   show('thanks');
 }
@@ -327,7 +335,11 @@ async function boot() {
     navigator.serviceWorker.addEventListener('controllerchange', () => { stale = had; });
     navigator.serviceWorker.register('/kiosk/sw.js', { scope: '/kiosk' }).catch(() => {});
   }
-  await queue.open();
+  try {
+    await queue.open();
+  } catch {
+    queue.db = null; // no IndexedDB (private mode, storage refused): each rating is sent at once
+  }
   backlog = await queue.count();
   start();
   beat();

@@ -31,6 +31,7 @@ export class Queue {
   }
 
   async add(body) {
+    if (!this.db) throw new Error('no queue on this device');
     const tx = this.db.transaction('q', 'readwrite', { durability: 'strict' }); // flushed: survives power loss
     tx.objectStore('q').add({ body, at: Date.now() });
     await done(tx);
@@ -38,10 +39,12 @@ export class Queue {
   }
 
   count() {
+    if (!this.db) return Promise.resolve(0);
     return req(this.db.transaction('q').objectStore('q').count());
   }
 
   async head() {
+    if (!this.db) return null;
     const c = await req(this.db.transaction('q').objectStore('q').openCursor());
     return c ? c.value : null;
   }

@@ -145,10 +145,17 @@ def wait_for(check: Callable[[], bool], seconds: float = 20, what: str = "condit
 
 
 def open_paired(
-    browser: Any, server: Server, counter: str = "LS-Q1", size: tuple[int, int] = (1280, 800), clock: bool = False
+    browser: Any,
+    server: Server,
+    counter: str = "LS-Q1",
+    size: tuple[int, int] = (1280, 800),
+    clock: bool = False,
+    init_script: str = "",
 ) -> Any:
     """A fresh browser profile opens /kiosk, is paired by typing the code on the keypad, and is online."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="vi-VN")
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
     if clock:
         page.clock.install()
@@ -273,6 +280,28 @@ def test_offline_taps_survive_reload_and_arrive_once_in_order(browser: Any, serv
     assert [(r["level"], r["comment"]) for r in stored] == expected
     times = [r["client_time"] for r in stored]
     assert times == sorted(times)
+
+
+NO_INDEXEDDB = """Object.defineProperty(window, 'indexedDB', {
+  get() { return { open() { throw new DOMException('blocked by the test', 'SecurityError'); } }; },
+});"""
+
+
+def test_without_indexeddb_a_tap_is_thanked_only_once_the_server_has_it(browser: Any, server: Server) -> None:
+    page = open_paired(browser, server, init_script=NO_INDEXEDDB)
+    expect(page.locator("#status")).to_have_text("Trực tuyến", timeout=20_000)
+    tap(page, "Rất hài lòng")  # no queue on the device: sent at once, thanked once stored
+    thanks_then_home(page)
+    assert [r["level"] for r in server.ratings()] == [3]
+    page.route("**/api/v1/ratings", lambda route: route.abort())  # and now the network fails too
+    tap(page, "Hài lòng")
+    page.get_by_text("Chưa gửi được đánh giá").wait_for()
+    assert page.get_by_text("Cảm ơn Ông/Bà đã đánh giá!").count() == 0
+    page.unroute("**/api/v1/ratings")
+    page.locator("#again").click()
+    tap(page, "Hài lòng")  # tried again once the network is back
+    thanks_then_home(page)
+    assert [r["level"] for r in server.ratings()] == [3, 2]
 
 
 def test_scanner_and_keypad_attach_the_dossier(browser: Any, server: Server) -> None:
