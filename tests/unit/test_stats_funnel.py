@@ -78,7 +78,13 @@ def test_small_n_limits_are_clipped() -> None:
 def test_position_words_and_points_on_the_limit() -> None:
     lim = Limits(0.6, 0.9, 0.5, 0.95)
     assert [position(r, lim) for r in (0.4, 0.55, 0.6, 0.75, 0.9, 0.92, 0.99)] == [
-        "below_998", "below_95", "within", "within", "within", "above_95", "above_998",
+        "below_998",
+        "below_95",
+        "within",
+        "within",
+        "within",
+        "above_95",
+        "above_998",
     ]
 
 
