@@ -18,6 +18,11 @@ async def id_by_code(tx: Tx, code: str) -> int | None:
     return await fetch_id(tx, "SELECT id FROM officers WHERE code = :code", {"code": code})
 
 
+async def duty_facts(tx: Tx, code: str) -> Row | None:
+    """What putting an officer on duty checks: the officer's unit and whether still active."""
+    return await tx.fetch_one("SELECT id, unit_id, active FROM officers WHERE code = :code", {"code": code})
+
+
 async def list_officers(tx: Tx, unit_id: int | None) -> list[Row]:
     if unit_id is None:
         return await tx.fetch_all(SELECT + " ORDER BY o.code")

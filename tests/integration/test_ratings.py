@@ -111,3 +111,16 @@ async def test_ratings_need_a_credential_and_the_right_role(h: Harness) -> None:
     wrong = await h.client.post("/api/v1/ratings", json=rating(), headers={"Authorization": "Bearer hl_nope"})
     assert wrong.status_code == 401
     assert await h.count("ratings") == 0
+
+
+async def test_only_an_active_officer_of_the_counters_unit_can_be_on_duty(h: Harness) -> None:
+    await seed_reference(h)
+    assert (await h.post("/api/v1/units", {"code": "HB.KS", "name": "Kim Sơn", "kind": "district", "parent": "HB"}))
+    assert (await h.post("/api/v1/officers", {"code": "KS01", "unit": "HB.KS", "full_name": "Lê Văn Tám"}))
+    r = await h.client.put("/api/v1/counters/LS-Q1/duty", json={"officer": "KS01"}, headers=h.integrator)
+    assert r.status_code == 422 and r.json()["type"].endswith("/officer-not-of-unit")
+    assert (await h.client.patch("/api/v1/officers/CB02", json={"active": False}, headers=h.admin)).status_code == 200
+    r = await h.client.put("/api/v1/counters/LS-Q1/duty", json={"officer": "CB02"}, headers=h.integrator)
+    assert r.status_code == 422
+    on_duty = await h.rows("SELECT o.code FROM counter_duty d JOIN officers o ON o.id = d.officer_id")
+    assert [row["code"] for row in on_duty] == ["CB01"]  # unchanged
