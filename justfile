@@ -13,7 +13,7 @@ fmt:
 test *ARGS:
     {{py}} -m pytest {{ARGS}}
 
-# just bench ingest [--db URL] [--workers N]; just bench page_weight
+# just bench ingest [--client kiosk|integrator] [--db URL]; just bench durability; just bench page_weight
 bench WHAT="ingest" *ARGS:
     {{py}} -m bench.{{WHAT}} {{ARGS}}
 
