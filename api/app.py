@@ -15,6 +15,7 @@ from api.db import Store, open_store
 from api.db.migrate import migrate
 from api.dossiers.service import SurveyLink
 from api.errors import EXCEPTION_HANDLERS
+from api.ratings.service import RatingLimits
 from api.routes import ROUTES
 from api.settings import Settings, load_settings
 from api.surveys.service import Surveys
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.store = store
             app.state.settings = settings
             app.state.auth = Authenticator(store, settings.auth_cache_seconds)
+            app.state.rating_limits = RatingLimits(settings)
             for hook in STARTUP_HOOKS:
                 await hook(app, store, settings)
             yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import msgspec
@@ -57,9 +58,21 @@ class Conflict(DomainError):
     status, code, title = 409, "conflict", "Conflict"
 
 
-def problem_response(request: Request[Any, Any, Any], problem: Problem) -> Response[bytes]:
+class TooManyRequests(DomainError):
+    status, code, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: float) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, math.ceil(retry_after))
+
+
+def problem_response(
+    request: Request[Any, Any, Any], problem: Problem, headers: dict[str, str] | None = None
+) -> Response[bytes]:
     problem.instance = request.url.path
-    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+    headers = headers or {}
+    if problem.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return Response(
         msgspec.json.encode(problem), status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
     )
@@ -68,7 +81,8 @@ def problem_response(request: Request[Any, Any, Any], problem: Problem) -> Respo
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
     problem = Problem(type=PROBLEM_BASE + exc.code, title=exc.title, status=exc.status, detail=exc.detail)
     problem.errors = exc.errors
-    return problem_response(request, problem)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+    return problem_response(request, problem, headers)
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:

@@ -24,6 +24,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     min_tap_interval_ms: int = 1500
     auth_cache_seconds: float = 5.0
     access_log: bool = False
+    device_burst: int = 600
+    device_per_minute: float = 30
+    key_burst: int = 5000
+    key_per_minute: float = 6000
 
     @property
     def base_url(self) -> str:
@@ -41,6 +45,10 @@ ENV = {
     "min_tap_interval_ms": ("HAILONG_MIN_TAP_INTERVAL_MS", "kiosk taps closer than this are ignored (1500)"),
     "auth_cache_seconds": ("HAILONG_AUTH_CACHE_SECONDS", "how long a checked key or device token is trusted"),
     "access_log": ("HAILONG_ACCESS_LOG", "1 to log each request (survey tokens are masked)"),
+    "device_burst": ("HAILONG_DEVICE_BURST", "ratings a kiosk may send at once, e.g. a day's offline backlog (600)"),
+    "device_per_minute": ("HAILONG_DEVICE_PER_MINUTE", "ratings a kiosk may send a minute after its burst (30)"),
+    "key_burst": ("HAILONG_KEY_BURST", "ratings an API key may send at once (5000)"),
+    "key_per_minute": ("HAILONG_KEY_PER_MINUTE", "ratings an API key may send a minute after its burst (6000)"),
 }
 
 
@@ -61,6 +69,9 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
     parse_db_url(settings.db_url)
     if not 1 <= settings.port <= 65535:
         raise SettingsError(f"bad setting: port {settings.port} is not between 1 and 65535")
+    bursts, rates = (settings.device_burst, settings.key_burst), (settings.device_per_minute, settings.key_per_minute)
+    if min(bursts) < 1 or min(rates) <= 0:
+        raise SettingsError("bad setting: rate limits (HAILONG_*_BURST, HAILONG_*_PER_MINUTE) must be positive")
     if settings.survey_ttl_days < 1:
         raise SettingsError("bad setting: survey_ttl_days must be positive")
     try:

@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.durability import UNLIMITED
 from tests.live import free_port, served
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     dossiers = int(0.2 * 9000 * (2 + args.rounds * args.duration) * 1.3)  # enough at 9,000 ratings/s
     setup = asyncio.run(prepare(url, args.client, dossiers, f"{tmp.name}/bodies.jsonl"))
     before = asyncio.run(count_ratings(url))
-    env = {**os.environ, "HAILONG_DB": url, "HAILONG_ACCESS_LOG": "0", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "HAILONG_DB": url, "HAILONG_ACCESS_LOG": "0", "PYTHONPATH": str(ROOT)} | UNLIMITED
     logs = Path(tmp.name) / "product.log", Path(tmp.name) / "reference.log"
     ports = free_port(), free_port()
     stack = contextlib.ExitStack()

@@ -22,7 +22,8 @@ class RatingController(Controller):
     @post(summary="Submit a counter rating (idempotent on key); a kiosk device token or an integrator key")
     async def submit(self, request: Request[Any, Any, Any], data: RatingIn) -> Response[RatingOut]:
         principal = await authenticate(request, "device", "integrator")
-        out, created = await service.submit(request.app.state.store, principal, data)
+        state = request.app.state
+        out, created = await service.submit(state.store, principal, data, state.rating_limits)
         return Response(out, status_code=201 if created else 200)
 
     @get(guards=[requires("integrator")], summary="Export ratings, filtered, with keyset pagination")

@@ -11,11 +11,13 @@ from typing import Any
 from api.auth import Principal
 from api.counters.service import require as require_counter
 from api.db import Row, Store, Tx, now_ms
-from api.errors import Conflict, DomainError, Forbidden, Invalid
+from api.errors import Conflict, DomainError, Forbidden, Invalid, TooManyRequests
 from api.instruments.loader import counter_instrument
+from api.limits import Buckets
 from api.officers.service import require as require_officer
 from api.ratings import queries
 from api.ratings.schemas import RatingIn, RatingOut, RatingPage
+from api.settings import Settings
 from api.types import aware, from_ms, to_ms
 from api.units.service import require_id as require_unit
 
@@ -253,7 +255,26 @@ def _already_rated(code: str) -> Conflict:
     )
 
 
-async def submit(store: Store, who: Principal, data: RatingIn) -> tuple[RatingOut, bool]:
+class RatingLimits:
+    """How fast one kiosk or one API key may send ratings (api/limits.py), per API worker."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.devices = Buckets(settings.device_burst, settings.device_per_minute)
+        self.keys = Buckets(settings.key_burst, settings.key_per_minute)
+
+    def check(self, who: Principal) -> None:
+        device = who.role == "device"
+        wait = (self.devices if device else self.keys).take(who.id)
+        if wait:
+            whose = "this kiosk" if device else "this API key"
+            raise TooManyRequests(
+                f"Too many ratings from {whose}; nothing was stored. Send again after the Retry-After seconds.",
+                retry_after=wait,
+            )
+
+
+async def submit(store: Store, who: Principal, data: RatingIn, limits: RatingLimits) -> tuple[RatingOut, bool]:
+    limits.check(who)
     result: Result = await store.write_batched(store_batch, (who, data))
     return result
 

@@ -225,7 +225,8 @@ async function deliver(body) {
   online = true; status();
   if (r.ok) return 'ok';
   if (r.status === 401) return refused(r).then(() => 'stop');
-  return r.status === 408 || r.status === 429 || r.status >= 500 ? 'retry' : 'drop';
+  if (r.status === 429 || r.status === 503) return 1000 * Math.max(1, +r.headers.get('retry-after') || 30); // wait as told
+  return r.status === 408 || r.status >= 500 ? 'retry' : 'drop';
 }
 
 function configure(c) {

@@ -11,7 +11,8 @@ function done(tx) {
 }
 
 export class Queue {
-  // send(body) resolves to 'ok' (stored), 'drop' (refused for good), 'retry' or 'stop'.
+  // send(body) resolves to 'ok' (stored), 'drop' (refused for good), 'retry', 'stop', or a number:
+  // the milliseconds the server asked us to wait (Retry-After) before sending again.
   constructor(send, changed) {
     this.send = send;
     this.changed = changed;
@@ -19,6 +20,7 @@ export class Queue {
     this.busy = false;
     this.fails = 0;
     this.wake = null;
+    this.holdUntil = 0;
   }
 
   async open() {
@@ -58,6 +60,7 @@ export class Queue {
 
   // Deliver now: also cuts short a backoff wait (the network came back, a heartbeat answered).
   kick() {
+    if (Date.now() < this.holdUntil) return; // the server asked for a pause (Retry-After): honour it
     if (this.wake) this.wake();
     else if (!this.busy) this.run();
   }
@@ -68,9 +71,11 @@ export class Queue {
       for (let item = await this.head(); item; item = await this.head()) {
         const outcome = await this.send(item.body);
         if (outcome === 'stop') break;
-        if (outcome === 'retry') {
+        if (outcome === 'retry' || typeof outcome === 'number') {
           this.fails++;
-          const wait = Math.min(30000, 500 * 2 ** Math.min(this.fails, 6)) * (0.5 + Math.random() / 2);
+          const backoff = Math.min(30000, 500 * 2 ** Math.min(this.fails, 6)) * (0.5 + Math.random() / 2);
+          const wait = typeof outcome === 'number' ? Math.max(outcome, backoff) : backoff;
+          this.holdUntil = typeof outcome === 'number' ? Date.now() + wait : 0;
           await new Promise((ok) => { this.wake = ok; setTimeout(ok, wait); });
           this.wake = null;
           continue;

@@ -111,15 +111,16 @@ def seed(server: Server) -> None:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    """``hailong serve`` in a subprocess on a free port with a fresh SQLite file."""
+def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Server]:
+    """``hailong serve`` in a subprocess on a free port with a fresh SQLite file (more settings: a dict
+    given through ``indirect`` parametrisation)."""
     db = tmp_path / "kiosk.db"
     port = free_port()
     env = os.environ | {
         "HAILONG_DB": f"sqlite:///{db}",
         "HAILONG_PORT": str(port),
         "HAILONG_MIN_TAP_INTERVAL_MS": str(TAP_INTERVAL_MS),
-    }
+    } | getattr(request, "param", {})
     admin = hailong("apikey", "create", "--name", "e2e", "--role", "admin", env=env)
     with served(hailong_serve(), env, port, tmp_path / "server.log") as running:
         live = Server(running.base, db, {"Authorization": f"Bearer {admin}"})
@@ -302,6 +303,28 @@ def test_without_indexeddb_a_tap_is_thanked_only_once_the_server_has_it(browser:
     tap(page, "Hài lòng")  # tried again once the network is back
     thanks_then_home(page)
     assert [r["level"] for r in server.ratings()] == [3, 2]
+
+
+@pytest.mark.parametrize("server", [{"HAILONG_DEVICE_BURST": "1", "HAILONG_DEVICE_PER_MINUTE": "12"}], indirect=True)
+def test_a_rate_limited_tap_waits_in_the_queue_as_told_and_then_arrives(browser: Any, server: Server) -> None:
+    page = open_paired(browser, server)
+    expect(page.locator("#status")).to_have_text("Trực tuyến", timeout=20_000)
+    answers: list[tuple[int, str | None]] = []
+    page.on(
+        "response", lambda r: answers.append((r.status, r.headers.get("retry-after"))) if "/ratings" in r.url else None
+    )
+    tap(page, "Rất hài lòng")
+    thanks_then_home(page)
+    tap(page, "Hài lòng")  # over the burst: 429, kept on the device, thanked all the same
+    thanks_then_home(page)
+    wait_for(lambda: any(status == 429 for status, _ in answers), what="the 429")
+    retry_after = int(next(after for status, after in answers if status == 429) or 0)
+    assert 1 <= retry_after <= 5
+    expect(page.locator("#status")).to_contain_text("1 chờ gửi")
+    assert [r["level"] for r in server.ratings()] == [3]
+    wait_for(lambda: len(server.ratings()) == 2, seconds=retry_after + 15, what="the held rating")
+    assert [r["level"] for r in server.ratings()] == [3, 2]
+    assert [status for status, _ in answers].count(429) == 1  # no resend before the Retry-After was up
 
 
 def test_scanner_and_keypad_attach_the_dossier(browser: Any, server: Server) -> None:

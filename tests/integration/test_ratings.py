@@ -124,3 +124,27 @@ async def test_only_an_active_officer_of_the_counters_unit_can_be_on_duty(h: Har
     assert r.status_code == 422
     on_duty = await h.rows("SELECT o.code FROM counter_duty d JOIN officers o ON o.id = d.officer_id")
     assert [row["code"] for row in on_duty] == ["CB01"]  # unchanged
+
+
+async def test_a_flood_from_one_key_is_stopped_with_retry_after(db_url: str) -> None:
+    from tests.harness import harness
+
+    async with harness(db_url, key_burst=3, key_per_minute=1) as h:
+        await seed_reference(h)
+        answers = [
+            await h.client.post(
+                "/api/v1/ratings", json={"idempotency_key": str(uuid.uuid4()), "counter": "LS-Q1", "level": 3},
+                headers=h.integrator,
+            )
+            for _ in range(5)
+        ]
+        assert [a.status_code for a in answers] == [201, 201, 201, 429, 429]
+        refused = answers[3]
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        assert await h.count("ratings") == 3
+        other = await h.client.post(  # another key has its own bucket
+            "/api/v1/ratings", json={"idempotency_key": str(uuid.uuid4()), "counter": "LS-Q1", "level": 2},
+            headers=h.admin,
+        )
+        assert other.status_code == 201
