@@ -13,7 +13,7 @@ from api.counters.service import require as require_counter
 from api.db import Row, Store, Tx, now_ms
 from api.errors import Conflict, DomainError, Forbidden, Invalid, TooManyRequests
 from api.instruments.loader import counter_instrument
-from api.limits import Buckets
+from api.ratelimits import Buckets
 from api.officers.service import require as require_officer
 from api.ratings import queries
 from api.ratings.schemas import RatingIn, RatingOut, RatingPage
@@ -256,7 +256,7 @@ def _already_rated(code: str) -> Conflict:
 
 
 class RatingLimits:
-    """How fast one kiosk or one API key may send ratings (api/limits.py), per API worker."""
+    """How fast one kiosk or one API key may send ratings (api/ratelimits.py), per API worker."""
 
     def __init__(self, settings: Settings) -> None:
         self.devices = Buckets(settings.device_burst, settings.device_per_minute)
