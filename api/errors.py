@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from api.db.base import StoreError
+from api.db.errors import unavailable_reason
 
 PROBLEM_BASE = "https://hailong.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -106,6 +107,9 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    reason = unavailable_reason(exc)
+    if reason is not None:
+        return unavailable_response(request, reason)
     request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
     problem = Problem(
         type=PROBLEM_BASE + "internal",
@@ -134,14 +138,28 @@ def _title(status: int) -> str:
 
 
 def store_error_handler(request: Request[Any, Any, Any], exc: StoreError) -> Response[bytes]:
-    request.logger.warning("database unavailable on %s: %s", request.url.path, exc)
+    return unavailable_response(request, str(exc))
+
+
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable_response(request: Request[Any, Any, Any], reason: str) -> Response[bytes]:
+    """503 when the store cannot take work (locked, read-only, full, damaged, unreachable): one log line
+    when that state begins or changes (api/db/errors.py, StoreHealth), never a traceback per request."""
+    store = getattr(request.app.state, "store", None)
+    if store is not None:
+        store.health.failed(reason)
     problem = Problem(
         type=PROBLEM_BASE + "unavailable",
-        title="Database unavailable",
+        title="Service unavailable",
         status=503,
-        detail="The database is busy or unreachable; nothing was stored. Please try again shortly.",
+        detail=(
+            "The database cannot take this request now; please try again in a few seconds. A change sent"
+            " with it may not have been stored: a request with an idempotency key is safe to repeat."
+        ),
     )
-    return problem_response(request, problem)
+    return problem_response(request, problem, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

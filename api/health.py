@@ -3,7 +3,8 @@ from __future__ import annotations
 import msgspec
 from litestar import get
 
-from api.db import Store
+from api.db import Store, StoreError, Tx
+from api.db.errors import unavailable_reason
 from api.errors import DomainError
 
 
@@ -20,12 +21,27 @@ async def healthz() -> Health:
     return Health("ok")
 
 
-@get("/readyz", tags=["health"], summary="The database answers")
+# "HLNG": written by every readiness probe, so the probe is a real committed write (a WAL frame on SQLite).
+SQLITE_APPLICATION_ID = 0x484C4E47
+
+
+async def _probe(tx: Tx) -> None:
+    """A write that commits: a read-only file or database, a full disk or a lost server fail it."""
+    if tx.dialect == "sqlite":
+        await tx.execute(f"PRAGMA application_id = {SQLITE_APPLICATION_ID}")
+    elif await tx.fetch_val("SHOW transaction_read_only") != "off":
+        raise StoreError("PostgreSQL is read-only here (a standby?)")
+
+
+@get("/readyz", tags=["health"], summary="The database takes writes (a small committed write)")
 async def readyz(store: Store) -> Health:
     try:
-        await store.ping()
+        await store.write(_probe)
     except Exception as exc:
-        raise NotReady(f"database not reachable: {type(exc).__name__}") from None
+        reason = unavailable_reason(exc) or f"{type(exc).__name__}: {exc}"
+        store.health.failed(reason)
+        raise NotReady(f"The database cannot take writes: {reason}") from None
+    store.health.recovered()
     return Health("ready")
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from api.db.commit import GroupCommit
+    from api.db.errors import StoreHealth
 
 Row = dict[str, Any]
 Params = Mapping[str, Any] | Sequence[Any] | None  # a mapping for :name, a sequence for ?
@@ -57,8 +58,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def close(self) -> None: ...
 
-    # The queue of writes waiting for their transaction (api/db/commit.py); made by each store's __init__.
+    # The queue of writes waiting for their transaction (api/db/commit.py), and whether the store takes
+    # work (api/db/errors.py): made by each store's __init__.
     commits: GroupCommit
+    health: StoreHealth
 
     async def write(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
         """Run ``fn`` in a transaction; return once that transaction has committed. ``fn`` may await only

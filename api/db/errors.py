@@ -16,6 +16,7 @@ asyncpg is never imported here: an asyncpg exception can only exist once asyncpg
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import sys
@@ -23,6 +24,7 @@ import sys
 _SQLITE = re.compile(r"^(UNIQUE|NOT NULL|CHECK|FOREIGN KEY) constraint failed(?::\s*(.*))?$")
 _PG_KINDS = {"23505": "unique", "23503": "foreign_key", "23502": "not_null", "23514": "check"}
 _PG_KEY = re.compile(r"^Key \((.*?)\)=")
+_log = logging.getLogger("hailong.db")
 
 
 class IntegrityViolation(Exception):
@@ -101,3 +103,69 @@ def _from_asyncpg(exc: BaseException) -> IntegrityViolation:
         columns = (str(exc.column_name),)  # type: ignore[attr-defined]
     constraint = str(getattr(exc, "constraint_name", "") or "")
     return IntegrityViolation(kind, table=table, columns=columns, constraint=constraint, message=str(exc))
+
+
+# SQLite's words for a store that cannot take writes now (the file, the disk or the lock), not for bad SQL.
+_SQLITE_UNAVAILABLE = (
+    "readonly",
+    "read-only",
+    "disk is full",
+    "database or disk is full",
+    "disk i/o error",
+    "malformed",
+    "not a database",
+    "unable to open",
+    "locked",
+    "no such table",  # the file was replaced or emptied under the running service
+)
+
+
+def unavailable_reason(exc: BaseException) -> str | None:
+    """One line saying why the store cannot take work now, or None when ``exc`` is something else
+    (bad input, a bug). For SQLite: a read-only or damaged file, a full disk, I/O errors; for
+    PostgreSQL: a lost or refused connection, a server shutting down, a read-only standby."""
+    from api.db.base import StoreError
+
+    if isinstance(exc, StoreError):
+        return str(exc)
+    if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) and not isinstance(
+        exc, sqlite3.IntegrityError | sqlite3.ProgrammingError
+    ):
+        text = str(exc).lower()
+        return f"SQLite: {exc}" if any(word in text for word in _SQLITE_UNAVAILABLE) else None
+    asyncpg = sys.modules.get("asyncpg")
+    if asyncpg is not None:
+        lost = (
+            asyncpg.PostgresConnectionError,
+            asyncpg.InterfaceError,
+            asyncpg.CannotConnectNowError,
+            asyncpg.TooManyConnectionsError,
+            asyncpg.AdminShutdownError,
+            asyncpg.ReadOnlySQLTransactionError,
+            asyncpg.InsufficientResourcesError,
+        )
+        if isinstance(exc, lost):
+            return f"PostgreSQL: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+    if isinstance(exc, ConnectionError | TimeoutError | OSError):
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+class StoreHealth:
+    """Whether a store takes work: one log line when that changes, not a traceback per failed request."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.down: str | None = None
+        self.failures = 0
+
+    def failed(self, reason: str) -> None:
+        self.failures += 1
+        if reason != self.down:
+            _log.error("store %s cannot take work: %s", self.name, reason)
+            self.down = reason
+
+    def recovered(self) -> None:
+        if self.down is not None:
+            _log.warning("store %s takes work again (%d failed requests meanwhile)", self.name, self.failures)
+            self.down, self.failures = None, 0

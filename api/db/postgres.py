@@ -25,6 +25,7 @@ import asyncpg
 
 from api.db.base import Params, Row, Store, StoreError
 from api.db.commit import POSTGRES_GATHER_TURNS, GroupCommit, Job, drive_guarded, fail_all, run_batch, settle
+from api.db.errors import StoreHealth
 
 T = TypeVar("T")
 
@@ -159,6 +160,7 @@ class PostgresStore(Store):
         self.max_size = max_size if max_size is not None else local.get("pool_max", 10)
         self._pool: asyncpg.Pool | None = None
         self.commits = GroupCommit(self._flush, POSTGRES_GATHER_TURNS)
+        self.health = StoreHealth(url)
         self._committing: set[asyncio.Future[None]] = set()
 
     # -- life cycle -------------------------------------------------------------------------------
@@ -222,6 +224,8 @@ class PostgresStore(Store):
             fail_all(jobs, exc)
             return
         settle(outcomes)
+        if self.health.down is not None and any(exc is None for _, _, exc in outcomes):
+            self.health.recovered()
 
     async def read(self, fn: Callable[[Any], Awaitable[T]]) -> T:
         """Run ``fn`` in a read-only REPEATABLE READ transaction: one consistent snapshot."""

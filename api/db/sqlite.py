@@ -24,6 +24,7 @@ import aiosqlite
 
 from api.db.base import Params, Row, Store, StoreError
 from api.db.commit import SQLITE_GATHER_TURNS, GroupCommit, Job, drive_inline, fail_all, run_batch, settle
+from api.db.errors import StoreHealth
 
 T = TypeVar("T")
 log = logging.getLogger("hailong.db")
@@ -123,6 +124,7 @@ class SQLiteStore(Store):
         self._conn: sqlite3.Connection | None = None
         self._tx: SyncTx | None = None
         self.commits = GroupCommit(self._flush, SQLITE_GATHER_TURNS)
+        self.health = StoreHealth(url)
         self._busy_since: float | None = None
         self._pool: asyncio.Queue[aiosqlite.Connection] | None = None
         self._all_readers: list[aiosqlite.Connection] = []
@@ -181,11 +183,16 @@ class SQLiteStore(Store):
         assert self._tx is not None, "store is not open"
         try:
             outcomes = run_inline(run_batch(self._tx, jobs, drive_inline, "BEGIN IMMEDIATE"))
-        except sqlite3.OperationalError as exc:  # another process holds the write lock: try again soon
-            self._retry_later(jobs, exc)
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                fail_all(jobs, exc)  # read-only, full, damaged: no use waiting (api/errors.py answers 503)
+                return
+            self._retry_later(jobs, exc)  # another process holds the write lock: try again soon
             return
         self._busy_since = None
         settle(outcomes)
+        if self.health.down is not None and any(exc is None for _, _, exc in outcomes):
+            self.health.recovered()
 
     def _retry_later(self, jobs: list[Job], exc: Exception) -> None:
         assert self._loop is not None

@@ -13,8 +13,8 @@ from api.counters.service import require as require_counter
 from api.db import Row, Store, Tx, now_ms
 from api.errors import Conflict, DomainError, Forbidden, Invalid, TooManyRequests
 from api.instruments.loader import counter_instrument
-from api.ratelimits import Buckets
 from api.officers.service import require as require_officer
+from api.ratelimits import Buckets
 from api.ratings import queries
 from api.ratings.schemas import RatingIn, RatingOut, RatingPage
 from api.settings import Settings
