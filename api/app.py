@@ -17,6 +17,7 @@ from api.db import open_store
 from api.db.migrate import migrate
 from api.errors import EXCEPTION_HANDLERS
 from api.routes import ROUTES
+from api.security import BEFORE_SEND, MIDDLEWARE
 from api.settings import Settings, load_settings
 from api.surveys.service import startup as surveys_startup
 
@@ -58,6 +59,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=MIDDLEWARE,
+        before_send=BEFORE_SEND,
         openapi_config=OpenAPIConfig(
             title="hailong",
             version="1",
