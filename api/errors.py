@@ -97,7 +97,11 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         type=PROBLEM_BASE + "internal",
         title="Internal error",
         status=HTTP_500_INTERNAL_SERVER_ERROR,
-        detail="The server could not finish this request. Nothing was stored. Please try again.",
+        detail=(
+            "The server could not finish this request because of an error on its side, so it cannot say whether"
+            " anything was stored. Check before sending a change again; a request with an idempotency key is"
+            " safe to repeat."
+        ),
     )
     return problem_response(request, problem)
 
