@@ -7,6 +7,7 @@ every response carries.
 * credentials: every ``/api/v1`` route except kiosk pairing needs a credential, checked here, before the
   body is read or decoded (401 for a bad body without credentials); the principal found is kept in the
   scope, where ``api.auth.authenticate`` finds it, so the look-up is not repeated;
+* JSON nested more than ``MAX_JSON_DEPTH`` levels → 400 (the decoder would run out of stack);
 * NUL bytes (which PostgreSQL cannot store in text) in the path, the query or the body → 422; the body
   is read here (at most ``MAX_BODY_BYTES``, else 413) and handed on unchanged.
 
@@ -29,9 +30,11 @@ Send = Callable[[Message], Awaitable[None]]
 MAX_HEADER_BYTES = 4096
 MAX_HEADERS_BYTES = 16 * 1024
 MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32  # our deepest body is two levels; a thousand levels would exhaust the decoder's stack
 PUBLIC_API = frozenset({"/api/v1/kiosk/pair"})
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 class HeadersTooLarge(DomainError):
@@ -56,6 +59,25 @@ def check_headers(headers: Iterable[tuple[bytes, bytes]]) -> None:
 def nul_in_body(body: bytes) -> bool:
     """A NUL byte, a JSON ``\\u0000`` escape or a form's ``%00``."""
     return b"\x00" in body or b"%00" in body or (b"\\u0000" in body and _JSON_NUL.search(body) is not None)
+
+
+def json_depth(body: bytes) -> int:
+    """How deeply a JSON text nests arrays and objects (brackets inside strings do not count)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:  # the usual case: no scan
+        return MAX_JSON_DEPTH
+    depth = deepest = 0
+    for token in _JSON_TOKENS.finditer(body):
+        mark = token[0]
+        if mark in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif mark in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
+class TooDeep(DomainError):
+    status, code, title = 400, "too-deeply-nested", "JSON nested too deeply"
 
 
 def refuse_nul(where: str) -> Invalid:
@@ -119,6 +141,8 @@ class Boundary:
         body = await read_body(scope, receive)
         if nul_in_body(body):
             raise refuse_nul("body")
+        if json_depth(body) > MAX_JSON_DEPTH:
+            raise TooDeep(f"The body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep.")
         await self.app(scope, _replay(body, receive), send)
 
 

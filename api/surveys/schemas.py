@@ -46,7 +46,9 @@ def read_form(q: Questionnaire, form: Mapping[str, Sequence[str]]) -> FormResult
             raw, _ = _one(form, item.code)
             text = unicodedata.normalize("NFC", raw).strip()
             out.chosen[item.code] = text
-            if len(text) > item.max_length:
+            if "\x00" in text:  # PostgreSQL cannot store it, and no one types it
+                out.errors[item.code] = "invalid"
+            elif len(text) > item.max_length:
                 out.errors[item.code] = "too_long"
             elif text:
                 out.answers.append(Answer(item.code, text=text))
