@@ -91,7 +91,21 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return problem_response(request, problem)
 
 
+def out_of_range(exc: BaseException) -> bool:
+    """A number too large for a 64-bit column, from either store (SQLite: OverflowError; asyncpg: DataError
+    "invalid input for query argument" caused by one): it came in with the request, e.g. a forged cursor."""
+    return isinstance(exc, OverflowError) or isinstance(exc.__cause__, OverflowError)
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    if out_of_range(exc):
+        problem = Problem(
+            type=PROBLEM_BASE + "out-of-range",
+            title="Invalid input",
+            status=422,
+            detail="A number in this request is too large (at most 9223372036854775807).",
+        )
+        return problem_response(request, problem)
     request.logger.exception("unhandled error on %s %s", request.method, request.url.path)
     problem = Problem(
         type=PROBLEM_BASE + "internal",

@@ -35,7 +35,8 @@ def _one(form: Mapping[str, Sequence[str]], name: str) -> tuple[str, bool]:
 
 
 def _option(raw: str, allowed: set[int]) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 4 and int(raw) in allowed else None
+    ascii_digits = raw.isascii() and raw.isdigit()  # "³" and "٣" are digits to str.isdigit, not to int()
+    return int(raw) if ascii_digits and len(raw) < 4 and int(raw) in allowed else None
 
 
 def read_form(q: Questionnaire, form: Mapping[str, Sequence[str]]) -> FormResult:
