@@ -17,7 +17,7 @@ from api.db import open_store
 from api.db.migrate import migrate
 from api.errors import EXCEPTION_HANDLERS
 from api.routes import ROUTES
-from api.security import BEFORE_SEND, MIDDLEWARE
+from api.security import BEFORE_SEND, MIDDLEWARE, OPENAPI_RENDERERS
 from api.settings import Settings, load_settings
 from api.surveys.service import startup as surveys_startup
 
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1",
             description="Satisfaction feedback for public administrative service centres (SIPAS-style, unofficial).",
             path="/schema",
+            render_plugins=OPENAPI_RENDERERS,
         ),
         state=State({"settings": settings}),
         request_max_body_size=64 * 1024,

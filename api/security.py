@@ -20,6 +20,8 @@ import re
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from litestar.openapi.plugins import JsonRenderPlugin
+
 from api.errors import DomainError, Invalid
 
 Scope = dict[str, Any]  # the ASGI scope and messages, as plain dicts (Litestar's TypedDicts are too narrow here)
@@ -159,17 +161,34 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
+# The OpenAPI document is served as JSON only: no viewer, so no third-party script on our origin (where the
+# kiosk keeps its device token). Paste /schema/openapi.json into a viewer of your choice elsewhere.
+OPENAPI_RENDERERS: list[Any] = [JsonRenderPlugin(path=["/", "/openapi.json"])]
+SCHEMA_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox"
+
+
 async def response_headers(message: Message, scope: Scope) -> None:
     """``before_send`` hook: ``nosniff`` on every response; ``no-store`` on every API answer (ratings, links
-    and tokens must not sit in a shared or a browser cache)."""
+    and tokens must not sit in a shared or a browser cache); a CSP forbidding everything on the schema; one
+    charset in a Content-Type (the framework appends one to text types even when the handler gave it)."""
     if message["type"] != "http.response.start":
         return
     headers: list[Any] = message.setdefault("headers", [])
-    names = {bytes(name).lower() for name, _ in headers}
+    names = set()
+    for n, (name, value) in enumerate(headers):
+        lower = bytes(name).lower()
+        names.add(lower)
+        if lower == b"content-type" and bytes(value).count(b"charset=") > 1:
+            media, _, rest = bytes(value).partition(b";")
+            params = list(dict.fromkeys(p.strip() for p in rest.split(b";") if p.strip()))
+            headers[n] = (name, b"; ".join([media, *params]))
     if b"x-content-type-options" not in names:
         headers.append((b"x-content-type-options", b"nosniff"))
-    if scope.get("path", "").startswith("/api/") and b"cache-control" not in names:
+    path: str = scope.get("path", "")
+    if path.startswith("/api/") and b"cache-control" not in names:
         headers.append((b"cache-control", b"no-store"))
+    if path.startswith("/schema") and b"content-security-policy" not in names:
+        headers.append((b"content-security-policy", SCHEMA_CSP))
 
 
 # For the app factory: ``middleware=MIDDLEWARE, before_send=BEFORE_SEND``.

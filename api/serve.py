@@ -86,7 +86,7 @@ async def prepare_demo(settings: Settings) -> list[str]:
         lines = [
             "",
             f"hailong demo is starting on {base}  (database: {settings.db_url})",
-            f"  API docs (OpenAPI):   {base}/schema",
+            f"  OpenAPI document:     {base}/schema/openapi.json",
             f"  Admin API key:        {admin}",
             f"  Integrator API key:   {integrator}",
         ]
