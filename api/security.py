@@ -3,6 +3,7 @@ every response carries.
 
 ``Boundary`` is an ASGI middleware on every route:
 
+* path and query over ``MAX_TARGET_BYTES`` together → 414;
 * headers: one header over ``MAX_HEADER_BYTES`` or all of them over ``MAX_HEADERS_BYTES`` → 431;
 * credentials: every ``/api/v1`` route except kiosk pairing needs a credential, checked here, before the
   body is read or decoded (401 for a bad body without credentials); the principal found is kept in the
@@ -32,6 +33,7 @@ Send = Callable[[Message], Awaitable[None]]
 MAX_HEADER_BYTES = 4096
 MAX_HEADERS_BYTES = 16 * 1024
 MAX_BODY_BYTES = 64 * 1024
+MAX_TARGET_BYTES = 2048  # path and query together
 MAX_JSON_DEPTH = 32  # our deepest body is two levels; a thousand levels would exhaust the decoder's stack
 PUBLIC_API = frozenset({"/api/v1/kiosk/pair"})
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
@@ -41,6 +43,10 @@ _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 class HeadersTooLarge(DomainError):
     status, code, title = 431, "headers-too-large", "Request header fields too large"
+
+
+class TargetTooLong(DomainError):
+    status, code, title = 414, "uri-too-long", "URI Too Long"
 
 
 class BodyTooLarge(DomainError):
@@ -122,6 +128,8 @@ class Boundary:
             return
         check_headers(scope["headers"])
         path: str = scope["path"]
+        if len(scope.get("raw_path") or b"") + len(scope["query_string"]) > MAX_TARGET_BYTES:
+            raise TargetTooLong(f"The path and query are over {MAX_TARGET_BYTES} bytes together.")
         if path.startswith("/s/"):
             await self.app(scope, receive, send)
             return

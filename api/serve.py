@@ -11,6 +11,7 @@ import msgspec
 from api.db import Store, open_store
 from api.db.migrate import migrate
 from api.devices.cli import demo_hint as kiosk_hint
+from api.limits import uvicorn_limits
 from api.settings import ENV, Settings
 from api.surveys.cli import demo_lines
 
@@ -44,6 +45,7 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
         "log_level": "info",
         "proxy_headers": True,
         "server_header": False,
+        **uvicorn_limits(),
     }
     if workers == 1:
         from api.app import create_app

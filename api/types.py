@@ -18,6 +18,8 @@ Code = Annotated[
 ]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Limit = Annotated[int, Meta(ge=1, le=1000)]
+Title = Annotated[str, Meta(max_length=200, description="at most 200 characters")]
+TimeZone = Annotated[str, Meta(min_length=1, max_length=64, description="an IANA time zone, e.g. Asia/Ho_Chi_Minh")]
 
 
 def to_ms(value: datetime) -> int:
