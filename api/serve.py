@@ -8,8 +8,9 @@ from typing import Any
 
 import msgspec
 
-from api.db import Store, open_store
+from api.db import Store, StoreError, Tx, open_store
 from api.db.migrate import migrate
+from api.db.open import parse_db_url
 from api.devices.cli import demo_hint as kiosk_hint
 from api.limits import uvicorn_limits
 from api.settings import ENV, Settings
@@ -35,6 +36,8 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
             "SQLite has one writer per file, so hailong runs one worker on it (that worker batches writes and"
             " serves a province). For more workers move to PostgreSQL: hailong store copy SRC postgresql://…"
         )
+    check_file(settings)
+    asyncio.run(preflight(settings))  # one clear line and a non-zero exit, not a traceback from a worker
     if demo:
         for line in asyncio.run(prepare_demo(settings)):
             print(line, flush=True)
@@ -52,7 +55,6 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
 
         uvicorn.run(create_app(settings), **config)
     else:
-        asyncio.run(migrate_once(settings))  # before the workers start, not in each of them
         values = msgspec.structs.asdict(settings)
         for field, (var, _) in ENV.items():
             if values[field] is not None:
@@ -61,13 +63,39 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
     return 0
 
 
-async def migrate_once(settings: Settings) -> None:
+def check_file(settings: Settings) -> None:
+    """A SQLite file this user may not write: say so before SQLite tries (and logs its own failures)."""
+    dialect, target = parse_db_url(settings.db_url)
+    if dialect == "sqlite" and os.path.exists(target) and not os.access(target, os.W_OK):
+        raise StoreError(f"the SQLite file {target} is read-only for this user: hailong must be able to write it")
+
+
+async def preflight(settings: Settings) -> None:
+    """Before any worker starts: the store opens, is migrated (once, not in each worker) and takes a write.
+    A store that cannot be reached or written (a read-only file or replica, a full disk) is a StoreError
+    with one line, and ``hailong serve`` exits non-zero rather than start and fail every write."""
     store = open_store(settings.db_url)
     await store.open()
     try:
         await migrate(store)
+        try:
+            await store.write(_probe_write)
+        except StoreError:
+            raise
+        except Exception as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StoreError(f"cannot write to the database {settings.db_url}: {reason}") from None
     finally:
         await store.close()
+
+
+async def _probe_write(tx: Tx) -> None:
+    """A write that changes nothing but needs a writable store: SQLite opens a write transaction on the file,
+    PostgreSQL refuses it on a read-only server or transaction."""
+    await tx.execute("UPDATE schema_migrations SET applied_at = applied_at WHERE version = -1")
+    if tx.dialect == "sqlite":  # SQLite opens the write only once a row could change: make it so, undone
+        await tx.execute("CREATE TABLE IF NOT EXISTS hailong_write_probe (x INTEGER)")
+        await tx.execute("DROP TABLE hailong_write_probe")
 
 
 async def prepare_demo(settings: Settings) -> list[str]:

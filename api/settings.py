@@ -63,6 +63,14 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
         raise SettingsError(f"bad setting: port {settings.port} is not between 1 and 65535")
     if settings.survey_ttl_days < 1:
         raise SettingsError("bad setting: survey_ttl_days must be positive")
+    if not 0 <= settings.auth_cache_seconds <= 300:  # also refuses NaN
+        raise SettingsError(
+            f"bad setting: HAILONG_AUTH_CACHE_SECONDS is {settings.auth_cache_seconds}; give 0 to 300 seconds"
+        )
+    if not 0 <= settings.min_tap_interval_ms <= 60_000:
+        raise SettingsError(
+            f"bad setting: HAILONG_MIN_TAP_INTERVAL_MS is {settings.min_tap_interval_ms}; give 0 to 60000"
+        )
     try:
         from zoneinfo import ZoneInfo
 
