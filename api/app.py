@@ -12,7 +12,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
-from api.auth import Authenticator
+from api.auth import Authenticator, close_auth
 from api.db import open_store
 from api.db.migrate import migrate
 from api.errors import EXCEPTION_HANDLERS
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await migrate(store)
             app.state.store = store
             app.state.settings = settings
-            app.state.auth = Authenticator(store, settings.auth_cache_seconds)
+            app.state.auth = await Authenticator.start(store, settings.auth_cache_seconds)
             for hook in STARTUP_HOOKS:
                 await hook(app, store, settings)
             # What start-up built lives as long as the process: keep it out of the collector's
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             gc.set_threshold(*GC_THRESHOLDS)
             yield
         finally:
+            await close_auth(app.state)
             await store.close()
 
     return Litestar(

@@ -1,9 +1,11 @@
 """Bearer authentication: admin and integrator API keys (``hl_…``) and kiosk device tokens (``hd_…``).
 
 Keys and tokens are random and long, so they are stored as SHA-256 digests and looked up by digest.
-A checked credential is trusted for ``auth_cache_seconds``. The cache is keyed by the digest too (32 bytes,
-whatever the caller sent) and holds at most ``CACHE_ENTRIES`` entries, least recently used first out; a
-credential that cannot be one of ours (too long, wrong alphabet) is refused without a look-up or a cache entry.
+A checked credential is trusted for ``auth_cache_seconds``, unless a revocation by any process is heard of
+first (``api.revocation``): then the whole cache is dropped before the next request is answered. The cache
+is keyed by the digest too (32 bytes, whatever the caller sent) and holds at most ``CACHE_ENTRIES`` entries,
+least recently used first out; a credential that cannot be one of ours (too long, wrong alphabet) is refused
+without a look-up or a cache entry.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from litestar.handlers import BaseRouteHandler
 
 from api.db import Store
 from api.errors import Forbidden, Unauthorized
+from api.revocation import Watcher, watcher_for
 
 Role = Literal["admin", "integrator", "device"]
 
@@ -47,10 +50,21 @@ def new_secret(prefix: str) -> str:
 
 
 class Authenticator:
-    def __init__(self, store: Store, cache_seconds: float) -> None:
+    def __init__(self, store: Store, cache_seconds: float, watcher: Watcher | None = None) -> None:
         self.store = store
         self.cache_seconds = cache_seconds
+        self.watcher = watcher or Watcher()
         self._cache: OrderedDict[bytes, tuple[float, Principal | str]] = OrderedDict()
+
+    @classmethod
+    async def start(cls, store: Store, cache_seconds: float) -> Authenticator:
+        """An authenticator whose cache hears of revocations by any process (``api.revocation``)."""
+        watcher = watcher_for(store)
+        await watcher.start()
+        return cls(store, cache_seconds, watcher)
+
+    async def close(self) -> None:
+        await self.watcher.close()
 
     def forget(self) -> None:
         self._cache.clear()
@@ -63,13 +77,16 @@ class Authenticator:
             raise Unauthorized(_REFUSALS["unknown"][0])
         key = hashlib.sha256(token.encode()).digest()
         now = time.monotonic()
+        if self.watcher.changed():  # something was revoked somewhere since the last request
+            self._cache.clear()
         hit = self._cache.get(key)
         if hit is None or hit[0] < now:
             found = await self._lookup(token)
             hit = (now + self.cache_seconds, found)
-            self._cache[key] = hit
-            if len(self._cache) > CACHE_ENTRIES:
-                self._cache.popitem(last=False)
+            if self.watcher.reliable:  # else nothing is trusted beyond this request
+                self._cache[key] = hit
+                if len(self._cache) > CACHE_ENTRIES:
+                    self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
         found = hit[1]
@@ -138,3 +155,10 @@ def requires(*roles: Role) -> Any:
 
 admin_only = requires()
 integrator = requires("integrator")
+
+
+async def close_auth(state: Any) -> None:
+    """At shutdown: the authenticator's own database connection, if it was started."""
+    auth = getattr(state, "auth", None)
+    if isinstance(auth, Authenticator):
+        await auth.close()

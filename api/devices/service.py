@@ -29,6 +29,7 @@ from api.devices.schemas import (
     PairOut,
 )
 from api.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from api.revocation import announce
 from api.settings import Settings
 from api.types import from_ms
 from api.units.service import require_id as require_unit
@@ -209,6 +210,7 @@ async def revoke(store: Store, code: str) -> DeviceOut:
         if row is None:
             raise NotFound(f"There is no kiosk device with code {code!r}.", code="unknown-device")
         await queries.revoke(tx, int(row["id"]), now_ms())
+        await announce(tx)  # every API process drops its cached credentials before its next request
         found = await queries.device_by_code(tx, code)
         assert found is not None
         return found
