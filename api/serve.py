@@ -46,7 +46,7 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
         "port": settings.port,
         "access_log": settings.access_log,
         "log_level": "info",
-        "proxy_headers": True,
+        "proxy_headers": False,  # the app believes X-Forwarded-For only from HAILONG_TRUSTED_PROXIES (api.clients)
         "server_header": False,
         **uvicorn_limits(),
     }

@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from api.clients import parse_proxies
 from api.db.open import DEFAULT_URL, parse_db_url
 
 
@@ -24,6 +25,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     min_tap_interval_ms: int = 1500
     auth_cache_seconds: float = 5.0
     access_log: bool = False
+    trusted_proxies: str = ""
 
     @property
     def base_url(self) -> str:
@@ -41,6 +43,10 @@ ENV = {
     "min_tap_interval_ms": ("HAILONG_MIN_TAP_INTERVAL_MS", "kiosk taps closer than this are ignored (1500)"),
     "auth_cache_seconds": ("HAILONG_AUTH_CACHE_SECONDS", "how long a checked key or device token is trusted"),
     "access_log": ("HAILONG_ACCESS_LOG", "1 to log each request (survey tokens are masked)"),
+    "trusted_proxies": (
+        "HAILONG_TRUSTED_PROXIES",
+        "reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma separated (default none)",
+    ),
 }
 
 
@@ -71,6 +77,10 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
         raise SettingsError(
             f"bad setting: HAILONG_MIN_TAP_INTERVAL_MS is {settings.min_tap_interval_ms}; give 0 to 60000"
         )
+    try:
+        parse_proxies(settings.trusted_proxies)
+    except ValueError as exc:
+        raise SettingsError(f"bad setting: HAILONG_TRUSTED_PROXIES: {exc}") from None
     try:
         from zoneinfo import ZoneInfo
 

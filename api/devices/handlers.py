@@ -5,6 +5,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 
 from api.auth import Authenticator, admin_only, authenticate
+from api.clients import client_address, parse_proxies
 from api.db import Store
 from api.devices import service
 from api.devices.schemas import DeviceOut, HeartbeatIn, KioskConfig, PairIn, PairingCodeIn, PairingCodeOut, PairOut
@@ -39,7 +40,8 @@ class KioskController(Controller):
 
     @post("/pair", summary="Exchange a pairing code for this kiosk's device token (shown once)")
     async def pair(self, data: PairIn, store: Store, settings: Settings, request: Request[Any, Any, Any]) -> PairOut:
-        client = request.client.host if request.client else "unknown"
+        peer = request.client.host if request.client else None
+        client = client_address(peer, request.scope["headers"], parse_proxies(settings.trusted_proxies))
         return await service.pair(store, settings, data, client)
 
     @get("/config", summary="The paired kiosk's counter, officer on duty, instrument and timings")
