@@ -16,8 +16,9 @@ from api.auth import Authenticator, close_auth
 from api.db import open_store
 from api.db.migrate import migrate
 from api.errors import EXCEPTION_HANDLERS
+from api.openapi import OPENAPI_RENDERERS
 from api.routes import ROUTES
-from api.security import BEFORE_SEND, MIDDLEWARE, OPENAPI_RENDERERS
+from api.security import BEFORE_SEND, MIDDLEWARE
 from api.settings import Settings, load_settings
 from api.surveys.service import startup as surveys_startup
 

@@ -9,6 +9,7 @@ every response carries.
   body is read or decoded (401 for a bad body without credentials); the principal found is kept in the
   scope, where ``api.auth.authenticate`` finds it, so the look-up is not repeated;
 * JSON nested more than ``MAX_JSON_DEPTH`` levels → 400 (the decoder would run out of stack);
+* a query parameter the route does not take → 422;
 * NUL bytes (which PostgreSQL cannot store in text) in the path, the query or the body → 422; the body
   is read here (at most ``MAX_BODY_BYTES``, else 413) and handed on unchanged.
 
@@ -19,9 +20,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Iterable
+from functools import cache
 from typing import Any
-
-from litestar.openapi.plugins import JsonRenderPlugin
+from urllib.parse import parse_qsl
 
 from api.errors import DomainError, Invalid
 
@@ -112,6 +113,31 @@ async def read_body(scope: Scope, receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
+@cache
+def query_names(app: Any) -> dict[int, frozenset[str]]:
+    """The query parameters each route handler of ``app`` takes, by the handler's id."""
+    found: dict[int, frozenset[str]] = {}
+    for route in app.routes:
+        for handler, kwargs_model in getattr(route, "route_handler_map", {}).values():
+            found[id(handler)] = frozenset(p.field_alias for p in kwargs_model.expected_query_params)
+    return found
+
+
+def check_query_names(scope: Scope, query: bytes) -> None:
+    """An unknown query parameter is a mistake worth saying (the schema allows no others): 422."""
+    allowed = query_names(scope["app"]).get(id(scope.get("route_handler")))
+    if allowed is None:
+        return
+    names = {name for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)}
+    unknown = sorted(names - allowed)
+    if unknown:
+        raise Invalid(
+            f"Unknown query parameter(s): {', '.join(unknown)[:200]}; this route takes"
+            f" {', '.join(sorted(allowed)) or 'none'}.",
+            code="unknown-parameter",
+        )
+
+
 def needs_credentials(path: str, method: str) -> bool:
     return path.startswith("/api/") and path not in PUBLIC_API and method != "OPTIONS"
 
@@ -145,6 +171,8 @@ class Boundary:
         query: bytes = scope["query_string"]
         if b"%00" in query or b"\x00" in query:
             raise refuse_nul("query")
+        if query and path.startswith("/api/"):
+            check_query_names(scope, query)
         if method not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
@@ -169,9 +197,6 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-# The OpenAPI document is served as JSON only: no viewer, so no third-party script on our origin (where the
-# kiosk keeps its device token). Paste /schema/openapi.json into a viewer of your choice elsewhere.
-OPENAPI_RENDERERS: list[Any] = [JsonRenderPlugin(path=["/", "/openapi.json"])]
 SCHEMA_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox"
 
 

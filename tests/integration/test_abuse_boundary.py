@@ -77,3 +77,10 @@ async def test_credentials_are_checked_before_the_body(h: Harness, path: str) ->
         assert_problem(r, 401, "unauthorized")
         bad_key = {"content-type": "application/json", "Authorization": "Bearer hl_nothing"}
         assert_problem(await h.client.post(path, content=body, headers=bad_key), 401, "unauthorized")
+
+
+async def test_an_unknown_query_parameter_is_refused(h: Harness) -> None:
+    r = await h.client.get("/api/v1/units?parnet=HB", headers=h.admin)
+    body = assert_problem(r, 422, "unknown-parameter")
+    assert "parnet" in str(body["detail"]) and "parent" in str(body["detail"])
+    assert (await h.client.get("/api/v1/units?parent=HB", headers=h.admin)).status_code in (200, 404)
