@@ -10,13 +10,15 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
-from api.auth import Authenticator
+from api.auth import Authenticator, close_auth
 from api.db import Store, open_store
 from api.db.migrate import migrate
 from api.dossiers.service import SurveyLink
 from api.errors import EXCEPTION_HANDLERS
+from api.openapi import OPENAPI_RENDERERS
 from api.ratings.service import RatingLimits
 from api.routes import ROUTES
+from api.security import BEFORE_SEND, MIDDLEWARE
 from api.settings import Settings, load_settings
 from api.surveys.service import Surveys
 from api.surveys.service import startup as surveys_startup
@@ -33,12 +35,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await migrate(store)
             app.state.store = store
             app.state.settings = settings
-            app.state.auth = Authenticator(store, settings.auth_cache_seconds)
+            app.state.auth = await Authenticator.start(store, settings.auth_cache_seconds)
             app.state.rating_limits = RatingLimits(settings)
             for hook in STARTUP_HOOKS:
                 await hook(app, store, settings)
             yield
         finally:
+            await close_auth(app.state)
             await store.close()
 
     return Litestar(
@@ -50,11 +53,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "survey_link": Provide(survey_link, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=MIDDLEWARE,
+        before_send=BEFORE_SEND,
         openapi_config=OpenAPIConfig(
             title="hailong",
             version="1",
             description="Satisfaction feedback for public administrative service centres (SIPAS-style, unofficial).",
             path="/schema",
+            render_plugins=OPENAPI_RENDERERS,
         ),
         state=State({"settings": settings}),
         request_max_body_size=64 * 1024,

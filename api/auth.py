@@ -1,14 +1,20 @@
 """Bearer authentication: admin and integrator API keys (``hl_…``) and kiosk device tokens (``hd_…``).
 
 Keys and tokens are random and long, so they are stored as SHA-256 digests and looked up by digest.
-A checked credential is trusted for ``auth_cache_seconds`` (revocation in this process clears it).
+A checked credential is trusted for ``auth_cache_seconds``, unless a revocation by any process is heard of
+first (``api.revocation``): then the whole cache is dropped before the next request is answered. The cache
+is keyed by the digest too (32 bytes, whatever the caller sent) and holds at most ``CACHE_ENTRIES`` entries,
+least recently used first out; a credential that cannot be one of ours (too long, wrong alphabet) is refused
+without a look-up or a cache entry.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -18,8 +24,14 @@ from litestar.handlers import BaseRouteHandler
 
 from api.db import Store
 from api.errors import Forbidden, Unauthorized
+from api.revocation import Watcher, watcher_for
 
 Role = Literal["admin", "integrator", "device"]
+
+# Our keys are "hl_" or "hd_" and 32 URL-safe characters; anything much longer or in another alphabet is not one.
+MAX_CREDENTIAL_CHARS = 128
+_CREDENTIAL = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_CREDENTIAL_CHARS}}}")
+CACHE_ENTRIES = 4096  # each entry: a 32-byte digest, an expiry and a small principal (< 400 bytes)
 
 
 class Principal(msgspec.Struct, frozen=True):
@@ -38,10 +50,21 @@ def new_secret(prefix: str) -> str:
 
 
 class Authenticator:
-    def __init__(self, store: Store, cache_seconds: float) -> None:
+    def __init__(self, store: Store, cache_seconds: float, watcher: Watcher | None = None) -> None:
         self.store = store
         self.cache_seconds = cache_seconds
-        self._cache: dict[str, tuple[float, Principal | str]] = {}
+        self.watcher = watcher or Watcher()
+        self._cache: OrderedDict[bytes, tuple[float, Principal | str]] = OrderedDict()
+
+    @classmethod
+    async def start(cls, store: Store, cache_seconds: float) -> Authenticator:
+        """An authenticator whose cache hears of revocations by any process (``api.revocation``)."""
+        watcher = watcher_for(store)
+        await watcher.start()
+        return cls(store, cache_seconds, watcher)
+
+    async def close(self) -> None:
+        await self.watcher.close()
 
     def forget(self) -> None:
         self._cache.clear()
@@ -50,14 +73,22 @@ class Authenticator:
         if not header or not header.startswith("Bearer "):
             raise Unauthorized("Send 'Authorization: Bearer KEY' with an API key or a device token.")
         token = header[7:].strip()
+        if _CREDENTIAL.fullmatch(token) is None:
+            raise Unauthorized(_REFUSALS["unknown"][0])
+        key = hashlib.sha256(token.encode()).digest()
         now = time.monotonic()
-        hit = self._cache.get(token)
+        if self.watcher.changed():  # something was revoked somewhere since the last request
+            self._cache.clear()
+        hit = self._cache.get(key)
         if hit is None or hit[0] < now:
             found = await self._lookup(token)
             hit = (now + self.cache_seconds, found)
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[token] = hit
+            if self.watcher.reliable:  # else nothing is trusted beyond this request
+                self._cache[key] = hit
+                if len(self._cache) > CACHE_ENTRIES:
+                    self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
         found = hit[1]
         if isinstance(found, str):
             detail, code = _REFUSALS[found]
@@ -92,7 +123,7 @@ _REFUSALS: dict[str, tuple[str, str]] = {
 }
 
 
-def _authorization(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+def authorization(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     """The Authorization header, read straight from the ASGI scope (this runs on every request)."""
     for name, value in headers:
         if name == b"authorization":
@@ -106,7 +137,7 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], *roles: R
     principal = state.get("principal")
     if not isinstance(principal, Principal):
         auth: Authenticator = connection.app.state.auth
-        principal = await auth.principal(_authorization(connection.scope["headers"]))
+        principal = await auth.principal(authorization(connection.scope["headers"]))
         state["principal"] = principal
     if principal.role != "admin" and principal.role not in roles:
         raise Forbidden(f"This needs a {' or '.join(roles) or 'admin'} credential; yours is {principal.role}.")
@@ -124,3 +155,10 @@ def requires(*roles: Role) -> Any:
 
 admin_only = requires()
 integrator = requires("integrator")
+
+
+async def close_auth(state: Any) -> None:
+    """At shutdown: the authenticator's own database connection, if it was started."""
+    auth = getattr(state, "auth", None)
+    if isinstance(auth, Authenticator):
+        await auth.close()

@@ -106,7 +106,21 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return problem_response(request, problem)
 
 
+def out_of_range(exc: BaseException) -> bool:
+    """A number too large for a 64-bit column, from either store (SQLite: OverflowError; asyncpg: DataError
+    "invalid input for query argument" caused by one): it came in with the request, e.g. a forged cursor."""
+    return isinstance(exc, OverflowError) or isinstance(exc.__cause__, OverflowError)
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    if out_of_range(exc):
+        problem = Problem(
+            type=PROBLEM_BASE + "out-of-range",
+            title="Invalid input",
+            status=422,
+            detail="A number in this request is too large (at most 9223372036854775807).",
+        )
+        return problem_response(request, problem)
     reason = unavailable_reason(exc)
     if reason is not None:
         return unavailable_response(request, reason)
@@ -115,7 +129,11 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         type=PROBLEM_BASE + "internal",
         title="Internal error",
         status=HTTP_500_INTERNAL_SERVER_ERROR,
-        detail="The server could not finish this request. Nothing was stored. Please try again.",
+        detail=(
+            "The server could not finish this request because of an error on its side, so it cannot say whether"
+            " anything was stored. Check before sending a change again; a request with an idempotency key is"
+            " safe to repeat."
+        ),
     )
     return problem_response(request, problem)
 

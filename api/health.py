@@ -25,7 +25,7 @@ async def healthz() -> Health:
 SQLITE_APPLICATION_ID = 0x484C4E47
 
 
-async def _probe(tx: Tx) -> None:
+async def probe_write(tx: Tx) -> None:
     """A write that commits: a read-only file or database, a full disk or a lost server fail it."""
     if tx.dialect == "sqlite":
         await tx.execute(f"PRAGMA application_id = {SQLITE_APPLICATION_ID}")
@@ -36,7 +36,7 @@ async def _probe(tx: Tx) -> None:
 @get("/readyz", tags=["health"], summary="The database takes writes (a small committed write)")
 async def readyz(store: Store) -> Health:
     try:
-        await store.write(_probe)
+        await store.write(probe_write)
     except Exception as exc:
         reason = unavailable_reason(exc) or f"{type(exc).__name__}: {exc}"
         store.health.failed(reason)

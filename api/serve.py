@@ -10,9 +10,12 @@ from collections.abc import Awaitable, Callable
 import msgspec
 from litestar import Litestar
 
-from api.db import Store, open_store
+from api.db import Store, StoreError, open_store
 from api.db.migrate import migrate
+from api.db.open import parse_db_url
 from api.devices.cli import demo_hint as kiosk_hint
+from api.health import probe_write
+from api.limits import uvicorn_limits
 from api.settings import ENV, Settings, load_settings
 from api.surveys.cli import demo_lines
 from api.surveys.logs import install_access_log_filter
@@ -70,6 +73,8 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
             "SQLite has one writer per file, so hailong runs one worker on it (that worker batches writes and"
             " serves a province). For more workers move to PostgreSQL: hailong store copy SRC postgresql://…"
         )
+    check_file(settings)
+    asyncio.run(preflight(settings))  # one clear line and a non-zero exit, not a traceback from a worker
     if demo:
         for line in asyncio.run(prepare_demo(settings)):
             print(line, flush=True)
@@ -78,13 +83,13 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
         "port": settings.port,
         "access_log": settings.access_log,
         "log_level": "info",
-        "proxy_headers": True,
+        "proxy_headers": False,  # the app believes X-Forwarded-For only from HAILONG_TRUSTED_PROXIES (api.clients)
         "server_header": False,
+        **uvicorn_limits(),
     }
     if workers == 1:
         uvicorn.run(server_app(settings), **config)  # type: ignore[arg-type]
     else:
-        asyncio.run(migrate_once(settings))  # before the workers start, not in each of them
         values = msgspec.structs.asdict(settings)
         for field, (var, _) in ENV.items():
             if values[field] is not None:
@@ -93,11 +98,28 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
     return 0
 
 
-async def migrate_once(settings: Settings) -> None:
+def check_file(settings: Settings) -> None:
+    """A SQLite file this user may not write: say so before SQLite tries (and logs its own failures)."""
+    dialect, target = parse_db_url(settings.db_url)
+    if dialect == "sqlite" and os.path.exists(target) and not os.access(target, os.W_OK):
+        raise StoreError(f"the SQLite file {target} is read-only for this user: hailong must be able to write it")
+
+
+async def preflight(settings: Settings) -> None:
+    """Before any worker starts: the store opens, is migrated (once, not in each worker) and takes a write.
+    A store that cannot be reached or written (a read-only file or replica, a full disk) is a StoreError
+    with one line, and ``hailong serve`` exits non-zero rather than start and fail every write."""
     store = open_store(settings.db_url)
     await store.open()
     try:
         await migrate(store)
+        try:
+            await store.write(probe_write)
+        except StoreError:
+            raise
+        except Exception as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StoreError(f"cannot write to the database {settings.db_url}: {reason}") from None
     finally:
         await store.close()
 
@@ -117,7 +139,7 @@ async def prepare_demo(settings: Settings) -> list[str]:
             await fill_demo(store, scale="small", seed=7)
         base = settings.base_url
         lines = ["", f"hailong demo is starting on {base}  (database: {settings.db_url})"]
-        lines.append(f"  API docs (OpenAPI):   {base}/schema")
+        lines.append(f"  OpenAPI document:     {base}/schema/openapi.json")
         if fresh:  # keys are shown once, when made; a later start does not mint new ones
             lines.append(f"  Admin API key:        {await create_key(store, 'demo admin', 'admin')}")
             lines.append(f"  Integrator API key:   {await create_key(store, 'demo integrator', 'integrator')}")

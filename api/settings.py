@@ -7,6 +7,7 @@ from typing import Any
 
 import msgspec
 
+from api.clients import parse_proxies
 from api.db.open import DEFAULT_URL, parse_db_url
 
 
@@ -28,6 +29,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     device_per_minute: float = 30
     key_burst: int = 5000
     key_per_minute: float = 6000
+    trusted_proxies: str = ""
 
     @property
     def base_url(self) -> str:
@@ -49,6 +51,10 @@ ENV = {
     "device_per_minute": ("HAILONG_DEVICE_PER_MINUTE", "ratings a kiosk may send a minute after its burst (30)"),
     "key_burst": ("HAILONG_KEY_BURST", "ratings an API key may send at once (5000)"),
     "key_per_minute": ("HAILONG_KEY_PER_MINUTE", "ratings an API key may send a minute after its burst (6000)"),
+    "trusted_proxies": (
+        "HAILONG_TRUSTED_PROXIES",
+        "reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma separated (default none)",
+    ),
 }
 
 
@@ -74,6 +80,18 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
         raise SettingsError("bad setting: rate limits (HAILONG_*_BURST, HAILONG_*_PER_MINUTE) must be positive")
     if settings.survey_ttl_days < 1:
         raise SettingsError("bad setting: survey_ttl_days must be positive")
+    if not 0 <= settings.auth_cache_seconds <= 300:  # also refuses NaN
+        raise SettingsError(
+            f"bad setting: HAILONG_AUTH_CACHE_SECONDS is {settings.auth_cache_seconds}; give 0 to 300 seconds"
+        )
+    if not 0 <= settings.min_tap_interval_ms <= 60_000:
+        raise SettingsError(
+            f"bad setting: HAILONG_MIN_TAP_INTERVAL_MS is {settings.min_tap_interval_ms}; give 0 to 60000"
+        )
+    try:
+        parse_proxies(settings.trusted_proxies)
+    except ValueError as exc:
+        raise SettingsError(f"bad setting: HAILONG_TRUSTED_PROXIES: {exc}") from None
     try:
         from zoneinfo import ZoneInfo
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from api.auth import digest, new_secret
 from api.db import Store, Tx, now_ms
 from api.errors import Invalid
+from api.revocation import announce
 
 ROLES = ("admin", "integrator")
 
@@ -27,10 +28,13 @@ async def create_key(store: Store, name: str, role: str) -> str:
 
 async def revoke_key(store: Store, prefix: str) -> int:
     async def run(tx: Tx) -> int:
-        return await tx.execute(
+        count = await tx.execute(
             "UPDATE api_keys SET revoked_at = :t WHERE prefix = :p AND revoked_at IS NULL",
             {"t": now_ms(), "p": prefix},
         )
+        if count:
+            await announce(tx)  # every API process drops its cached credentials before its next request
+        return count
 
     return await store.write(run)
 

@@ -4,7 +4,8 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 
-from api.auth import Authenticator, admin_only, authenticate
+from api.auth import Authenticator, admin_only, authenticate, requires
+from api.clients import client_address, parse_proxies
 from api.db import Store
 from api.devices import service
 from api.devices.schemas import DeviceOut, HeartbeatIn, KioskConfig, PairIn, PairingCodeIn, PairingCodeOut, PairOut
@@ -38,15 +39,26 @@ class KioskController(Controller):
 
     @post("/pair", summary="Exchange a pairing code for this kiosk's device token (shown once)")
     async def pair(self, data: PairIn, store: Store, settings: Settings, request: Request[Any, Any, Any]) -> PairOut:
-        client = request.client.host if request.client else "unknown"
+        peer = request.client.host if request.client else None
+        client = client_address(peer, request.scope["headers"], parse_proxies(settings.trusted_proxies))
         return await service.pair(store, settings, data, client)
 
-    @get("/config", summary="The paired kiosk's counter, officer on duty, instrument and timings")
+    # Guards, not only a check in the handler: the credential is refused before the body is decoded.
+    @get(
+        "/config",
+        guards=[requires("device")],
+        summary="The paired kiosk's counter, officer on duty, instrument and timings",
+    )
     async def config(self, request: Request[Any, Any, Any], store: Store, settings: Settings) -> KioskConfig:
         principal = await authenticate(request, "device")
         return await service.config(store, settings, service.device_id_of(principal))
 
-    @post("/heartbeat", status_code=200, summary="The kiosk is alive; its queue backlog and app version")
+    @post(
+        "/heartbeat",
+        status_code=200,
+        guards=[requires("device")],
+        summary="The kiosk is alive; its queue backlog and app version",
+    )
     async def heartbeat(
         self, request: Request[Any, Any, Any], data: HeartbeatIn, store: Store, settings: Settings
     ) -> KioskConfig:

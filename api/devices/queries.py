@@ -42,14 +42,15 @@ async def insert_code(tx: Tx, values: dict[str, Any]) -> int | None:
     )
 
 
-async def failures_since(tx: Tx, since: int, client: str) -> tuple[int, int]:
-    """Failed pairing attempts since ``since``: (from this client, from everyone)."""
+async def failures_since(tx: Tx, since: int, client: str, network: str) -> tuple[int, int]:
+    """Failed pairing attempts since ``since``: (from this client, from its network). ``network`` is an address
+    prefix of digits, hex letters, dots and colons (``api.clients.network_of``): no LIKE wildcard in it."""
     row = await tx.fetch_one(
-        "SELECT count(*) AS total, coalesce(sum(CASE WHEN client = :c THEN 1 ELSE 0 END), 0) AS mine"
-        " FROM pairing_failures WHERE at >= :t",
-        {"t": since, "c": client},
+        "SELECT count(*) AS near, coalesce(sum(CASE WHEN client = :c THEN 1 ELSE 0 END), 0) AS mine"
+        " FROM pairing_failures WHERE at >= :t AND client LIKE :n",
+        {"t": since, "c": client, "n": network + "%"},
     )
-    return (int(row["mine"]), int(row["total"])) if row else (0, 0)
+    return (int(row["mine"]), int(row["near"])) if row else (0, 0)
 
 
 async def record_failure(tx: Tx, client: str, at: int) -> None:

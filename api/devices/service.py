@@ -1,8 +1,9 @@
 """Kiosk enrolment and fleet: one-time pairing codes, device tokens, heartbeat, revocation.
 
 A pairing code is 8 random digits, stored only as its SHA-256 digest, valid for 15 minutes and for one
-device. Guessing is bounded: failed attempts are recorded, and once a client (or everyone together) has
-failed too often in the window, redemption is refused for a while. A device token (``hd_…``) is shown
+device. Guessing is bounded: failed attempts are recorded, and once a client address (or its /24 or /48
+network) has failed too often in the window, its redemptions are refused for a while; nobody else's are
+(README, "Kiosk pairing", has the arithmetic). A device token (``hd_…``) is shown
 once, at pairing; only its digest is kept, and ``api.auth`` resolves it to a device principal.
 """
 
@@ -14,6 +15,7 @@ from functools import cache
 import msgspec
 
 from api.auth import Principal, digest, new_secret
+from api.clients import network_of
 from api.db import Row, Store, Tx, now_ms
 from api.devices import queries
 from api.devices.schemas import (
@@ -29,14 +31,15 @@ from api.devices.schemas import (
 )
 from api.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from api.instruments.loader import counter_instrument
+from api.revocation import announce
 from api.settings import Settings
 from api.types import from_ms
 from api.units.service import require_id as require_unit
 
 CODE_TTL_MS = 15 * 60_000
 FAILURE_WINDOW_MS = 15 * 60_000
-MAX_FAILURES_PER_CLIENT = 10
-MAX_FAILURES_OVERALL = 100
+MAX_FAILURES_PER_CLIENT = 10  # per address, per FAILURE_WINDOW_MS
+MAX_FAILURES_PER_NETWORK = 30  # per IPv4 /24 or IPv6 /48: one office's kiosks share one, an attacker many
 THANKS_MS = 4_000
 IDLE_MS = 45_000
 HEARTBEAT_MS = 30_000
@@ -105,9 +108,9 @@ async def pair(store: Store, settings: Settings, data: PairIn, client: str) -> P
 
     async def run(tx: Tx) -> tuple[str, int, str] | str:
         now = now_ms()
-        mine, everyone = await queries.failures_since(tx, now - FAILURE_WINDOW_MS, client)
-        if mine >= MAX_FAILURES_PER_CLIENT or everyone >= MAX_FAILURES_OVERALL:
-            return "throttled"
+        mine, near = await queries.failures_since(tx, now - FAILURE_WINDOW_MS, client, network_of(client))
+        if mine >= MAX_FAILURES_PER_CLIENT or near >= MAX_FAILURES_PER_NETWORK:
+            return "throttled"  # this client or its network only: never everyone
         found = await queries.open_code(tx, digest(data.pairing_code), now)
         if found is None:
             await queries.record_failure(tx, client, now)
@@ -209,6 +212,7 @@ async def revoke(store: Store, code: str) -> DeviceOut:
         if row is None:
             raise NotFound(f"There is no kiosk device with code {code!r}.", code="unknown-device")
         await queries.revoke(tx, int(row["id"]), now_ms())
+        await announce(tx)  # every API process drops its cached credentials before its next request
         found = await queries.device_by_code(tx, code)
         assert found is not None
         return found

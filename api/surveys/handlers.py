@@ -15,7 +15,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import Parameter
 
 from api.auth import requires
-from api.db import Store
+from api.db import Store, StoreError
 from api.errors import DomainError
 from api.instruments.loader import Questionnaire
 from api.surveys import pages, qr, service
@@ -23,7 +23,7 @@ from api.surveys.logs import mask
 from api.surveys.schemas import FormResult
 
 log = logging.getLogger("hailong.surveys")
-QR_HEADERS = {"Cache-Control": "private, max-age=3600", "Referrer-Policy": "no-referrer"}
+QR_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}  # a QR holds a survey link
 
 
 def _surveys(request: Request[Any, Any, Any]) -> service.Surveys:
@@ -56,10 +56,16 @@ def _refusal(exc: DomainError, lang: pages.Lang, request: Request[Any, Any, Any]
 
 
 def page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
-    """Anything else on a survey page: a readable page, and a log line without the token."""
+    """Anything else on a survey page: a readable page in the page's language (never problem JSON), and a
+    log line without the token."""
     lang = pages.lang_of(request.query_params.get("lang"))
-    if isinstance(exc, HTTPException) and 400 <= exc.status_code < 500:
-        return pages.message("unknown" if exc.status_code == 404 else "error", exc.status_code, lang)
+    status = exc.status_code if isinstance(exc, HTTPException) else exc.status if isinstance(exc, DomainError) else 0
+    if 400 <= status < 500:
+        kind = {404: "unknown", 410: "unknown", 413: "too_large"}.get(status, "bad_form")
+        return pages.message(kind, status, lang)
+    if isinstance(exc, StoreError):
+        log.warning("survey page: database unavailable on %s %s: %s", request.method, mask(request.url.path), exc)
+        return pages.message("error", 503, lang)
     log.error("survey page failed on %s %s: %r", request.method, mask(request.url.path), exc)
     return pages.message("error", 500, lang)
 
@@ -67,7 +73,8 @@ def page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]
 class SurveyPages(Controller):
     path = "/s"
     include_in_schema = False
-    exception_handlers = {Exception: page_error}
+    # Every kind the app maps to problem JSON, mapped here to pages (the most specific class wins across layers).
+    exception_handlers = dict.fromkeys((Exception, HTTPException, DomainError, StoreError), page_error)
 
     @get("/{token:str}")
     async def show(

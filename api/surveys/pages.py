@@ -41,6 +41,11 @@ WORDS: dict[str, dict[str, str]] = {
         "unknown_title": "Liên kết không hợp lệ",
         "unknown": "Xin quét lại mã QR trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả, hoặc gõ lại đúng địa chỉ"
         " in dưới mã. Nếu vẫn không được, xin góp ý tại Bộ phận Một cửa.",
+        "too_large_title": "Phiếu quá dài",
+        "too_large": "Phiếu gửi lên dài quá mức cho phép nên chưa được lưu. Xin rút gọn ý kiến rồi gửi lại;"
+        " liên kết vẫn dùng được.",
+        "bad_form_title": "Phiếu không đọc được",
+        "bad_form": "Máy chủ không đọc được phiếu vừa gửi nên chưa lưu. Xin mở lại liên kết và gửi lại.",
         "error_title": "Chưa gửi được",
         "error": "Máy chủ đang bận nên chưa lưu được. Xin thử lại sau ít phút; liên kết vẫn dùng được.",
         "invite": "Quét mã QR để đánh giá mức độ hài lòng (ẩn danh, 3 phút)",
@@ -68,6 +73,12 @@ WORDS: dict[str, dict[str, str]] = {
         "unknown_title": "This link is not valid",
         "unknown": "Please scan the QR code on your receipt again, or retype the address printed under it."
         " If it still fails, please give feedback at the one-stop desk.",
+        "too_large_title": "Your answers are too long",
+        "too_large": "What was sent is longer than allowed, so it was not saved. Please shorten your comment and"
+        " send again; the link still works.",
+        "bad_form_title": "Your answers could not be read",
+        "bad_form": "The server could not read what was sent, so it was not saved. Please open the link again"
+        " and resend.",
         "error_title": "Not sent yet",
         "error": "The server is busy and could not save this. Please try again in a few minutes; the link still works.",
         "invite": "Scan to rate our service (anonymous, 3 minutes)",

@@ -35,7 +35,8 @@ def _one(form: Mapping[str, Sequence[str]], name: str) -> tuple[str, bool]:
 
 
 def _option(raw: str, allowed: set[int]) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) < 4 and int(raw) in allowed else None
+    ascii_digits = raw.isascii() and raw.isdigit()  # "³" and "٣" are digits to str.isdigit, not to int()
+    return int(raw) if ascii_digits and len(raw) < 4 and int(raw) in allowed else None
 
 
 def read_form(q: Questionnaire, form: Mapping[str, Sequence[str]]) -> FormResult:
@@ -46,7 +47,9 @@ def read_form(q: Questionnaire, form: Mapping[str, Sequence[str]]) -> FormResult
             raw, _ = _one(form, item.code)
             text = unicodedata.normalize("NFC", raw).strip()
             out.chosen[item.code] = text
-            if len(text) > item.max_length:
+            if "\x00" in text:  # PostgreSQL cannot store it, and no one types it
+                out.errors[item.code] = "invalid"
+            elif len(text) > item.max_length:
                 out.errors[item.code] = "too_long"
             elif text:
                 out.answers.append(Answer(item.code, text=text))

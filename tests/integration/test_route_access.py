@@ -1,0 +1,101 @@
+"""Issue 10, item 17: every route of the app is listed here with who may call it. A new route without an entry
+fails; anonymous and wrong-role calls get 401 and 403; the callers listed are let through."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.harness import Harness, seed_reference
+
+ANYONE, ADMIN, INTEGRATOR, DEVICE, KIOSK_OR_INTEGRATOR = "anyone", "admin", "integrator", "device", "device|integrator"
+
+# (method, path) -> who may call it. Admin keys pass wherever an integrator may; device routes take devices only.
+ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/healthz"): ANYONE,
+    ("GET", "/readyz"): ANYONE,
+    ("GET", "/schema"): ANYONE,
+    ("GET", "/schema/openapi.json"): ANYONE,
+    ("GET", "/schema/{path:str}"): ANYONE,
+    ("GET", "/kiosk"): ANYONE,
+    ("GET", "/kiosk/{name:str}"): ANYONE,
+    ("GET", "/s/{token:str}"): ANYONE,  # the token is the capability
+    ("POST", "/s/{token:str}"): ANYONE,
+    ("POST", "/api/v1/kiosk/pair"): ANYONE,  # the pairing code is the capability
+    ("GET", "/api/v1/kiosk/config"): DEVICE,
+    ("POST", "/api/v1/kiosk/heartbeat"): DEVICE,
+    ("POST", "/api/v1/ratings"): KIOSK_OR_INTEGRATOR,
+    ("GET", "/api/v1/ratings"): INTEGRATOR,
+    ("POST", "/api/v1/dossiers"): INTEGRATOR,
+    ("GET", "/api/v1/dossiers/{code:str}"): INTEGRATOR,
+    ("PATCH", "/api/v1/dossiers/{code:str}"): INTEGRATOR,
+    ("GET", "/api/v1/dossiers/{code:str}/qr.svg"): INTEGRATOR,
+    ("GET", "/api/v1/dossiers/{code:str}/qr.png"): INTEGRATOR,
+    ("GET", "/api/v1/dossiers/{code:str}/receipt"): INTEGRATOR,
+    ("GET", "/api/v1/units"): INTEGRATOR,
+    ("POST", "/api/v1/units"): ADMIN,
+    ("PATCH", "/api/v1/units/{code:str}"): ADMIN,
+    ("GET", "/api/v1/counters"): INTEGRATOR,
+    ("POST", "/api/v1/counters"): ADMIN,
+    ("PATCH", "/api/v1/counters/{code:str}"): ADMIN,
+    ("PUT", "/api/v1/counters/{code:str}/duty"): INTEGRATOR,
+    ("GET", "/api/v1/officers"): INTEGRATOR,
+    ("POST", "/api/v1/officers"): ADMIN,
+    ("PATCH", "/api/v1/officers/{code:str}"): ADMIN,
+    ("GET", "/api/v1/procedures"): INTEGRATOR,
+    ("POST", "/api/v1/procedures"): ADMIN,
+    ("PATCH", "/api/v1/procedures/{code:str}"): ADMIN,
+    ("GET", "/api/v1/devices"): ADMIN,
+    ("POST", "/api/v1/devices/pairing-codes"): ADMIN,
+    ("POST", "/api/v1/devices/{code:str}/revoke"): ADMIN,
+}
+
+ALLOWED = {
+    ANYONE: {"anonymous", "admin", "integrator", "device"},
+    ADMIN: {"admin"},
+    INTEGRATOR: {"admin", "integrator"},
+    DEVICE: {"device"},
+    KIOSK_OR_INTEGRATOR: {"admin", "integrator", "device"},
+}
+
+
+def app_routes(app: Any) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            for method in handler.http_methods:
+                if method not in ("OPTIONS", "HEAD"):
+                    found.add((method, route.path))
+    return found
+
+
+async def test_every_route_is_in_the_table(h: Harness) -> None:
+    routes = app_routes(h.client.app)
+    missing = sorted(routes - ROUTES.keys())
+    assert not missing, f"routes without an entry in ROUTES (say who may call them): {missing}"
+    assert not sorted(ROUTES.keys() - routes), "entries for routes the app no longer has"
+
+
+async def test_anonymous_and_wrong_roles_are_refused_and_the_right_ones_let_through(h: Harness) -> None:
+    await seed_reference(h)
+    code = (await h.post("/api/v1/devices/pairing-codes", {"counter": "LS-Q2"})).json()["code"]
+    token = (await h.client.post("/api/v1/kiosk/pair", json={"pairing_code": code})).json()["device_token"]
+    callers = {
+        "anonymous": {},
+        "admin": h.admin,
+        "integrator": h.integrator,
+        "device": {"Authorization": f"Bearer {token}"},
+    }
+    for (method, template), who in sorted(ROUTES.items()):
+        path = template.replace("{code:str}", "NOPE").replace("{name:str}", "app.js").replace("{token:str}", "X")
+        path = path.replace("{path:str}", "nothing")
+        for caller, headers in callers.items():
+            if method == "POST" and path.endswith("/revoke"):
+                path = "/api/v1/devices/NOPE/revoke"  # never revoke the test's own kiosk
+            r = await h.client.request(method, path, headers=headers, json={} if method != "GET" else None)
+            where = f"{caller} {method} {path} ({who}): {r.status_code} {r.text[:200]}"
+            if caller in ALLOWED[who]:
+                assert r.status_code not in (401, 403), where
+            elif caller == "anonymous":
+                assert r.status_code == 401, where
+            else:
+                assert r.status_code == 403, where
