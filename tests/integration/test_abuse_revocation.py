@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,8 +17,7 @@ from api.db import open_store
 from api.db.migrate import migrate
 from api.devices import service as devices
 from tests.harness import harness, seed_reference
-from tests.integration.test_durability import wait_ready
-from tests.live import free_port
+from tests.live import free_port, hailong_serve, served
 from tests.pg import pg_url_or_skip, temp_schema
 
 
@@ -56,7 +56,7 @@ def _cli(url: str, *args: str) -> None:
 
 
 @pytest.mark.postgres
-async def test_cli_revocation_reaches_both_workers_on_the_next_request() -> None:
+async def test_cli_revocation_reaches_both_workers_on_the_next_request(tmp_path: Path) -> None:
     with temp_schema(pg_url_or_skip()) as url:
         store = open_store(url)
         await store.open()
@@ -67,13 +67,9 @@ async def test_cli_revocation_reaches_both_workers_on_the_next_request() -> None
         finally:
             await store.close()
         port = free_port()
-        base = f"http://127.0.0.1:{port}"
         env = os.environ | {"HAILONG_DB": url, "HAILONG_PORT": str(port), "HAILONG_AUTH_CACHE_SECONDS": "300"}
-        proc = subprocess.Popen(  # noqa: ASYNC220 - started once
-            [sys.executable, "-m", "api.cli", "serve", "--workers", "2"], env=env, stderr=subprocess.PIPE
-        )
-        try:
-            await wait_ready(base, proc)
+        with served(hailong_serve("--workers", "2"), env, port, tmp_path / "server.log") as server:
+            base = server.base
             limits = httpx.Limits(max_keepalive_connections=0)  # a new connection each time: both workers answer
             async with httpx.AsyncClient(base_url=base, timeout=10, limits=limits) as client:
                 as_admin = {"Authorization": f"Bearer {admin}"}
@@ -105,7 +101,4 @@ async def test_cli_revocation_reaches_both_workers_on_the_next_request() -> None
                 after = await asyncio.gather(*(client.get("/api/v1/kiosk/config", headers=as_kiosk) for _ in range(20)))
                 assert [r.status_code for r in after] == [401] * 20
                 assert (await client.get("/api/v1/units", headers=as_admin)).status_code == 200
-        finally:
-            proc.terminate()
-            _, err = proc.communicate(timeout=15)
-        assert err.decode().count("Started server process") >= 2
+        assert server.output().count("Started server process") >= 2
