@@ -65,9 +65,11 @@ def check_headers(headers: Iterable[tuple[bytes, bytes]]) -> None:
         raise HeadersTooLarge(f"The request's headers are over {MAX_HEADERS_BYTES} bytes together.")
 
 
-def nul_in_body(body: bytes) -> bool:
-    """A NUL byte, a JSON ``\\u0000`` escape or a form's ``%00``."""
-    return b"\x00" in body or b"%00" in body or (b"\\u0000" in body and _JSON_NUL.search(body) is not None)
+def nul_in_body(body: bytes, form: bool = False) -> bool:
+    """A NUL byte, a JSON ``\\u0000`` escape, or in a form (only there: in JSON it is text) ``%00``."""
+    if b"\x00" in body or (form and b"%00" in body):
+        return True
+    return b"\\u0000" in body and _JSON_NUL.search(body) is not None
 
 
 def json_depth(body: bytes) -> int:
@@ -177,11 +179,15 @@ class Boundary:
             await self.app(scope, receive, send)
             return
         body = await read_body(scope, receive)
-        if nul_in_body(body):
+        if nul_in_body(body, form=_is_form(scope["headers"])):
             raise refuse_nul("body")
         if json_depth(body) > MAX_JSON_DEPTH:
             raise TooDeep(f"The body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep.")
         await self.app(scope, _replay(body, receive), send)
+
+
+def _is_form(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    return any(name == b"content-type" and b"form" in value.lower() for name, value in headers)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -84,3 +84,11 @@ async def test_an_unknown_query_parameter_is_refused(h: Harness) -> None:
     body = assert_problem(r, 422, "unknown-parameter")
     assert "parnet" in str(body["detail"]) and "parent" in str(body["detail"])
     assert (await h.client.get("/api/v1/units?parent=HB", headers=h.admin)).status_code in (200, 404)
+
+
+async def test_percent_zero_zero_in_a_json_comment_is_text_not_a_nul(h: Harness) -> None:
+    await seed_reference(h)
+    body = {"idempotency_key": str(uuid.uuid4()), "counter": "LS-Q1", "level": 1, "comment": "giảm 100%00 phí?"}
+    r = await h.client.post("/api/v1/ratings", json=body, headers=h.integrator)
+    assert r.status_code == 201, r.text
+    assert r.json()["comment"] == "giảm 100%00 phí?"
