@@ -16,6 +16,7 @@ from api.db.migrate import migrate
 from api.dossiers.service import SurveyLink
 from api.errors import EXCEPTION_HANDLERS
 from api.openapi import OPENAPI_RENDERERS
+from api.ratelimits import AddressLimits
 from api.ratings.service import RatingLimits
 from api.routes import ROUTES
 from api.security import BEFORE_SEND, MIDDLEWARE
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.settings = settings
             app.state.auth = await Authenticator.start(store, settings.auth_cache_seconds)
             app.state.rating_limits = RatingLimits(settings)
+            app.state.address_limits = AddressLimits()
             for hook in STARTUP_HOOKS:
                 await hook(app, store, settings)
             yield

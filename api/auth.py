@@ -15,7 +15,7 @@ import re
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 import msgspec
@@ -69,7 +69,9 @@ class Authenticator:
     def forget(self) -> None:
         self._cache.clear()
 
-    async def principal(self, header: str | None) -> Principal:
+    async def principal(self, header: str | None, before_lookup: Callable[[], None] | None = None) -> Principal:
+        """The caller behind ``header``; ``before_lookup`` runs when the answer is not cached and the
+        database must be asked (the boundary refuses there an address that keeps sending wrong keys)."""
         if not header or not header.startswith("Bearer "):
             raise Unauthorized("Send 'Authorization: Bearer KEY' with an API key or a device token.")
         token = header[7:].strip()
@@ -81,6 +83,8 @@ class Authenticator:
             self._cache.clear()
         hit = self._cache.get(key)
         if hit is None or hit[0] < now:
+            if before_lookup is not None:
+                before_lookup()
             found = await self._lookup(token)
             hit = (now + self.cache_seconds, found)
             if self.watcher.reliable:  # else nothing is trusted beyond this request

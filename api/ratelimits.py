@@ -20,6 +20,15 @@ class Buckets:
         self.max_keys = max_keys
         self._buckets: OrderedDict[object, tuple[float, float]] = OrderedDict()  # key → (tokens, at)
 
+    def wait(self, key: object, now: float | None = None) -> float:
+        """The seconds until ``key`` has a token, taking none (0: it has one now)."""
+        now = time.monotonic() if now is None else now
+        tokens, at = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - at) * self.per_second)
+        if tokens >= 1.0:
+            return 0.0
+        return (1.0 - tokens) / self.per_second if self.per_second > 0 else math.inf
+
     def take(self, key: object, now: float | None = None) -> float:
         """Take one token for ``key``: 0 when allowed, else the seconds until the next token."""
         now = time.monotonic() if now is None else now
@@ -34,3 +43,14 @@ class Buckets:
         if len(self._buckets) > self.max_keys:
             self._buckets.popitem(last=False)  # the longest unused: a full bucket again when it returns
         return wait
+
+
+class AddressLimits:
+    """What one client address (api/clients.py) may do without a valid credential: a few wrong keys
+    (each costs a database look-up), and a bounded stream of survey pages and forms. A citizen opening
+    their receipt's link, or a kiosk with a revoked token, stays far below both."""
+
+    def __init__(self, failed_credentials: int = 30, survey_requests: int = 60) -> None:
+        """Each a burst, refilled at the same number a minute."""
+        self.failed_credentials = Buckets(burst=failed_credentials, per_minute=failed_credentials)
+        self.survey_requests = Buckets(burst=survey_requests, per_minute=survey_requests)

@@ -24,7 +24,9 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
-from api.errors import DomainError, Invalid
+from api.clients import client_address, parse_proxies
+from api.errors import DomainError, Invalid, TooManyRequests, Unauthorized
+from api.ratelimits import AddressLimits, Buckets
 
 Scope = dict[str, Any]  # the ASGI scope and messages, as plain dicts (Litestar's TypedDicts are too narrow here)
 Message = dict[str, Any]
@@ -159,6 +161,7 @@ class Boundary:
         if len(scope.get("raw_path") or b"") + len(scope["query_string"]) > MAX_TARGET_BYTES:
             raise TargetTooLong(f"The path and query are over {MAX_TARGET_BYTES} bytes together.")
         if path.startswith("/s/"):
+            limited(scope, "survey_requests", take=True)
             await self.app(scope, receive, send)
             return
         method: str = scope["method"]
@@ -166,7 +169,13 @@ class Boundary:
             from api.auth import Authenticator, authorization
 
             auth: Authenticator = scope["app"].state.auth
-            principal = await auth.principal(authorization(scope["headers"]))
+            try:
+                principal = await auth.principal(
+                    authorization(scope["headers"]), lambda: limited(scope, "failed_credentials", take=False)
+                )
+            except Unauthorized:
+                limited(scope, "failed_credentials", take=True, answer=False)
+                raise
             scope.setdefault("state", {})["principal"] = principal
         if "\x00" in path or b"%00" in scope.get("raw_path", b""):
             raise refuse_nul("path")
@@ -184,6 +193,24 @@ class Boundary:
         if json_depth(body) > MAX_JSON_DEPTH:
             raise TooDeep(f"The body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep.")
         await self.app(scope, _replay(body, receive), send)
+
+
+def limited(scope: Scope, what: str, *, take: bool, answer: bool = True) -> None:
+    """Count (``take``) or check one request of kind ``what`` (api/ratelimits.py, AddressLimits) against
+    the caller's address; 429 with Retry-After when its bucket is empty (unless ``answer`` is False)."""
+    app = scope["app"]
+    limits: AddressLimits | None = getattr(app.state, "address_limits", None)
+    if limits is None:
+        return
+    peer = (scope.get("client") or ("", 0))[0]
+    client = client_address(peer, scope["headers"], parse_proxies(app.state.settings.trusted_proxies))
+    buckets: Buckets = getattr(limits, what)
+    wait = buckets.take(client) if take else buckets.wait(client)
+    if wait and answer:
+        raise TooManyRequests(
+            "Too many requests from this address without a valid credential or survey link; try again later.",
+            retry_after=wait,
+        )
 
 
 def _is_form(headers: Iterable[tuple[bytes, bytes]]) -> bool:

@@ -16,7 +16,7 @@ from litestar.params import Parameter
 
 from api.auth import requires
 from api.db import Store, StoreError
-from api.errors import DomainError
+from api.errors import DomainError, TooManyRequests
 from api.instruments.loader import Questionnaire
 from api.surveys import pages, qr, service
 from api.surveys.logs import mask
@@ -61,8 +61,11 @@ def page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]
     lang = pages.lang_of(request.query_params.get("lang"))
     status = exc.status_code if isinstance(exc, HTTPException) else exc.status if isinstance(exc, DomainError) else 0
     if 400 <= status < 500:
-        kind = {404: "unknown", 410: "unknown", 413: "too_large"}.get(status, "bad_form")
-        return pages.message(kind, status, lang)
+        kind = {404: "unknown", 410: "unknown", 413: "too_large", 429: "too_many"}.get(status, "bad_form")
+        page = pages.message(kind, status, lang)
+        if isinstance(exc, TooManyRequests):
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     if isinstance(exc, StoreError):
         log.warning("survey page: database unavailable on %s %s: %s", request.method, mask(request.url.path), exc)
         return pages.message("error", 503, lang)

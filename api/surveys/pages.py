@@ -46,6 +46,8 @@ WORDS: dict[str, dict[str, str]] = {
         " liên kết vẫn dùng được.",
         "bad_form_title": "Phiếu không đọc được",
         "bad_form": "Máy chủ không đọc được phiếu vừa gửi nên chưa lưu. Xin mở lại liên kết và gửi lại.",
+        "too_many_title": "Xin đợi một chút",
+        "too_many": "Có quá nhiều yêu cầu từ mạng của Ông/Bà. Xin đợi một phút rồi mở lại liên kết.",
         "error_title": "Chưa gửi được",
         "error": "Máy chủ đang bận nên chưa lưu được. Xin thử lại sau ít phút; liên kết vẫn dùng được.",
         "invite": "Quét mã QR để đánh giá mức độ hài lòng (ẩn danh, 3 phút)",
@@ -76,6 +78,8 @@ WORDS: dict[str, dict[str, str]] = {
         "too_large_title": "Your answers are too long",
         "too_large": "What was sent is longer than allowed, so it was not saved. Please shorten your comment and"
         " send again; the link still works.",
+        "too_many_title": "Please wait a moment",
+        "too_many": "Too many requests came from your network. Please wait a minute, then open the link again.",
         "bad_form_title": "Your answers could not be read",
         "bad_form": "The server could not read what was sent, so it was not saved. Please open the link again"
         " and resend.",

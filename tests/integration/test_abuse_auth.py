@@ -7,6 +7,7 @@ import secrets
 import pytest
 
 from api.auth import CACHE_ENTRIES, Authenticator
+from api.ratelimits import AddressLimits
 from tests.harness import Harness
 
 
@@ -15,7 +16,13 @@ def _cache(h: Harness) -> Authenticator:
     return auth
 
 
+def _unlimited(h: Harness) -> None:
+    """These tests send hundreds of wrong keys from one address, which the address limit would stop."""
+    h.client.app.state.address_limits = AddressLimits(failed_credentials=10**6)
+
+
 async def test_unknown_tokens_are_cached_by_digest_and_bounded(h: Harness) -> None:
+    _unlimited(h)
     auth = _cache(h)
     auth.forget()
     for _ in range(40):
@@ -30,6 +37,7 @@ async def test_unknown_tokens_are_cached_by_digest_and_bounded(h: Harness) -> No
 async def test_cache_never_holds_more_than_its_bound(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
     assert CACHE_ENTRIES <= 10_000
     monkeypatch.setattr("api.auth.CACHE_ENTRIES", 100)
+    _unlimited(h)
     auth = _cache(h)
     for n in range(150):
         r = await h.client.get("/api/v1/units", headers={"Authorization": f"Bearer hl_{n:032d}"})
@@ -54,3 +62,15 @@ async def test_oversized_credentials_and_headers_are_refused_without_caching(h: 
     r = await h.client.get("/healthz", headers=many)
     assert r.status_code == 431
     assert len(auth._cache) == 0
+
+
+async def test_an_address_sending_wrong_keys_is_slowed_but_valid_keys_still_work(h: Harness) -> None:
+    assert (await h.client.get("/api/v1/units", headers=h.admin)).status_code == 200  # a key in use
+    answers = [
+        (await h.client.get("/api/v1/units", headers={"Authorization": f"Bearer hl_{n:032d}"})).status_code
+        for n in range(40)
+    ]
+    assert answers[:30] == [401] * 30 and set(answers[30:]) == {429}
+    refused = await h.client.get("/api/v1/units", headers={"Authorization": "Bearer hl_" + "9" * 32})
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert (await h.client.get("/api/v1/units", headers=h.admin)).status_code == 200  # keeps working

@@ -183,3 +183,11 @@ def test_the_token_is_masked_in_access_logs(caplog: pytest.LogCaptureFixture) ->
             '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", "/s/AEAQCNQ6GX6WVV5RLHDBG?lang=en", "1.1", 200
         )
     assert "AEAQCNQ6" not in caplog.text and "/s/***?lang=en" in caplog.text
+
+
+async def test_a_flood_of_survey_requests_from_one_address_gets_a_readable_page(h: Harness) -> None:
+    codes = [(await h.client.get(f"/s/AAAA{n:04d}?lang=en")).status_code for n in range(70)]
+    assert codes[:60] == [404] * 60 and set(codes[60:]) == {429}
+    page = await h.client.get("/s/BBBB0000?lang=en")
+    assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
+    assert "Please wait a moment" in page.text and int(page.headers["retry-after"]) >= 1
