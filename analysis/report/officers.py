@@ -1,0 +1,69 @@
+"""officers.csv: each officer's satisfaction per period, fairly: an empirical-Bayes estimate shrunk toward
+the officers of units of the same kind, its 95 % credible interval, the funnel position in words, and
+suppression below the minimum n with secondary suppression inside each unit (the unit total is shown).
+Staff-entered ratings never count toward an officer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from analysis.report.facts import Facts
+from analysis.report.settings import Settings
+from analysis.stats.funnel import funnel
+from analysis.stats.shrinkage import shrink_all
+from analysis.stats.suppression import suppression
+
+COLUMNS = ("officer_code", "unit_code", "period", "n", "x", "raw_rate", "estimate", "ci_low", "ci_high", "funnel", "suppressed")
+
+
+def funnel_words(members: list[tuple[str, int, int]]) -> dict[str, str]:
+    """Funnel position of each (officer, n, x) against its group, overdispersion-adjusted."""
+    return {p.key: p.position for p in funnel(members).points}
+
+
+def monthly(facts: Facts) -> dict[str, dict[str, list[int]]]:
+    """officer -> month -> [n, x], citizen ratings only."""
+    out: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for r in facts.ratings:
+        if r["officer"] is None or r["source"] == "staff":
+            continue
+        cell = out[r["officer"]].setdefault(r["m"], [0, 0])
+        cell[0] += r["n"]
+        cell[1] += r["x"]
+    return out
+
+
+def rows(facts: Facts, settings: Settings) -> list[dict[str, object]]:
+    by_officer = monthly(facts)
+    kind = {u.code: u.kind for u in facts.units}
+    out: list[dict[str, object]] = []
+    for period, months in facts.periods():
+        totals = {
+            o: (sum(m[k][0] for k in months if k in m), sum(m[k][1] for k in months if k in m))
+            for o, m in by_officer.items()
+        }
+        totals = {o: t for o, t in totals.items() if t[0] > 0}
+        groups: dict[str, list[str]] = defaultdict(list)
+        for officer in sorted(totals):
+            groups[kind.get(facts.officer_units.get(officer, ""), "?")].append(officer)
+        hidden: set[str] = set()
+        units: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        for officer, (n, x) in totals.items():
+            units[facts.officer_units.get(officer, "")].append((officer, n, x))
+        for members in units.values():
+            hidden |= suppression(members, min_n=settings.officer_min_n).suppressed
+        for officers in groups.values():
+            pairs = [(totals[o][1], totals[o][0]) for o in officers]
+            shrunk = shrink_all(pairs)
+            words = funnel_words([(o, totals[o][0], totals[o][1]) for o in officers])
+            for officer, s in zip(officers, shrunk, strict=True):
+                word = words.get(officer, "within")
+                hide = officer in hidden
+                out.append({
+                    "officer_code": officer, "unit_code": facts.officer_units.get(officer, ""), "period": period,
+                    "n": s.n, "x": "" if hide else s.x, "raw_rate": None if hide else s.raw_rate,
+                    "estimate": None if hide else s.estimate, "ci_low": None if hide else s.ci_low,
+                    "ci_high": None if hide else s.ci_high, "funnel": "" if hide else word, "suppressed": hide,
+                })
+    out.sort(key=lambda r: (str(r["unit_code"]), str(r["officer_code"]), str(r["period"])))
+    return out

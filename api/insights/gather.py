@@ -1,0 +1,201 @@
+"""Read the store into ``Facts``: aggregated rows keyed by codes, and the few candidate rows of the flags."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from analysis.report.facts import Facts, Unit
+from analysis.report.settings import Settings
+from api.db import Store, Tx
+from api.insights import evidence, queries
+from api.insights.periods import Months, months
+from api.insights.queries import CHANNELS, SOURCES, TIMELINESS
+
+INSTRUMENT = "sipas-service-2023"
+EVIDENCE_IDS = 20  # rating ids kept as evidence per flag
+
+
+class ScopeError(ValueError):
+    """A unit code that is not in the store, or a period with nothing to analyse."""
+
+
+def _sipas_items() -> dict[str, str]:
+    from api.instruments.loader import ScaleItem, load_all
+
+    instrument = load_all().questionnaire(INSTRUMENT)
+    return {item.code: item.section for item in instrument.items if isinstance(item, ScaleItem)}
+
+
+async def gather(
+    store: Store,
+    first: date,
+    last: date,
+    unit_code: str | None,
+    settings: Settings,
+    progress: Callable[[str], None],
+) -> Facts:
+    unit_rows = await store.read(queries.units)
+    if not unit_rows:
+        raise ScopeError("the database has no units: nothing to analyse (fill it first, e.g. hailong demo)")
+    by_id = {int(u["id"]): u for u in unit_rows}
+    code_of = {i: str(u["code"]) for i, u in by_id.items()}
+    if unit_code is None:
+        roots = [u for u in unit_rows if u["parent_id"] is None]
+        root = roots[0] if len(roots) == 1 else None
+    else:
+        root = next((u for u in unit_rows if u["code"] == unit_code), None)
+        if root is None:
+            raise ScopeError(f"--unit {unit_code!r}: no unit with that code")
+    subtree = _subtree(unit_rows, int(root["id"])) if root else set(by_id)
+    ids = None if root is None or len(subtree) == len(by_id) else sorted(subtree)
+    tz = str(root["timezone"]) if root else "Asia/Ho_Chi_Minh"
+    m = months(first, last, tz)
+    names = await store.read(queries.names)
+    units = [
+        Unit(code_of[i], str(by_id[i]["name"]), str(by_id[i]["kind"]), code_of.get(by_id[i]["parent_id"] or -1))
+        for i in sorted(subtree)
+    ]
+    facts = Facts(root=code_of[int(root["id"])] if root else "", units=units, months=list(m.labels),
+                  first=first.isoformat(), last=last.isoformat())
+    await _counts(store, m, ids, facts, names, code_of, settings, progress)
+    await _candidates(store, m, ids, facts, names, code_of, settings, progress)
+    return facts
+
+
+def _subtree(unit_rows: list[dict[str, object]], root: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for u in unit_rows:
+        if u["parent_id"] is not None:
+            children.setdefault(int(u["parent_id"]), []).append(int(u["id"]))  # type: ignore[call-overload]
+    out, todo = set(), [root]
+    while todo:
+        uid = todo.pop()
+        out.add(uid)
+        todo.extend(children.get(uid, []))
+    return out
+
+
+async def _counts(
+    store: Store, m: Months, ids: list[int] | None, facts: Facts, names: dict[str, dict[int, str]],
+    code_of: dict[int, str], settings: Settings, progress: Callable[[str], None],
+) -> None:
+    counters, officers, procs = names["counters"], names["officers"], names["procedures"]
+    label = m.labels
+    progress("analyze: counter ratings")
+    counter_unit = await store.read(lambda tx: _map(tx, "counters"))
+    officer_unit = await store.read(lambda tx: _map(tx, "officers"))
+    facts.counter_units = {counters[c]: code_of[u] for c, u in counter_unit.items()}
+    facts.officer_units = {officers[o]: code_of[u] for o, u in officer_unit.items()}
+    for r in await store.read(lambda tx: queries.ratings_by_month(tx, m, ids)):
+        facts.ratings.append({
+            "unit": code_of[counter_unit[r["counter_id"]]], "counter": counters[r["counter_id"]],
+            "officer": officers.get(r["officer_id"]), "source": SOURCES[r["source"]], "m": label[r["m"]],
+            "n": int(r["n"]), "x": int(r["x"]), "top": int(r["top"]),
+        })
+    for r in await store.read(lambda tx: queries.ratings_by_procedure(tx, m, ids)):
+        facts.procedure_ratings.append({
+            "unit": code_of[r["unit_id"]], "procedure": procs[r["procedure_id"]], "channel": CHANNELS[r["channel"]],
+            "m": label[r["m"]], "n": int(r["n"]), "x": int(r["x"]),
+        })
+    progress("analyze: dossiers")
+    for target, fn in ((facts.dossiers, queries.dossiers_by_month), (facts.rated_dossiers, queries.rated_dossiers_by_month)):
+        for r in await store.read(lambda tx, fn=fn: fn(tx, m, ids)):  # type: ignore[misc]
+            row = {
+                "unit": code_of[r["unit_id"]], "procedure": procs[r["procedure_id"]], "channel": CHANNELS[r["channel"]],
+                "m": label[r["m"]], "timeliness": TIMELINESS[r["timeliness"]], "n": int(r["n"]),
+            }
+            if "unsat" in r:
+                row["unsat"] = int(r["unsat"])
+            target.append(row)
+    progress("analyze: receipt questionnaires")
+    facts.sipas_items = _sipas_items()
+    items = [*facts.sipas_items, "harassment", "informal_payment"]
+    for r in await store.read(lambda tx: queries.answers_by_month(tx, m, ids, INSTRUMENT, items)):
+        facts.answers.append({
+            "unit": code_of[r["unit_id"]], "m": label[r["m"]], "item": r["item"], "rows": int(r["rows"]),
+            "n": int(r["n"]), "sat": int(r["sat"]), "some": int(r["some"]),
+        })
+    for r in await store.read(lambda tx: queries.responses_by_month(tx, m, ids, INSTRUMENT)):
+        facts.responses.append({"unit": code_of[r["unit_id"]], "m": label[r["m"]], "n": int(r["n"])})
+    qr = await store.read(lambda tx: queries.qr_by_officer(tx, m, ids, INSTRUMENT, settings.gap_item))
+    facts.qr_officers = [{"officer": officers[r["officer_id"]], "n": int(r["n"]), "x": int(r["x"])} for r in qr]
+
+
+async def _map(tx: Tx, table: str) -> dict[int, int]:
+    rows = await tx.fetch_all(f"SELECT id, unit_id FROM {table}")  # noqa: S608
+    return {int(r["id"]): int(r["unit_id"]) for r in rows}
+
+
+async def _candidates(
+    store: Store, m: Months, ids: list[int] | None, facts: Facts, names: dict[str, dict[int, str]],
+    code_of: dict[int, str], settings: Settings, progress: Callable[[str], None],
+) -> None:
+    devices, officers = names["devices"], names["officers"]
+    progress("analyze: integrity candidates")
+
+    def rating(r: dict[str, object]) -> dict[str, object]:
+        return {
+            "id": int(r["id"]), "device": devices.get(r["device_id"]), "officer": officers.get(r["officer_id"]),  # type: ignore[call-overload, arg-type]
+            "unit": code_of[r["unit_id"]], "created_at": int(r["created_at"]),  # type: ignore[call-overload, index]
+            **({"top": int(r["level"]) == int(r["scale"])} if "level" in r else {}),  # type: ignore[call-overload]
+        }
+
+    pairs = await store.read(lambda tx: evidence.close_pairs(tx, m, ids, settings.burst_gap_s * 1000))
+    facts.close_pairs = [rating(r) for r in pairs]
+    for r in await store.read(lambda tx: evidence.taps_by_device(tx, m, ids, settings.fast_tap_ms)):
+        row = {"device": devices[r["device_id"]], "unit": code_of[r["unit_id"]], "n": int(r["n"]),
+               "fast": int(r["fast"] or 0), "first_at": r["first_at"], "last_at": r["last_at"], "ids": []}
+        if settings.fast_tap_flagged(row["n"], row["fast"]):
+            row["ids"] = await store.read(
+                lambda tx, d=r["device_id"]: evidence.fast_ids(tx, m, d, settings.fast_tap_ms, EVIDENCE_IDS)  # type: ignore[misc]
+            )
+        facts.taps.append(row)
+    for hours, unit_ids in (await _hours(store, ids if ids is not None else sorted(code_of), settings)).items():
+        off = await store.read(
+            lambda tx, h=hours, u=unit_ids: evidence.off_hours(tx, m, u, h, settings.off_hours_grace_min)  # type: ignore[misc]
+        )
+        facts.off_hours.extend(rating(r) for r in off)
+    facts.off_hours.sort(key=lambda r: (str(r["device"]), r["created_at"]))
+    for r in await store.read(lambda tx: evidence.repeated_comments(tx, m, ids, settings.repeated_min)):
+        rids = await store.read(
+            lambda tx, d=r["device_id"], c=r["comment"]: evidence.comment_ids(tx, m, d, c, EVIDENCE_IDS)  # type: ignore[misc]
+        )
+        facts.repeated.append({
+            "device": devices[r["device_id"]], "unit": code_of[r["unit_id"]], "comment": r["comment"],
+            "n": int(r["n"]), "first_at": int(r["first_at"]), "last_at": int(r["last_at"]), "ids": rids,
+        })
+    staff_units = {r["unit"] for r in facts.ratings if r["source"] == "staff"}
+    uid = {c: i for i, c in code_of.items()}
+    for code in sorted(staff_units):
+        facts.staff[code] = await store.read(lambda tx, u=uid[code]: evidence.staff_ids(tx, m, u, EVIDENCE_IDS))  # type: ignore[misc]
+
+
+async def default_period(store: Store, first: date | None, last: date | None) -> tuple[date, date]:
+    """--to defaults to the day of the newest rating (UTC+7 by default), --from to 24 months before it."""
+    if last is None:
+        newest = (await store.fetch_one("SELECT max(created_at) AS t FROM ratings") or {}).get("t")
+        if newest is None:
+            raise ScopeError("the database has no ratings: nothing to analyse (give --to, or fill it first)")
+        last = (datetime(1970, 1, 1) + timedelta(milliseconds=int(newest) + 7 * 3_600_000)).date()
+    if first is None:
+        year, month = (last.year - 2, last.month + 1) if last.month < 12 else (last.year - 1, 1)
+        first = date(year, month, 1)
+    if last < first:
+        raise ScopeError(f"--to {last} is before --from {first}")
+    return first, last
+
+
+Hours = tuple[tuple[int, int, int], ...]
+
+
+async def _hours(store: Store, unit_ids: list[int], settings: Settings) -> dict[Hours, list[int]]:
+    """The units grouped by their opening hours (the table's rows, else the settings' default)."""
+    rows = await store.fetch_all("SELECT unit_id, weekday, opens, closes FROM opening_hours ORDER BY unit_id, weekday, opens")
+    own: dict[int, list[tuple[int, int, int]]] = {}
+    for r in rows:
+        own.setdefault(int(r["unit_id"]), []).append((int(r["weekday"]), int(r["opens"]), int(r["closes"])))
+    groups: dict[Hours, list[int]] = {}
+    for uid in unit_ids:
+        groups.setdefault(tuple(own.get(uid, settings.opening_hours)), []).append(uid)
+    return groups
