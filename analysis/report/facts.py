@@ -50,7 +50,8 @@ class Facts:
         parent = {u.code: u.parent for u in self.units}
         out: dict[str, list[str]] = {}
         for unit in self.units:
-            chain, code = [], unit.code
+            chain: list[str] = []
+            code: str | None = unit.code
             while code is not None and code in parent:
                 chain.append(code)
                 if code == self.root:

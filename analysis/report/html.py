@@ -24,19 +24,19 @@ svg{max-width:100%;height:auto}details{margin:.3rem 0}
 """
 
 
-def pct(value: object, lang: str) -> str:
+def pct(value: Any, lang: str) -> str:
     if value is None or value == "":
         return "—"
-    text = f"{float(value) * 100:.1f} %"  # type: ignore[arg-type]
+    text = f"{float(value) * 100:.1f} %"
     return text.replace(".", ",") if lang == "vi" else text
 
 
-def num(value: object, lang: str) -> str:
-    text = f"{int(value):,}"  # type: ignore[call-overload]
+def num(value: Any, lang: str) -> str:
+    text = f"{int(value):,}"
     return text.replace(",", ".") if lang == "vi" else text
 
 
-def figure(row: dict[str, object], lang: str) -> str:
+def figure(row: dict[str, Any], lang: str) -> str:
     """'92,3 % (90,1–94,2 %; n = 1.234)', or 'too few to judge (n = 7)'."""
     t = TEXT[lang]
     if row.get("suppressed") or row.get("value") is None:
@@ -50,11 +50,11 @@ def _table(head: list[str], body: list[list[str]]) -> str:
     return "<table><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + f"</tr>{rows}</table>"
 
 
-def chart(points: list[dict[str, object]], lang: str, title: str) -> str:
+def chart(points: list[dict[str, Any]], lang: str, title: str) -> str:
     """A p′ chart as inline SVG: the monthly rate, centre line and 3σ limits; special causes marked."""
     w, h, pad = 640, 200, 36
-    values = [float(p["value"]) for p in points]  # type: ignore[arg-type]
-    bounds = [float(p[k]) for p in points for k in ("lower", "upper") if p.get(k) not in (None, "")]  # type: ignore[arg-type]
+    values = [float(p["value"]) for p in points]
+    bounds = [float(p[k]) for p in points for k in ("lower", "upper") if p.get(k) not in (None, "")]
     lo, hi = min(values + bounds), max(values + bounds)
     lo, hi = max(0.0, lo - 0.02), min(1.0, hi + 0.02)
     span = max(hi - lo, 1e-6)
@@ -65,17 +65,23 @@ def chart(points: list[dict[str, object]], lang: str, title: str) -> str:
 
     parts = [f'<svg viewBox="0 0 {w} {h}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for key, style in (("centre", "#333"), ("lower", "#c66"), ("upper", "#c66")):
-        line = [xy(i, float(p[key])) for i, p in enumerate(points) if p.get(key) not in (None, "")]  # type: ignore[arg-type]
+        line = [xy(i, float(p[key])) for i, p in enumerate(points) if p.get(key) not in (None, "")]
         if line:
             dash = "" if key == "centre" else ' stroke-dasharray="4 3"'
             parts.append(f'<polyline points="{" ".join(line)}" fill="none" stroke="{style}"{dash}/>')
     parts.append(f'<polyline points="{" ".join(xy(i, v) for i, v in enumerate(values))}" fill="none" stroke="#05a"/>')
     for i, p in enumerate(points):
         colour = {"concern": "#c00", "improvement": "#08f"}.get(str(p.get("direction")), "#05a")
-        parts.append(f'<circle cx="{xy(i, values[i]).split(",")[0]}" cy="{xy(i, values[i]).split(",")[1]}" r="3" fill="{colour}"/>')
+        cx, cy = xy(i, values[i]).split(",")
+        parts.append(f'<circle cx="{cx}" cy="{cy}" r="3" fill="{colour}"/>')
     parts.append(f'<text x="{pad}" y="{h - 8}" font-size="11">{escape(str(points[0]["period"]))}</text>')
-    parts.append(f'<text x="{w - pad}" y="{h - 8}" font-size="11" text-anchor="end">{escape(str(points[-1]["period"]))}</text>')
-    parts.append(f'<text x="4" y="{pad}" font-size="11">{pct(hi, lang)}</text><text x="4" y="{h - pad}" font-size="11">{pct(lo, lang)}</text>')
+    parts.append(
+        f'<text x="{w - pad}" y="{h - 8}" font-size="11" text-anchor="end">{escape(str(points[-1]["period"]))}</text>'
+    )
+    parts.append(
+        f'<text x="4" y="{pad}" font-size="11">{pct(hi, lang)}</text>'
+        f'<text x="4" y="{h - pad}" font-size="11">{pct(lo, lang)}</text>'
+    )
     return "".join(parts) + "</svg>"
 
 

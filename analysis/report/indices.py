@@ -8,12 +8,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from analysis.report.facts import Facts, Row
 from analysis.report.settings import Settings
 from analysis.stats.proportions import proportion
 
-COLUMNS = ("scope_kind", "scope_code", "period", "measure", "n", "x", "value", "ci_low", "ci_high", "excluded", "suppressed")
+COLUMNS = (
+    "scope_kind",
+    "scope_code",
+    "period",
+    "measure",
+    "n",
+    "x",
+    "value",
+    "ci_low",
+    "ci_high",
+    "excluded",
+    "suppressed",
+)
 Key = tuple[str, str, str]  # scope_kind, scope_code, measure
 Counts = dict[Key, dict[str, list[int]]]  # -> month -> [n, x, excluded]
 
@@ -34,7 +47,9 @@ def counts(facts: Facts) -> Counts:
     for r in facts.ratings:
         staff = r["source"] == "staff"
         scopes = [*units[r["unit"]], ("counter", r["counter"])]
-        _add(acc, scopes, "counter_rate", r["m"], 0 if staff else r["n"], 0 if staff else r["x"], r["n"] if staff else 0)
+        _add(
+            acc, scopes, "counter_rate", r["m"], 0 if staff else r["n"], 0 if staff else r["x"], r["n"] if staff else 0
+        )
     for r in facts.procedure_ratings:
         _add(acc, [("procedure", r["procedure"]), ("channel", r["channel"])], "counter_rate", r["m"], r["n"], r["x"], 0)
     _dossiers(acc, facts, units)
@@ -75,9 +90,9 @@ def _answers(acc: Counts, facts: Facts, units: dict[str, list[tuple[str, str]]])
             _add(acc, scopes, f"sipas_item:{item}", r["m"], r["n"], r["sat"], excluded)
 
 
-def rows(facts: Facts, settings: Settings, acc: Counts | None = None) -> list[dict[str, object]]:
+def rows(facts: Facts, settings: Settings, acc: Counts | None = None) -> list[dict[str, Any]]:
     acc = counts(facts) if acc is None else acc
-    out: list[dict[str, object]] = []
+    out: list[dict[str, Any]] = []
     periods = list(facts.periods())
     for (kind, code, measure), by_month in sorted(acc.items()):
         for period, months in periods:
@@ -90,39 +105,52 @@ def rows(facts: Facts, settings: Settings, acc: Counts | None = None) -> list[di
     return out
 
 
-def _row(kind: str, code: str, period: str, measure: str, n: int, x: int, excluded: int, min_n: int) -> dict[str, object]:
+def _row(kind: str, code: str, period: str, measure: str, n: int, x: int, excluded: int, min_n: int) -> dict[str, Any]:
     p = proportion(x, n, excluded=excluded, min_n=min_n)
     return {
-        "scope_kind": kind, "scope_code": code, "period": period, "measure": measure, "n": n, "x": x,
-        "value": p.value, "ci_low": p.ci_low, "ci_high": p.ci_high, "excluded": excluded, "suppressed": p.suppressed,
+        "scope_kind": kind,
+        "scope_code": code,
+        "period": period,
+        "measure": measure,
+        "n": n,
+        "x": x,
+        "value": p.value,
+        "ci_low": p.ci_low,
+        "ci_high": p.ci_high,
+        "excluded": excluded,
+        "suppressed": p.suppressed,
     }
 
 
-def sipas_indices(facts: Facts, item_rows: list[dict[str, object]], settings: Settings) -> list[dict[str, object]]:
+def sipas_indices(facts: Facts, item_rows: list[dict[str, Any]], settings: Settings) -> list[dict[str, Any]]:
     """Factor index = mean of its item indices, service index = mean of the factor indices (SIPAS.md §2,
     unofficial). n and x are the pooled answers; the interval is the pooled Wilson interval."""
-    items: dict[tuple[str, str, str], dict[str, dict[str, object]]] = defaultdict(dict)
+    items: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
     for r in item_rows:
         measure = str(r["measure"])
         if measure.startswith("sipas_item:"):
             items[(str(r["scope_kind"]), str(r["scope_code"]), str(r["period"]))][measure[11:]] = r
     out = []
     for (kind, code, period), found in items.items():
-        factors: dict[str, list[dict[str, object]]] = defaultdict(list)
+        factors: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for item, row in found.items():
             factors[facts.sipas_items.get(item, "?")].append(row)
-        factor_rows = [_mean(kind, code, period, f"sipas_factor:{f}", rs, settings) for f, rs in sorted(factors.items())]
+        factor_rows = [
+            _mean(kind, code, period, f"sipas_factor:{f}", rs, settings) for f, rs in sorted(factors.items())
+        ]
         out.extend(factor_rows)
         out.append(_mean(kind, code, period, "sipas_service", factor_rows, settings))
     return out
 
 
-def _mean(kind: str, code: str, period: str, measure: str, parts: list[dict[str, object]], settings: Settings) -> dict[str, object]:
-    n = sum(int(p["n"]) for p in parts)  # type: ignore[call-overload]
-    x = sum(int(p["x"]) for p in parts)  # type: ignore[call-overload]
-    excluded = sum(int(p["excluded"]) for p in parts)  # type: ignore[call-overload]
+def _mean(
+    kind: str, code: str, period: str, measure: str, parts: list[dict[str, Any]], settings: Settings
+) -> dict[str, Any]:
+    n = sum(int(p["n"]) for p in parts)
+    x = sum(int(p["x"]) for p in parts)
+    excluded = sum(int(p["excluded"]) for p in parts)
     row = _row(kind, code, period, measure, n, x, excluded, settings.min_n)
-    values = [float(p["value"]) for p in parts if p["value"] is not None]  # type: ignore[arg-type]
+    values = [float(p["value"]) for p in parts if p["value"] is not None]
     if row["value"] is not None and len(values) == len(parts):
         row["value"] = sum(values) / len(values)
     else:

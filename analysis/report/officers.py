@@ -6,6 +6,7 @@ Staff-entered ratings never count toward an officer."""
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from analysis.report.facts import Facts
 from analysis.report.settings import Settings
@@ -13,7 +14,19 @@ from analysis.stats.funnel import funnel
 from analysis.stats.shrinkage import shrink_all
 from analysis.stats.suppression import suppression
 
-COLUMNS = ("officer_code", "unit_code", "period", "n", "x", "raw_rate", "estimate", "ci_low", "ci_high", "funnel", "suppressed")
+COLUMNS = (
+    "officer_code",
+    "unit_code",
+    "period",
+    "n",
+    "x",
+    "raw_rate",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "funnel",
+    "suppressed",
+)
 
 
 def funnel_words(members: list[tuple[str, int, int]]) -> dict[str, str]:
@@ -33,10 +46,10 @@ def monthly(facts: Facts) -> dict[str, dict[str, list[int]]]:
     return out
 
 
-def rows(facts: Facts, settings: Settings) -> list[dict[str, object]]:
+def rows(facts: Facts, settings: Settings) -> list[dict[str, Any]]:
     by_officer = monthly(facts)
     kind = {u.code: u.kind for u in facts.units}
-    out: list[dict[str, object]] = []
+    out: list[dict[str, Any]] = []
     for period, months in facts.periods():
         totals = {
             o: (sum(m[k][0] for k in months if k in m), sum(m[k][1] for k in months if k in m))
@@ -59,11 +72,20 @@ def rows(facts: Facts, settings: Settings) -> list[dict[str, object]]:
             for officer, s in zip(officers, shrunk, strict=True):
                 word = words.get(officer, "within")
                 hide = officer in hidden
-                out.append({
-                    "officer_code": officer, "unit_code": facts.officer_units.get(officer, ""), "period": period,
-                    "n": s.n, "x": "" if hide else s.x, "raw_rate": None if hide else s.raw_rate,
-                    "estimate": None if hide else s.estimate, "ci_low": None if hide else s.ci_low,
-                    "ci_high": None if hide else s.ci_high, "funnel": "" if hide else word, "suppressed": hide,
-                })
+                out.append(
+                    {
+                        "officer_code": officer,
+                        "unit_code": facts.officer_units.get(officer, ""),
+                        "period": period,
+                        "n": s.n,
+                        "x": "" if hide else s.x,
+                        "raw_rate": None if hide else s.raw_rate,
+                        "estimate": None if hide else s.estimate,
+                        "ci_low": None if hide else s.ci_low,
+                        "ci_high": None if hide else s.ci_high,
+                        "funnel": "" if hide else word,
+                        "suppressed": hide,
+                    }
+                )
     out.sort(key=lambda r: (str(r["unit_code"]), str(r["officer_code"]), str(r["period"])))
     return out

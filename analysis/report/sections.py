@@ -13,8 +13,19 @@ from analysis.report.settings import FLAGS, FLAGS_VERSION, RULES, RULES_VERSION
 from analysis.report.texts import METHODS, TEXT
 
 FLAG_SETTINGS = (
-    "burst_gap_s", "burst_min", "fast_tap_ms", "fast_tap_min", "fast_tap_share", "off_hours_grace_min",
-    "off_hours_min", "repeated_min", "gap_item", "gap_min", "gap_alpha", "staff_min", "staff_share",
+    "burst_gap_s",
+    "burst_min",
+    "fast_tap_ms",
+    "fast_tap_min",
+    "fast_tap_share",
+    "off_hours_grace_min",
+    "off_hours_min",
+    "repeated_min",
+    "gap_item",
+    "gap_min",
+    "gap_alpha",
+    "staff_min",
+    "staff_share",
 )
 
 
@@ -22,7 +33,7 @@ def body(results: Results, lang: str) -> str:
     t = TEXT[lang]
     s = results.summary
     year = s["period"]["months"][-1][:4]
-    index = defaultdict(dict)  # (kind, code) -> measure -> row
+    index: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)  # (kind, code) -> measure -> row
     for r in results.indices:
         if r["period"] == year:
             index[(r["scope_kind"], r["scope_code"])][r["measure"]] = r
@@ -58,20 +69,30 @@ def body(results: Results, lang: str) -> str:
 def _measures(index: Any, units: list[str], measures: tuple[str, ...], lang: str, labels: tuple[str, ...] = ()) -> str:
     t = TEXT[lang]
     head = [t["unit"], *(t[label] for label in (labels or measures))]
-    rows = [[escape(u), *(figure(index[("unit", u)][m], lang) if m in index[("unit", u)] else "—" for m in measures)] for u in units]
+    rows = [
+        [escape(u), *(figure(index[("unit", u)][m], lang) if m in index[("unit", u)] else "—" for m in measures)]
+        for u in units
+    ]
     return _table(head, rows)
 
 
 def _sipas(found: dict[str, dict[str, Any]], lang: str) -> str:
     t = TEXT[lang]
-    keys = sorted(k for k in found if k.startswith("sipas_factor:")) + ["sipas_service", "harassment_share", "payment_share"]
-    rows = [[escape(t.get(k, k.replace("sipas_factor:", "SIPAS "))), figure(found[k], lang)] for k in keys if k in found]
+    keys = [
+        *sorted(k for k in found if k.startswith("sipas_factor:")),
+        "sipas_service",
+        "harassment_share",
+        "payment_share",
+    ]
+    rows = [
+        [escape(t.get(k, k.replace("sipas_factor:", "SIPAS "))), figure(found[k], lang)] for k in keys if k in found
+    ]
     return _table([t["measure"], t["value"]], rows)
 
 
 def _trends(results: Results, lang: str) -> str:
     t = TEXT[lang]
-    series: dict[str, list[dict[str, object]]] = defaultdict(list)
+    series: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in results.trends:
         series[str(r["scope_code"])].append(r)
     flagged = {code: pts for code, pts in series.items() if any(p["rule"] for p in pts[-6:])}
@@ -86,13 +107,23 @@ def _trends(results: Results, lang: str) -> str:
         out.append(f"<h3>{escape(title)}</h3><p class='muted'>{escape(json.dumps(summary, ensure_ascii=False))}</p>")
         out.append(chart(points, lang, title))
         rows = [
-            [str(p["period"]), figure({**p, "ci_low": None, "suppressed": False}, lang).split(" <")[0],
-             num(p["n"], lang), pct(p["centre"], lang), pct(p["lower"], lang), pct(p["upper"], lang),
-             escape(t.get(str(p["rule"]), "")), f"<span class='{p['direction']}'>{escape(t.get(str(p['direction']), ''))}</span>"]
+            [
+                str(p["period"]),
+                pct(p["value"], lang),
+                num(p["n"], lang),
+                pct(p["centre"], lang),
+                pct(p["lower"], lang),
+                pct(p["upper"], lang),
+                escape(t.get(str(p["rule"]), "")),
+                f"<span class='{p['direction']}'>{escape(t.get(str(p['direction']), ''))}</span>",
+            ]
             for p in points
         ]
-        out.append(f"<details><summary>{t['table']}</summary>"
-                   + _table([t["month"], t["value"], "n", "p̄", "LCL", "UCL", t["rule"], t["direction"]], rows) + "</details>")
+        out.append(
+            f"<details><summary>{t['table']}</summary>"
+            + _table([t["month"], t["value"], "n", "p̄", "LCL", "UCL", t["rule"], t["direction"]], rows)
+            + "</details>"
+        )
     return "".join(out)
 
 
@@ -101,9 +132,15 @@ def _changes(results: Results, lang: str) -> str:
     marked = [c for c in results.changes if c.get("changed")]
     if not marked:
         return f"<p>{t['no_change']}</p>"
-    rows = [[escape(str(c["unit"])), f"{pct(int(c['x1']) / int(c['n1']), lang)} (n = {num(c['n1'], lang)})",  # type: ignore[call-overload]
-             f"{pct(int(c['x2']) / int(c['n2']), lang)} (n = {num(c['n2'], lang)})", f"{float(c['q']):.2g}"]  # type: ignore[call-overload, arg-type]
-            for c in marked]
+    rows = [
+        [
+            escape(str(c["unit"])),
+            f"{pct(int(c['x1']) / int(c['n1']), lang)} (n = {num(c['n1'], lang)})",
+            f"{pct(int(c['x2']) / int(c['n2']), lang)} (n = {num(c['n2'], lang)})",
+            f"{float(c['q']):.2g}",
+        ]
+        for c in marked
+    ]
     return _table([t["unit"], t["from"], t["to"], t["q"]], rows)
 
 
@@ -114,8 +151,16 @@ def _officers(results: Results, lang: str, year: str) -> str:
         if r["period"] != year or r["suppressed"] or r["funnel"] in ("", "within"):
             continue
         interval = f"{pct(r['ci_low'], lang)} – {pct(r['ci_high'], lang)}"
-        rows.append([escape(str(r["unit_code"])), escape(str(r["officer_code"])), pct(r["estimate"], lang),
-                     interval, num(r["n"], lang), escape(t[str(r["funnel"])])])
+        rows.append(
+            [
+                escape(str(r["unit_code"])),
+                escape(str(r["officer_code"])),
+                pct(r["estimate"], lang),
+                interval,
+                num(r["n"], lang),
+                escape(t[str(r["funnel"])]),
+            ]
+        )
     hidden = sum(1 for r in results.officers if r["period"] == year and r["suppressed"])
     table = _table([t["unit"], t["officer"], t["estimate"], "95 %", "n", t["funnel"]], rows) if rows else ""
     return table + f"<p class='muted'>{num(hidden, lang)} × {escape(t['too_few'])}</p>"
@@ -125,9 +170,18 @@ def _flags(results: Results, lang: str) -> str:
     t = TEXT[lang]
     if not results.flags:
         return f"<p>{t['no_flags']}</p>"
-    rows = [[escape(t[str(f["kind"])]), escape(f"{f['scope_kind']} {f['scope_code']}"), escape(str(f["first_at"])),
-             escape(str(f["last_at"])), num(f["count"], lang), escape(str(f["detail"])),
-             f"<details><summary>…</summary><code>{escape(str(f['evidence']))}</code></details>"] for f in results.flags]
+    rows = [
+        [
+            escape(t[str(f["kind"])]),
+            escape(f"{f['scope_kind']} {f['scope_code']}"),
+            escape(str(f["first_at"])),
+            escape(str(f["last_at"])),
+            num(f["count"], lang),
+            escape(str(f["detail"])),
+            f"<details><summary>…</summary><code>{escape(str(f['evidence']))}</code></details>",
+        ]
+        for f in results.flags
+    ]
     return _table([t["kind"], t["scope"], t["first"], t["last"], t["count"], t["detail"], "evidence"], rows)
 
 
@@ -135,7 +189,12 @@ def _methods(s: dict[str, Any], lang: str) -> str:
     cfg = s["settings"]
     flags = ", ".join(f"{k} = {cfg[k]}" for k in FLAG_SETTINGS) + f" ({FLAGS} v{FLAGS_VERSION})"
     text = METHODS[lang].format(
-        min_n=cfg["min_n"], rules=RULES, rules_version=RULES_VERSION, points=cfg["spc_min_points"],
-        target=pct(cfg["target"], lang), officer_min_n=cfg["officer_min_n"], flags=flags,
+        min_n=cfg["min_n"],
+        rules=RULES,
+        rules_version=RULES_VERSION,
+        points=cfg["spc_min_points"],
+        target=pct(cfg["target"], lang),
+        officer_min_n=cfg["officer_min_n"],
+        flags=flags,
     )
     return f"<p>{escape(text)}</p>"

@@ -26,12 +26,12 @@ class Settings:
     fast_tap_min: int = 5  # a device is flagged with at least this many fast taps…
     fast_tap_share: float = 0.05  # …making at least this share of its taps
     off_hours_grace_min: int = 15  # after closing time, ratings still count as in hours
-    off_hours_min: int = 5  # a device is flagged with at least this many ratings out of hours
+    off_hours_min: int = 10  # a device is flagged with at least this many ratings out of hours
     repeated_min: int = 3  # the same comment at one device on one day this many times
     gap_item: str = "III.1"  # the receipt-QR item compared with the kiosk rating (officer politeness)
-    gap_min: float = 0.2  # kiosk satisfied share at least this far above the receipt-QR share…
+    gap_min: float = 0.2  # kiosk share above the receipt-QR share by this much more than the usual gap…
     gap_alpha: float = 0.01  # …and significant at this level after Benjamini-Hochberg
-    gap_min_qr: int = 10  # receipt-QR answers needed before an officer is tested
+    gap_min_qr: int = 20  # receipt-QR answers needed before an officer is tested
     staff_min: int = 10  # a unit is flagged with at least this many staff-entered ratings…
     staff_share: float = 0.02  # …making at least this share of its ratings
     opening_hours: tuple[tuple[int, int, int], ...] = field(default=OPENING_HOURS)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from analysis.report.files import write_csv, write_json
 from analysis.report.run import Results, analyse
@@ -66,19 +67,21 @@ def write_files(out: Path, results: Results) -> None:
     write_report(out / "report.html", results)
 
 
-def _result_rows(run_id: int, results: Results) -> list[dict[str, object]]:
+def _result_rows(run_id: int, results: Results) -> list[dict[str, Any]]:
     out = []
     for file in FILES:
         for row in getattr(results, file):
-            out.append({
-                "run_id": run_id,
-                "file": file,
-                "scope_kind": str(row.get("scope_kind", "officer" if file == "officers" else "")),
-                "scope_code": str(row.get("scope_code", row.get("officer_code", ""))),
-                "period": str(row.get("period", "")),
-                "measure": str(row.get("measure", row.get("kind", ""))),
-                "data": json.dumps(row, ensure_ascii=False, separators=(",", ":")),
-            })
+            out.append(
+                {
+                    "run_id": run_id,
+                    "file": file,
+                    "scope_kind": str(row.get("scope_kind", "officer" if file == "officers" else "")),
+                    "scope_code": str(row.get("scope_code", row.get("officer_code", ""))),
+                    "period": str(row.get("period", "")),
+                    "measure": str(row.get("measure", row.get("kind", ""))),
+                    "data": json.dumps(row, ensure_ascii=False, separators=(",", ":")),
+                }
+            )
     return out
 
 
@@ -88,10 +91,18 @@ async def store_run(
     async def head(tx: Tx) -> int:
         sql = """INSERT INTO analysis_runs (started_at, as_of, unit_code, period_from, period_to, settings, summary)
                  VALUES (:s, :a, :u, :f, :t, :settings, :summary) RETURNING id"""
-        value = await tx.fetch_val(sql, {
-            "s": started, "a": now_ms(), "u": unit, "f": first.isoformat(), "t": last.isoformat(),
-            "settings": json.dumps(settings.as_dict()), "summary": json.dumps(results.summary, ensure_ascii=False),
-        })
+        value = await tx.fetch_val(
+            sql,
+            {
+                "s": started,
+                "a": now_ms(),
+                "u": unit,
+                "f": first.isoformat(),
+                "t": last.isoformat(),
+                "settings": json.dumps(settings.as_dict()),
+                "summary": json.dumps(results.summary, ensure_ascii=False),
+            },
+        )
         return int(value)
 
     run_id = await store.write(head)

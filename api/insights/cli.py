@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 class AnalyzeUsage(Exception):
     """A bad argument to ``hailong analyze``: one line on stderr."""
 

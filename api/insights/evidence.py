@@ -58,8 +58,7 @@ def open_expr(m: Months, hours: Sequence[tuple[int, int, int]], grace_min: int) 
     minute = f"(({local} % {DAY_MS}) / 60000)"
     weekday = f"((({local} / {DAY_MS}) + 3) % 7)"  # 1970-01-01 was a Thursday
     parts = [
-        f"({weekday} = {int(d)} AND {minute} >= {int(o)} AND {minute} < {int(c) + int(grace_min)})"
-        for d, o, c in hours
+        f"({weekday} = {int(d)} AND {minute} >= {int(o)} AND {minute} < {int(c) + int(grace_min)})" for d, o, c in hours
     ]
     return "(" + (" OR ".join(parts) or "1 = 0") + ")"
 

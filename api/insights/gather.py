@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from analysis.report.facts import Facts, Unit
 from analysis.report.settings import Settings
@@ -56,18 +57,23 @@ async def gather(
         Unit(code_of[i], str(by_id[i]["name"]), str(by_id[i]["kind"]), code_of.get(by_id[i]["parent_id"] or -1))
         for i in sorted(subtree)
     ]
-    facts = Facts(root=code_of[int(root["id"])] if root else "", units=units, months=list(m.labels),
-                  first=first.isoformat(), last=last.isoformat())
+    facts = Facts(
+        root=code_of[int(root["id"])] if root else "",
+        units=units,
+        months=list(m.labels),
+        first=first.isoformat(),
+        last=last.isoformat(),
+    )
     await _counts(store, m, ids, facts, names, code_of, settings, progress)
     await _candidates(store, m, ids, facts, names, code_of, settings, progress)
     return facts
 
 
-def _subtree(unit_rows: list[dict[str, object]], root: int) -> set[int]:
+def _subtree(unit_rows: list[dict[str, Any]], root: int) -> set[int]:
     children: dict[int, list[int]] = {}
     for u in unit_rows:
         if u["parent_id"] is not None:
-            children.setdefault(int(u["parent_id"]), []).append(int(u["id"]))  # type: ignore[call-overload]
+            children.setdefault(int(u["parent_id"]), []).append(int(u["id"]))
     out, todo = set(), [root]
     while todo:
         uid = todo.pop()
@@ -77,8 +83,14 @@ def _subtree(unit_rows: list[dict[str, object]], root: int) -> set[int]:
 
 
 async def _counts(
-    store: Store, m: Months, ids: list[int] | None, facts: Facts, names: dict[str, dict[int, str]],
-    code_of: dict[int, str], settings: Settings, progress: Callable[[str], None],
+    store: Store,
+    m: Months,
+    ids: list[int] | None,
+    facts: Facts,
+    names: dict[str, dict[int, str]],
+    code_of: dict[int, str],
+    settings: Settings,
+    progress: Callable[[str], None],
 ) -> None:
     counters, officers, procs = names["counters"], names["officers"], names["procedures"]
     label = m.labels
@@ -88,22 +100,42 @@ async def _counts(
     facts.counter_units = {counters[c]: code_of[u] for c, u in counter_unit.items()}
     facts.officer_units = {officers[o]: code_of[u] for o, u in officer_unit.items()}
     for r in await store.read(lambda tx: queries.ratings_by_month(tx, m, ids)):
-        facts.ratings.append({
-            "unit": code_of[counter_unit[r["counter_id"]]], "counter": counters[r["counter_id"]],
-            "officer": officers.get(r["officer_id"]), "source": SOURCES[r["source"]], "m": label[r["m"]],
-            "n": int(r["n"]), "x": int(r["x"]), "top": int(r["top"]),
-        })
+        facts.ratings.append(
+            {
+                "unit": code_of[counter_unit[r["counter_id"]]],
+                "counter": counters[r["counter_id"]],
+                "officer": officers.get(r["officer_id"]),
+                "source": SOURCES[r["source"]],
+                "m": label[r["m"]],
+                "n": int(r["n"]),
+                "x": int(r["x"]),
+                "top": int(r["top"]),
+            }
+        )
     for r in await store.read(lambda tx: queries.ratings_by_procedure(tx, m, ids)):
-        facts.procedure_ratings.append({
-            "unit": code_of[r["unit_id"]], "procedure": procs[r["procedure_id"]], "channel": CHANNELS[r["channel"]],
-            "m": label[r["m"]], "n": int(r["n"]), "x": int(r["x"]),
-        })
+        facts.procedure_ratings.append(
+            {
+                "unit": code_of[r["unit_id"]],
+                "procedure": procs[r["procedure_id"]],
+                "channel": CHANNELS[r["channel"]],
+                "m": label[r["m"]],
+                "n": int(r["n"]),
+                "x": int(r["x"]),
+            }
+        )
     progress("analyze: dossiers")
-    for target, fn in ((facts.dossiers, queries.dossiers_by_month), (facts.rated_dossiers, queries.rated_dossiers_by_month)):
+    for target, fn in (
+        (facts.dossiers, queries.dossiers_by_month),
+        (facts.rated_dossiers, queries.rated_dossiers_by_month),
+    ):
         for r in await store.read(lambda tx, fn=fn: fn(tx, m, ids)):  # type: ignore[misc]
             row = {
-                "unit": code_of[r["unit_id"]], "procedure": procs[r["procedure_id"]], "channel": CHANNELS[r["channel"]],
-                "m": label[r["m"]], "timeliness": TIMELINESS[r["timeliness"]], "n": int(r["n"]),
+                "unit": code_of[r["unit_id"]],
+                "procedure": procs[r["procedure_id"]],
+                "channel": CHANNELS[r["channel"]],
+                "m": label[r["m"]],
+                "timeliness": TIMELINESS[r["timeliness"]],
+                "n": int(r["n"]),
             }
             if "unsat" in r:
                 row["unsat"] = int(r["unsat"])
@@ -112,10 +144,17 @@ async def _counts(
     facts.sipas_items = _sipas_items()
     items = [*facts.sipas_items, "harassment", "informal_payment"]
     for r in await store.read(lambda tx: queries.answers_by_month(tx, m, ids, INSTRUMENT, items)):
-        facts.answers.append({
-            "unit": code_of[r["unit_id"]], "m": label[r["m"]], "item": r["item"], "rows": int(r["rows"]),
-            "n": int(r["n"]), "sat": int(r["sat"]), "some": int(r["some"]),
-        })
+        facts.answers.append(
+            {
+                "unit": code_of[r["unit_id"]],
+                "m": label[r["m"]],
+                "item": r["item"],
+                "rows": int(r["rows"]),
+                "n": int(r["n"]),
+                "sat": int(r["sat"]),
+                "some": int(r["some"]),
+            }
+        )
     for r in await store.read(lambda tx: queries.responses_by_month(tx, m, ids, INSTRUMENT)):
         facts.responses.append({"unit": code_of[r["unit_id"]], "m": label[r["m"]], "n": int(r["n"])})
     qr = await store.read(lambda tx: queries.qr_by_officer(tx, m, ids, INSTRUMENT, settings.gap_item))
@@ -128,24 +167,40 @@ async def _map(tx: Tx, table: str) -> dict[int, int]:
 
 
 async def _candidates(
-    store: Store, m: Months, ids: list[int] | None, facts: Facts, names: dict[str, dict[int, str]],
-    code_of: dict[int, str], settings: Settings, progress: Callable[[str], None],
+    store: Store,
+    m: Months,
+    ids: list[int] | None,
+    facts: Facts,
+    names: dict[str, dict[int, str]],
+    code_of: dict[int, str],
+    settings: Settings,
+    progress: Callable[[str], None],
 ) -> None:
     devices, officers = names["devices"], names["officers"]
     progress("analyze: integrity candidates")
 
-    def rating(r: dict[str, object]) -> dict[str, object]:
+    def rating(r: dict[str, Any]) -> dict[str, Any]:
         return {
-            "id": int(r["id"]), "device": devices.get(r["device_id"]), "officer": officers.get(r["officer_id"]),  # type: ignore[call-overload, arg-type]
-            "unit": code_of[r["unit_id"]], "created_at": int(r["created_at"]),  # type: ignore[call-overload, index]
-            **({"top": int(r["level"]) == int(r["scale"])} if "level" in r else {}),  # type: ignore[call-overload]
+            "id": int(r["id"]),
+            "device": devices.get(r["device_id"]),
+            "officer": officers.get(r["officer_id"]),
+            "unit": code_of[r["unit_id"]],
+            "created_at": int(r["created_at"]),
+            **({"top": int(r["level"]) == int(r["scale"])} if "level" in r else {}),
         }
 
     pairs = await store.read(lambda tx: evidence.close_pairs(tx, m, ids, settings.burst_gap_s * 1000))
     facts.close_pairs = [rating(r) for r in pairs]
     for r in await store.read(lambda tx: evidence.taps_by_device(tx, m, ids, settings.fast_tap_ms)):
-        row = {"device": devices[r["device_id"]], "unit": code_of[r["unit_id"]], "n": int(r["n"]),
-               "fast": int(r["fast"] or 0), "first_at": r["first_at"], "last_at": r["last_at"], "ids": []}
+        row = {
+            "device": devices[r["device_id"]],
+            "unit": code_of[r["unit_id"]],
+            "n": int(r["n"]),
+            "fast": int(r["fast"] or 0),
+            "first_at": r["first_at"],
+            "last_at": r["last_at"],
+            "ids": [],
+        }
         if settings.fast_tap_flagged(row["n"], row["fast"]):
             row["ids"] = await store.read(
                 lambda tx, d=r["device_id"]: evidence.fast_ids(tx, m, d, settings.fast_tap_ms, EVIDENCE_IDS)  # type: ignore[misc]
@@ -161,10 +216,17 @@ async def _candidates(
         rids = await store.read(
             lambda tx, d=r["device_id"], c=r["comment"]: evidence.comment_ids(tx, m, d, c, EVIDENCE_IDS)  # type: ignore[misc]
         )
-        facts.repeated.append({
-            "device": devices[r["device_id"]], "unit": code_of[r["unit_id"]], "comment": r["comment"],
-            "n": int(r["n"]), "first_at": int(r["first_at"]), "last_at": int(r["last_at"]), "ids": rids,
-        })
+        facts.repeated.append(
+            {
+                "device": devices[r["device_id"]],
+                "unit": code_of[r["unit_id"]],
+                "comment": r["comment"],
+                "n": int(r["n"]),
+                "first_at": int(r["first_at"]),
+                "last_at": int(r["last_at"]),
+                "ids": rids,
+            }
+        )
     staff_units = {r["unit"] for r in facts.ratings if r["source"] == "staff"}
     uid = {c: i for i, c in code_of.items()}
     for code in sorted(staff_units):
@@ -191,7 +253,9 @@ Hours = tuple[tuple[int, int, int], ...]
 
 async def _hours(store: Store, unit_ids: list[int], settings: Settings) -> dict[Hours, list[int]]:
     """The units grouped by their opening hours (the table's rows, else the settings' default)."""
-    rows = await store.fetch_all("SELECT unit_id, weekday, opens, closes FROM opening_hours ORDER BY unit_id, weekday, opens")
+    rows = await store.fetch_all(
+        "SELECT unit_id, weekday, opens, closes FROM opening_hours ORDER BY unit_id, weekday, opens"
+    )
     own: dict[int, list[tuple[int, int, int]]] = {}
     for r in rows:
         own.setdefault(int(r["unit_id"]), []).append((int(r["weekday"]), int(r["opens"]), int(r["closes"])))

@@ -49,5 +49,6 @@ def months(first: date, last: date, tz_name: str) -> Months:
     starts.append(local_ms(date(year, month, 1), tz))
     lo = local_ms(first, tz)
     hi = local_ms(date.fromordinal(last.toordinal() + 1), tz)
-    offset = int(datetime.fromtimestamp(hi / 1000, tz).utcoffset().total_seconds()) * 1000  # type: ignore[union-attr]
+    utc = datetime.fromtimestamp(hi / 1000, tz).utcoffset()
+    offset = int(utc.total_seconds()) * 1000 if utc else 0
     return Months(tz_name, tuple(labels), tuple(starts), lo, hi, offset)

@@ -48,7 +48,7 @@ class Packed:
 
 
 async def _grouped(tx: Tx, packed: Packed, aggregates: str, body: str, params: dict[str, Any]) -> list[Row]:
-    rows = await tx.fetch_all(f"SELECT {packed.sql()} AS k, {aggregates} {body} GROUP BY 1", params)  # noqa: S608
+    rows = await tx.fetch_all(f"SELECT {packed.sql()} AS k, {aggregates} {body} GROUP BY 1", params)
     out = []
     for row in rows:
         values = packed.unpack(int(row.pop("k")))
