@@ -11,7 +11,7 @@ from typing import Any
 from analysis.report.facts import Facts
 from analysis.report.settings import Settings
 from analysis.stats.funnel import funnel
-from analysis.stats.shrinkage import shrink_all
+from analysis.stats.shrinkage import fit_prior, shrink
 from analysis.stats.suppression import suppression
 
 COLUMNS = (
@@ -66,26 +66,19 @@ def rows(facts: Facts, settings: Settings) -> list[dict[str, Any]]:
         for members in units.values():
             hidden |= suppression(members, min_n=settings.officer_min_n).suppressed
         for officers in groups.values():
-            pairs = [(totals[o][1], totals[o][0]) for o in officers]
-            shrunk = shrink_all(pairs)
+            prior = fit_prior((totals[o][1], totals[o][0]) for o in officers)
             words = funnel_words([(o, totals[o][0], totals[o][1]) for o in officers])
-            for officer, s in zip(officers, shrunk, strict=True):
-                word = words.get(officer, "within")
-                hide = officer in hidden
-                out.append(
-                    {
-                        "officer_code": officer,
-                        "unit_code": facts.officer_units.get(officer, ""),
-                        "period": period,
-                        "n": s.n,
-                        "x": "" if hide else s.x,
-                        "raw_rate": None if hide else s.raw_rate,
-                        "estimate": None if hide else s.estimate,
-                        "ci_low": None if hide else s.ci_low,
-                        "ci_high": None if hide else s.ci_high,
-                        "funnel": "" if hide else word,
-                        "suppressed": hide,
-                    }
-                )
+            for officer in officers:
+                n, x = totals[officer]
+                row = {"officer_code": officer, "unit_code": facts.officer_units.get(officer, ""), "period": period}
+                if officer in hidden:  # nothing but n: no estimate to derive the hidden rate from
+                    row.update(n=n, x="", funnel="", suppressed=True)
+                else:
+                    s = shrink(x, n, prior)
+                    row.update(
+                        n=n, x=x, raw_rate=s.raw_rate, estimate=s.estimate, ci_low=s.ci_low, ci_high=s.ci_high,
+                        funnel=words.get(officer, "within"), suppressed=False,
+                    )
+                out.append(row)
     out.sort(key=lambda r: (str(r["unit_code"]), str(r["officer_code"]), str(r["period"])))
     return out
