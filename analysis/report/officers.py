@@ -70,14 +70,24 @@ def rows(facts: Facts, settings: Settings) -> list[dict[str, Any]]:
             words = funnel_words([(o, totals[o][0], totals[o][1]) for o in officers])
             for officer in officers:
                 n, x = totals[officer]
-                row = {"officer_code": officer, "unit_code": facts.officer_units.get(officer, ""), "period": period}
+                row: dict[str, Any] = {
+                    "officer_code": officer,
+                    "unit_code": facts.officer_units.get(officer, ""),
+                    "period": period,
+                }
                 if officer in hidden:  # nothing but n: no estimate to derive the hidden rate from
                     row.update(n=n, x="", funnel="", suppressed=True)
                 else:
                     s = shrink(x, n, prior)
                     row.update(
-                        n=n, x=x, raw_rate=s.raw_rate, estimate=s.estimate, ci_low=s.ci_low, ci_high=s.ci_high,
-                        funnel=words.get(officer, "within"), suppressed=False,
+                        n=n,
+                        x=x,
+                        raw_rate=s.raw_rate,
+                        estimate=s.estimate,
+                        ci_low=s.ci_low,
+                        ci_high=s.ci_high,
+                        funnel=words.get(officer, "within"),
+                        suppressed=False,
                     )
                 out.append(row)
     out.sort(key=lambda r: (str(r["unit_code"]), str(r["officer_code"]), str(r["period"])))

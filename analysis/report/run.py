@@ -20,6 +20,7 @@ class Results:
     changes: list[dict[str, Any]]
     charts: dict[str, dict[str, Any]]
     gaps: list[dict[str, Any]]
+    names: dict[str, str] = field(default_factory=dict)  # unit code -> name
     summary: dict[str, Any] = field(default_factory=dict)
 
 
@@ -80,6 +81,7 @@ def analyse(facts: Facts, settings: Settings) -> Results:
         changes=trends.changes(facts, acc, settings),
         charts=charts,
         gaps=gaps,
+        names={u.code: u.name for u in facts.units},
     )
     staff = sum(r["n"] for r in facts.ratings if r["source"] == "staff")
     results.summary = {

@@ -44,11 +44,18 @@ def body(results: Results, lang: str) -> str:
         f"<div>{escape(t['motto'])}</div></div>",
         f"<h1>{escape(t['title'])}</h1>",
         f"<p style='text-align:center'>{escape(t['period'])}: {s['period']['from']} – {s['period']['to']} "
-        f"({escape(s['period']['time_zone'])}); {year}</p>",
+        f"({escape(s['period']['time_zone'])})</p><p class='muted'>{escape(t['tables_for'])} {year}</p>",
         f"<h2>{t['timeliness']}</h2>",
-        _measures(index, units, ("early_share", "on_time_share", "late_share"), lang, ("early", "on_time", "late")),
+        _measures(
+            index,
+            units,
+            ("early_share", "on_time_share", "late_share"),
+            lang,
+            ("early", "on_time", "late"),
+            results.names,
+        ),
         f"<h2>{t['satisfaction']}</h2>",
-        _measures(index, units, ("counter_rate", "ratio_766", "coverage"), lang),
+        _measures(index, units, ("counter_rate", "ratio_766", "coverage"), lang, (), results.names),
         f"<p>{escape(t['staff'])}: {num(s['counts']['staff_entered_excluded'], lang)}</p>",
         f"<h2>{t['sipas']}</h2><p class='muted'>{escape(t['unofficial'])}</p>",
         _sipas(index.get(("unit", root), {}), lang),
@@ -66,11 +73,17 @@ def body(results: Results, lang: str) -> str:
     return "".join(parts)
 
 
-def _measures(index: Any, units: list[str], measures: tuple[str, ...], lang: str, labels: tuple[str, ...] = ()) -> str:
+def _measures(
+    index: Any, units: list[str], measures: tuple[str, ...], lang: str, labels: tuple[str, ...] = (), names: Any = None
+) -> str:
+    names = names or {}
     t = TEXT[lang]
     head = [t["unit"], *(t[label] for label in (labels or measures))]
     rows = [
-        [escape(u), *(figure(index[("unit", u)][m], lang) if m in index[("unit", u)] else "—" for m in measures)]
+        [
+            f"{escape(names.get(u, u))} <span class='muted'>{escape(u)}</span>",
+            *(figure(index[("unit", u)][m], lang) if m in index[("unit", u)] else "—" for m in measures),
+        ]
         for u in units
     ]
     return _table(head, rows)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import accumulate
 from typing import Any
@@ -64,10 +64,12 @@ class Batch:
 
 
 class Activity:
-    def __init__(self, rng: random.Random, tree: Tree, scale: str, first: date | None = None) -> None:
+    def __init__(
+        self, rng: random.Random, tree: Tree, scale: str, first: date | None = None, dossiers: int | None = None
+    ) -> None:
         self.rng = rng
         self.rater = Rater(rng)
-        self.vol = VOLUMES[scale]
+        self.vol = replace(VOLUMES[scale], dossiers=dossiers) if dossiers else VOLUMES[scale]
         self.days = working_days(LAST + timedelta(days=120), first or self.vol.first)
         self.span = [d for d in self.days if d.day <= LAST]
         self.units = tree.active()

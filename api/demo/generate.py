@@ -166,10 +166,12 @@ async def fill_demo(
     seed: int = 7,
     progress: Callable[[str], None] | None = None,
     first: date | None = None,
+    dossiers: int | None = None,
 ) -> DemoSummary:
     """Fill an empty, migrated store with the demo province. Refuses a store that already has units.
 
-    ``first`` starts the activity later than the scale's first day (tests of scale-free properties)."""
+    ``first`` starts the activity later than the scale's first day (tests of scale-free properties);
+    ``dossiers`` changes the yearly volume (benchmarks at sizes between the two scales)."""
     if scale not in ("small", "province"):
         raise ValueError(f"scale must be 'small' or 'province', not {scale!r}")
     if await store.fetch_one("SELECT 1 AS x FROM units") is not None:
@@ -178,7 +180,7 @@ async def fill_demo(
     rng = random.Random(seed)
     tree = build(rng, scale)
     await store.write(lambda tx: _put(tx, reference_rows(tree)))
-    activity = Activity(rng, tree, scale, first)
+    activity = Activity(rng, tree, scale, first, dossiers)
     pending: asyncio.Task[None] | None = None
     month = None
     for day in activity.span:
