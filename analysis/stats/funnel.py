@@ -18,6 +18,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from analysis.stats.proportions import with_ratings
+
 K = TypeVar("K", bound=Hashable)
 
 Z95 = 1.959964
@@ -112,12 +114,7 @@ def funnel(
     rows: Iterable[tuple[K, int, int]], *, trim: float = TRIM, adjust: bool = True, target: float | None = None
 ) -> Funnel[K]:
     """Place each member (key, n, x) of a comparison group on the group's funnel."""
-    members = []
-    for key, n, x in rows:
-        if n < 0 or x < 0 or x > n:
-            raise ValueError(f"need 0 <= x <= n for {key!r}, got x={x}, n={n}")
-        if n > 0:
-            members.append((key, n, x))
+    members = with_ratings(rows)
     total_n = sum(n for _, n, _ in members)
     if target is None:
         target = sum(x for _, _, x in members) / total_n if total_n else 0.0

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
 
 Z95 = 1.959964
 
@@ -30,6 +34,17 @@ class Proportion:
 def _check(x: int, n: int) -> None:
     if n < 0 or x < 0 or x > n:
         raise ValueError(f"need 0 <= x <= n, got x={x}, n={n}")
+
+
+def with_ratings(rows: Iterable[tuple[K, int, int]]) -> list[tuple[K, int, int]]:
+    """The (key, n, x) rows with n > 0, after checking 0 <= x <= n for every row."""
+    kept = []
+    for key, n, x in rows:
+        if n < 0 or x < 0 or x > n:
+            raise ValueError(f"need 0 <= x <= n for {key!r}, got x={x}, n={n}")
+        if n > 0:
+            kept.append((key, n, x))
+    return kept
 
 
 def wilson(x: int, n: int, z: float = Z95) -> Interval:
