@@ -31,12 +31,12 @@ class Facts:
     tz: str = "Asia/Ho_Chi_Minh"
     ratings: list[Row] = field(default_factory=list)  # unit, counter, officer, source, m, n, x, top
     procedure_ratings: list[Row] = field(default_factory=list)  # unit, procedure, channel, m, n, x
-    dossiers: list[Row] = field(default_factory=list)  # unit, procedure, channel, m, timeliness, n
+    dossiers: list[Row] = field(default_factory=list)  # unit, procedure, channel, m, margin (days), n
     rated_dossiers: list[Row] = field(default_factory=list)  # … and unsat (0/1)
     answers: list[Row] = field(default_factory=list)  # unit, m, item, rows, n, sat, some
     responses: list[Row] = field(default_factory=list)  # unit, m, n
     qr_officers: list[Row] = field(default_factory=list)  # officer, n, x (the receipt-QR gap item)
-    sipas_items: dict[str, str] = field(default_factory=dict)  # item -> factor
+    instrument: dict[str, Any] = field(default_factory=dict)  # the receipt questionnaire, as data
     close_pairs: list[Row] = field(default_factory=list)  # id, device, officer, unit, created_at, level, scale
     taps: list[Row] = field(default_factory=list)  # device, unit, n, fast, first_at, last_at, ids
     off_hours: list[Row] = field(default_factory=list)  # id, device, officer, unit, created_at

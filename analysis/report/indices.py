@@ -12,8 +12,10 @@ from typing import Any
 
 from analysis.report.facts import Facts, Row
 from analysis.report.settings import Settings
-from analysis.stats.proportions import proportion
+from analysis.stats.official import TIMELINESS_BANDS, CompositeIndex, IndexSpec, band_for, ratio_766, sipas_indices
+from analysis.stats.proportions import Proportion, proportion
 
+RATIO = "_766"  # cells [handled, failing, rated]; written as the ratio_766 and coverage measures
 COLUMNS = (
     "scope_kind",
     "scope_code",
@@ -58,21 +60,24 @@ def counts(facts: Facts) -> Counts:
 
 
 def _dossiers(acc: Counts, facts: Facts, units: dict[str, list[tuple[str, str]]]) -> None:
+    """Timeliness shares by Circular 01 band; Decision 766 cells hold [handled, failing, rated], where a
+    dossier fails when it is late or rated not satisfied (each dossier once)."""
+
     def scopes(r: Row) -> list[tuple[str, str]]:
         return [*units[r["unit"]], ("procedure", r["procedure"]), ("channel", r["channel"])]
 
+    def band(margin: int) -> str:
+        return band_for(margin, TIMELINESS_BANDS).code
+
+    codes = [b.code for b in TIMELINESS_BANDS]
     for r in facts.dossiers:
-        n, late = r["n"], r["timeliness"] == "late"
-        for t in ("early", "on_time", "late"):
-            _add(acc, scopes(r), f"{t}_share", r["m"], n, n if r["timeliness"] == t else 0, 0)
-        # Decision 766: handled minus (late or rated not satisfied); the rated part is added below
-        _add(acc, scopes(r), "ratio_766", r["m"], n, 0 if late else n, 0)
-        _add(acc, scopes(r), "coverage", r["m"], n, 0, 0)
+        n, code = r["n"], band(r["margin"])
+        for c in codes:
+            _add(acc, scopes(r), f"{c}_share", r["m"], n, n if c == code else 0, 0)
+        _add(acc, scopes(r), RATIO, r["m"], n, n if code == "late" else 0, 0)
     for r in facts.rated_dossiers:
-        n = r["n"]
-        _add(acc, scopes(r), "coverage", r["m"], 0, n, 0)
-        if r["unsat"] and r["timeliness"] != "late":
-            _add(acc, scopes(r), "ratio_766", r["m"], 0, -n, 0)
+        failing = r["n"] if r["unsat"] and band(r["margin"]) != "late" else 0
+        _add(acc, scopes(r), RATIO, r["m"], 0, failing, r["n"])
 
 
 def _answers(acc: Counts, facts: Facts, units: dict[str, list[tuple[str, str]]]) -> None:
@@ -92,67 +97,59 @@ def _answers(acc: Counts, facts: Facts, units: dict[str, list[tuple[str, str]]])
 
 def rows(facts: Facts, settings: Settings, acc: Counts | None = None) -> list[dict[str, Any]]:
     acc = counts(facts) if acc is None else acc
+    spec = IndexSpec.from_instrument(facts.instrument)
     out: list[dict[str, Any]] = []
+    sipas: dict[tuple[str, str, str], dict[str, tuple[int, int, int]]] = defaultdict(dict)
     periods = list(facts.periods())
+    min_n = settings.min_n
     for (kind, code, measure), by_month in sorted(acc.items()):
         for period, months in periods:
             cells = [by_month[m] for m in months if m in by_month]
             if not cells:
                 continue
             n, x, excluded = (sum(c[i] for c in cells) for i in range(3))
-            out.append(_row(kind, code, period, measure, n, x, excluded, settings.min_n))
-    out.extend(sipas_indices(facts, out, settings))
+            if measure == RATIO:
+                ratio = ratio_766(n, x, excluded, min_n=min_n)
+                out.append(_row(kind, code, period, "ratio_766", ratio.ratio))
+                out.append(_row(kind, code, period, "coverage", ratio.coverage))
+            elif measure.startswith("sipas_item:"):
+                sipas[(kind, code, period)][measure[11:]] = (n, x, excluded)
+            else:
+                out.append(_row(kind, code, period, measure, proportion(x, n, excluded=excluded, min_n=min_n)))
+    for (kind, code, period), items in sipas.items():
+        out.extend(_sipas(kind, code, period, items, spec, min_n))
     return out
 
 
-def _row(kind: str, code: str, period: str, measure: str, n: int, x: int, excluded: int, min_n: int) -> dict[str, Any]:
-    p = proportion(x, n, excluded=excluded, min_n=min_n)
+def _row(kind: str, code: str, period: str, measure: str, p: Proportion | CompositeIndex) -> dict[str, Any]:
     return {
         "scope_kind": kind,
         "scope_code": code,
         "period": period,
         "measure": measure,
-        "n": n,
-        "x": x,
+        "n": p.n,
+        "x": p.x,
         "value": p.value,
         "ci_low": p.ci_low,
         "ci_high": p.ci_high,
-        "excluded": excluded,
+        "excluded": getattr(p, "excluded", 0),
         "suppressed": p.suppressed,
     }
 
 
-def sipas_indices(facts: Facts, item_rows: list[dict[str, Any]], settings: Settings) -> list[dict[str, Any]]:
-    """Factor index = mean of its item indices, service index = mean of the factor indices (SIPAS.md §2,
-    unofficial). n and x are the pooled answers; the interval is the pooled Wilson interval."""
-    items: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
-    for r in item_rows:
-        measure = str(r["measure"])
-        if measure.startswith("sipas_item:"):
-            items[(str(r["scope_kind"]), str(r["scope_code"]), str(r["period"]))][measure[11:]] = r
-    out = []
-    for (kind, code, period), found in items.items():
-        factors: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for item, row in found.items():
-            factors[facts.sipas_items.get(item, "?")].append(row)
-        factor_rows = [
-            _mean(kind, code, period, f"sipas_factor:{f}", rs, settings) for f, rs in sorted(factors.items())
-        ]
-        out.extend(factor_rows)
-        out.append(_mean(kind, code, period, "sipas_service", factor_rows, settings))
+def _sipas(
+    kind: str, code: str, period: str, items: dict[str, tuple[int, int, int]], spec: IndexSpec, min_n: int
+) -> list[dict[str, Any]]:
+    """Item, factor and service indices (analysis.stats.official): the store counted each item's valid
+    answers and those in ``spec.satisfied``, which is all the item index needs."""
+    hit, miss = spec.satisfied[0], next(v for v in spec.valid if v not in spec.satisfied)
+    counts = {item: {hit: x, miss: n - x} for item, (n, x, _) in items.items()}
+    found = sipas_indices(counts, spec, excluded={item: e for item, (_, _, e) in items.items()}, min_n=min_n)
+    out = [_row(kind, code, period, f"sipas_item:{item}", p) for item, p in found.items.items() if item in items]
+    for factor, index in found.factors.items():
+        row = _row(kind, code, period, f"sipas_factor:{factor}", index)
+        row["excluded"] = sum(items.get(i, (0, 0, 0))[2] for i in spec.factors[factor])
+        out.append(row)
+    out.append(_row(kind, code, period, "sipas_service", found.service))
+    out[-1]["excluded"] = sum(e for _, _, e in items.values())
     return out
-
-
-def _mean(
-    kind: str, code: str, period: str, measure: str, parts: list[dict[str, Any]], settings: Settings
-) -> dict[str, Any]:
-    n = sum(int(p["n"]) for p in parts)
-    x = sum(int(p["x"]) for p in parts)
-    excluded = sum(int(p["excluded"]) for p in parts)
-    row = _row(kind, code, period, measure, n, x, excluded, settings.min_n)
-    values = [float(p["value"]) for p in parts if p["value"] is not None]
-    if row["value"] is not None and len(values) == len(parts):
-        row["value"] = sum(values) / len(values)
-    else:
-        row.update(value=None, ci_low=None, ci_high=None, suppressed=True)
-    return row

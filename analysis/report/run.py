@@ -59,7 +59,7 @@ def gap_tests(facts: Facts, settings: Settings) -> list[dict[str, Any]]:
     pooled = sum(int(t["kiosk_x"]) for t in tests) / max(1, sum(int(t["kiosk_n"]) for t in tests)) - sum(
         int(t["qr_x"]) for t in tests
     ) / max(1, sum(int(t["qr_n"]) for t in tests))
-    for t, q_value in zip(tests, benjamini_hochberg([float(t["p"]) for t in tests]), strict=True):
+    for t, q_value in zip(tests, benjamini_hochberg([float(t["p"]) for t in tests]).q_values, strict=True):
         t["q"] = q_value
         t["usual_gap"] = pooled
         diff = float(t["kiosk_rate"]) - float(t["qr_rate"])

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-RULES = "mdc-laney-p-prime"  # NHS "Making Data Count" rules on a Laney p′ chart (NHSRplotthedots 0.2.2)
-RULES_VERSION = "1"
+from analysis.stats.spc import RULESET
+
+RULES, RULES_VERSION = RULESET  # NHS "Making Data Count" rules on a Laney p′ chart (NHSRplotthedots 0.2.2)
 FLAGS = "hailong-integrity"
 FLAGS_VERSION = "1"
 # Opening hours by default: Monday to Friday 7:30-11:30 and 13:30-17:00 (weekday 0 = Monday, local minutes).

@@ -99,7 +99,7 @@ def changes(facts: Facts, acc: Counts, settings: Settings) -> list[dict[str, Any
                     "p": two_proportion(x1, n1, x2, n2).p_value,
                 }
             )
-    for row, q in zip(found, benjamini_hochberg([float(r["p"]) for r in found]), strict=True):
+    for row, q in zip(found, benjamini_hochberg([float(r["p"]) for r in found]).q_values, strict=True):
         row["q"] = q
         row["changed"] = q < settings.alpha
     return found

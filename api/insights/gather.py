@@ -8,10 +8,11 @@ from typing import Any
 
 from analysis.report.facts import Facts, Unit
 from analysis.report.settings import Settings
+from analysis.stats.official import IndexSpec
 from api.db import Store, Tx
 from api.insights import evidence, queries
 from api.insights.periods import Months, months
-from api.insights.queries import CHANNELS, SOURCES, TIMELINESS
+from api.insights.queries import CHANNELS, MARGINS, SOURCES
 
 INSTRUMENT = "sipas-service-2023"
 EVIDENCE_IDS = 20  # rating ids kept as evidence per flag
@@ -21,11 +22,13 @@ class ScopeError(ValueError):
     """A unit code that is not in the store, or a period with nothing to analyse."""
 
 
-def _sipas_items() -> dict[str, str]:
-    from api.instruments.loader import ScaleItem, load_all
+def _instrument() -> dict[str, Any]:
+    """The receipt questionnaire as plain data (its items, sections, scale and any index rule)."""
+    import msgspec
 
-    instrument = load_all().questionnaire(INSTRUMENT)
-    return {item.code: item.section for item in instrument.items if isinstance(item, ScaleItem)}
+    from api.instruments.loader import load_all
+
+    return msgspec.to_builtins(load_all().questionnaire(INSTRUMENT))  # type: ignore[no-any-return]
 
 
 async def gather(
@@ -134,16 +137,18 @@ async def _counts(
                 "procedure": procs[r["procedure_id"]],
                 "channel": CHANNELS[r["channel"]],
                 "m": label[r["m"]],
-                "timeliness": TIMELINESS[r["timeliness"]],
+                "margin": r["margin"] + MARGINS[0],
                 "n": int(r["n"]),
             }
             if "unsat" in r:
                 row["unsat"] = int(r["unsat"])
             target.append(row)
     progress("analyze: receipt questionnaires")
-    facts.sipas_items = _sipas_items()
-    items = [*facts.sipas_items, "harassment", "informal_payment"]
-    for r in await store.read(lambda tx: queries.answers_by_month(tx, m, ids, INSTRUMENT, items)):
+    facts.instrument = _instrument()
+    spec = IndexSpec.from_instrument(facts.instrument)
+    items = [*(i for codes in spec.factors.values() for i in codes), "harassment", "informal_payment"]
+    sat = spec.satisfied
+    for r in await store.read(lambda tx: queries.answers_by_month(tx, m, ids, INSTRUMENT, items, sat)):
         facts.answers.append(
             {
                 "unit": code_of[r["unit_id"]],

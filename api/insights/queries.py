@@ -18,7 +18,6 @@ SATISFIED = "CASE WHEN r.level >= r.scale - 1 THEN 1 ELSE 0 END"
 TOP = "CASE WHEN r.level = r.scale THEN 1 ELSE 0 END"
 SOURCES = ("kiosk", "staff", "integrator")
 CHANNELS = ("direct", "online", "postal")
-TIMELINESS = ("early", "on_time", "late")
 
 
 def _code(column: str, values: Sequence[str]) -> str:
@@ -107,24 +106,29 @@ async def ratings_by_procedure(tx: Tx, m: Months, unit_ids: Sequence[int] | None
     return await _grouped(tx, packed, f"count(*) AS n, sum({SATISFIED}) AS x", body, {"lo": m.lo, "hi": m.hi})
 
 
+MARGINS = (-1, 1)  # margins are clamped to this range: enough for the default timeliness bands' boundaries
+
+
 def _dossier_key(m: Months, extra: tuple[tuple[str, str, int], ...] = ()) -> Packed:
-    early = f"{m.local_day('d.returned_at')} < {m.local_day('d.due_at')}"
-    timeliness = f"(CASE WHEN d.returned_at > d.due_at THEN 2 WHEN {early} THEN 0 ELSE 1 END)"
+    """Margin = due day − day of return, in whole local days (Circular 01 indicator 1), clamped to MARGINS and
+    stored as margin − MARGINS[0]."""
+    lo, hi = MARGINS
+    margin = f"({m.local_day('d.due_at')} - {m.local_day('d.returned_at')})"
+    clamped = f"(CASE WHEN {margin} < {lo} THEN 0 WHEN {margin} > {hi} THEN {hi - lo} ELSE {margin} - {lo} END)"
     return Packed(
         (
             ("unit_id", "d.unit_id", 20),
             ("procedure_id", "d.procedure_id", 16),
             ("channel", _code("d.channel", CHANNELS), 2),
             ("m", m.case("d.returned_at"), 12),
-            ("timeliness", timeliness, 2),
+            ("margin", clamped, 4),
             *extra,
         )
     )
 
 
 async def dossiers_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | None) -> list[Row]:
-    """Dossiers handled (returned) per unit, procedure, channel and month of return, by timeliness
-    (0 early: returned on a local day before the due day; 2 late: after the due instant; 1 on time)."""
+    """Dossiers handled (returned) per unit, procedure, channel, month of return and margin."""
     body = f"FROM dossiers d WHERE d.returned_at >= :lo AND d.returned_at < :hi{_in('d.unit_id', unit_ids)}"
     return await _grouped(tx, _dossier_key(m), "count(*) AS n", body, {"lo": m.lo, "hi": m.hi})
 
@@ -138,14 +142,14 @@ async def rated_dossiers_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | N
 
 
 async def answers_by_month(
-    tx: Tx, m: Months, unit_ids: Sequence[int] | None, instrument: str, items: Sequence[str]
+    tx: Tx, m: Months, unit_ids: Sequence[int] | None, instrument: str, items: Sequence[str], satisfied: Sequence[int]
 ) -> list[Row]:
     """Questionnaire answers per unit, month and item: answered (a value), satisfied (4-5), any (value >= 1,
     for none/some/many items) and not applicable or blank answers kept as rows without a value."""
     listed = ", ".join("'" + i.replace("'", "''") + "'" for i in items)
     sql = f"""
         SELECT d.unit_id, {m.case("s.submitted_at")} AS m, a.item, count(*) AS rows, count(a.value) AS n,
-               sum(CASE WHEN a.value >= 4 THEN 1 ELSE 0 END) AS sat,
+               sum(CASE WHEN a.value IN ({", ".join(str(int(v)) for v in satisfied)}) THEN 1 ELSE 0 END) AS sat,
                sum(CASE WHEN a.value >= 1 THEN 1 ELSE 0 END) AS some
         FROM answers a JOIN responses s ON s.id = a.response_id JOIN dossiers d ON d.id = s.dossier_id
         WHERE s.submitted_at >= :lo AND s.submitted_at < :hi AND s.instrument = :instrument

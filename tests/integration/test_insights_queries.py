@@ -67,8 +67,14 @@ async def test_aggregates_match_the_raw_rows(db_url: str, tmp_path: Path) -> Non
     got = Counter({(r["counter"], r["officer"], r["source"], r["m"], ""): r["n"] for r in facts.ratings})
     assert got == expected and len(raw) > 500
     assert {(r["counter"], r["officer"], r["source"], r["m"], ""): r["x"] for r in facts.ratings} == dict(satisfied)
-    late = sum(1 for d in dossiers if d["returned_at"] > d["due_at"])
-    assert sum(r["n"] for r in facts.dossiers if r["timeliness"] == "late") == late
+
+    def day(ms: int) -> int:
+        return datetime.fromtimestamp(ms / 1000, TZ).date().toordinal()
+
+    late = sum(1 for d in dossiers if day(d["returned_at"]) > day(d["due_at"]))
+    early = sum(1 for d in dossiers if day(d["returned_at"]) < day(d["due_at"]))
+    assert sum(r["n"] for r in facts.dossiers if r["margin"] < 0) == late > 0
+    assert sum(r["n"] for r in facts.dossiers if r["margin"] > 0) == early > 0
     assert sum(r["n"] for r in facts.dossiers) == len(dossiers)
     # burst candidates: every planted burst rating is a close pair, and each candidate has a neighbour
     assert len(facts.close_pairs) >= 10
