@@ -51,7 +51,7 @@ class DemoSummary:
     def __str__(self) -> str:
         lines = [f"Demo province ({self.scale}, seed {self.seed}) filled in {self.seconds:.1f} s:"]
         lines += [f"  {table:<16} {n:>10,}" for table, n in self.counts.items()]
-        lines += ["Planted for the analysis to find:"] + [f"  {k:<18} {v}" for k, v in self.planted.items()]
+        lines += ["Planted for the analysis to find:"] + [f"  {k:<26} {v}" for k, v in self.planted.items()]
         return "\n".join(lines)
 
 
