@@ -130,24 +130,20 @@ def rows(facts: Facts, settings: Settings, gap_tests: list[dict[str, Any]]) -> l
                     rating_ids=[r["id"] for r in found[:EVIDENCE_IDS]],
                 )
             )
-    repeated: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for r in facts.repeated:
-        repeated[(r["device"], r["comment"])].append(r)
-    for (device, comment), days in repeated.items():
-        count = sum(d["n"] for d in days)
         out.append(
             _flag(
                 "repeated_comment",
-                ("device", device),
-                min(d["first_at"] for d in days),
-                max(d["last_at"] for d in days),
-                count,
-                f"the same comment {count} times on {len(days)} day(s), ≥ {settings.repeated_min} a day",
+                ("device", r["device"]),
+                r["first_at"],
+                r["last_at"],
+                r["n"],
+                f"the same comment {r['n']} times at this device, of {r['total']} in the whole scope",
                 tz,
-                device=device,
-                unit=days[0]["unit"],
-                comment=comment,
-                rating_ids=sorted({i for d in days for i in d["ids"]})[:EVIDENCE_IDS],
+                device=r["device"],
+                unit=r["unit"],
+                comment=r["comment"],
+                rating_ids=r["ids"],
             )
         )
     for g in gap_tests:

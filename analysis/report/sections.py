@@ -21,6 +21,8 @@ FLAG_SETTINGS = (
     "off_hours_grace_min",
     "off_hours_min",
     "repeated_min",
+    "repeated_share",
+    "repeated_min_chars",
     "gap_item",
     "gap_min",
     "gap_alpha",

@@ -28,7 +28,9 @@ class Settings:
     fast_tap_share: float = 0.05  # …making at least this share of its taps
     off_hours_grace_min: int = 15  # after closing time, ratings still count as in hours
     off_hours_min: int = 10  # a device is flagged with at least this many ratings out of hours
-    repeated_min: int = 3  # the same comment at one device on one day this many times
+    repeated_min: int = 5  # the same comment at one device at least this many times…
+    repeated_share: float = 0.5  # …making at least this share of all its occurrences…
+    repeated_min_chars: int = 20  # …and at least this long ("Rất hài lòng" repeats innocently)
     gap_item: str = "III.1"  # the receipt-QR item compared with the kiosk rating (officer politeness)
     gap_min: float = 0.2  # kiosk share above the receipt-QR share by this much more than the usual gap…
     gap_alpha: float = 0.01  # …and significant at this level after Benjamini-Hochberg

@@ -15,19 +15,31 @@ from api.insights.queries import _in
 RANGE = "r.created_at >= :lo AND r.created_at < :hi"
 
 
-async def close_pairs(tx: Tx, m: Months, unit_ids: Sequence[int] | None, gap_ms: int) -> list[Row]:
-    """Ratings that follow or precede another at the same device within ``gap_ms`` (burst candidates)."""
-    sql = f"""
-        SELECT id, device_id, officer_id, unit_id, created_at, level, scale FROM (
-            SELECT r.id, r.device_id, r.officer_id, r.unit_id, r.created_at, r.level, r.scale,
-                   r.created_at - LAG(r.created_at) OVER w AS before,
-                   LEAD(r.created_at) OVER w - r.created_at AS after
-            FROM ratings r
-            WHERE {RANGE} AND r.device_id IS NOT NULL{_in("r.unit_id", unit_ids)}
-            WINDOW w AS (PARTITION BY r.device_id ORDER BY r.created_at, r.id)
-        ) t WHERE before <= :gap OR after <= :gap
-        ORDER BY device_id, created_at, id"""  # noqa: S608
-    return await tx.fetch_all(sql, {"lo": m.lo, "hi": m.hi, "gap": gap_ms})
+async def close_pairs(tx: Tx, m: Months, unit_ids: Sequence[int] | None, gap_ms: int, min_count: int) -> list[Row]:
+    """Top ratings at one device within ``gap_ms`` of another (burst candidates), found without sorting the
+    whole table: a run of ``min_count`` ratings with gaps of at most ``gap_ms`` spans at most
+    (min_count − 1) × gap_ms, so it lies in at most two adjacent buckets of that width and one of them holds
+    at least half of it. Only those buckets and their neighbours are read and ordered."""
+    width = max(1, (min_count - 1) * gap_ms)
+    need = (min_count + 1) // 2
+    top = "r.level = r.scale AND r.device_id IS NOT NULL"
+    bucket = f"(r.device_id * {1 << 32} + r.created_at / {width})"
+    found = await tx.fetch_all(
+        f"""SELECT {bucket} AS b FROM ratings r WHERE {RANGE} AND {top}{_in("r.unit_id", unit_ids)}
+            GROUP BY 1 HAVING count(*) >= :need""",  # noqa: S608
+        {"lo": m.lo, "hi": m.hi, "need": need},
+    )
+    keys = sorted({int(r["b"]) + d for r in found for d in (-1, 0, 1)})
+    out: list[Row] = []
+    for i in range(0, len(keys), 500):
+        listed = ", ".join(str(k) for k in keys[i : i + 500])
+        out += await tx.fetch_all(
+            f"""SELECT r.id, r.device_id, r.officer_id, r.unit_id, r.created_at, r.level, r.scale FROM ratings r
+                WHERE {RANGE} AND {top} AND {bucket} IN ({listed})""",  # noqa: S608
+            {"lo": m.lo, "hi": m.hi},
+        )
+    out.sort(key=lambda r: (r["device_id"], r["created_at"], r["id"]))
+    return out
 
 
 async def taps_by_device(tx: Tx, m: Months, unit_ids: Sequence[int] | None, fast_ms: int) -> list[Row]:
@@ -44,10 +56,11 @@ async def taps_by_device(tx: Tx, m: Months, unit_ids: Sequence[int] | None, fast
     return await tx.fetch_all(sql, {"lo": m.lo, "hi": m.hi})
 
 
-async def fast_ids(tx: Tx, m: Months, device_id: int, fast_ms: int, limit: int) -> list[int]:
-    sql = f"""SELECT r.id FROM ratings r WHERE {RANGE} AND r.device_id = :d AND r.time_to_tap_ms < :fast
-              ORDER BY r.created_at LIMIT {int(limit)}"""  # noqa: S608
-    rows = await tx.fetch_all(sql, {"lo": m.lo, "hi": m.hi, "d": device_id, "fast": fast_ms})
+async def fast_ids(tx: Tx, m: Months, unit_id: int, device_id: int, fast_ms: int, limit: int) -> list[int]:
+    """The first fast taps of a device (the unit narrows the search to its index range)."""
+    sql = f"""SELECT r.id FROM ratings r WHERE {RANGE} AND r.unit_id = :u AND r.device_id = :d
+              AND r.time_to_tap_ms < :fast ORDER BY r.created_at LIMIT {int(limit)}"""  # noqa: S608
+    rows = await tx.fetch_all(sql, {"lo": m.lo, "hi": m.hi, "u": unit_id, "d": device_id, "fast": fast_ms})
     return [int(r["id"]) for r in rows]
 
 
@@ -74,23 +87,28 @@ async def off_hours(
     return await tx.fetch_all(sql, {"lo": m.lo, "hi": m.hi})
 
 
-async def repeated_comments(tx: Tx, m: Months, unit_ids: Sequence[int] | None, min_count: int) -> list[Row]:
-    """The same comment text at one device on one local day, at least ``min_count`` times."""
-    day = m.local_day("r.created_at")
+async def repeated_comments(
+    tx: Tx, m: Months, unit_ids: Sequence[int] | None, min_count: int, min_share: float, min_chars: int
+) -> list[Row]:
+    """The same comment (at least ``min_chars`` long) at least ``min_count`` times at one device, making at
+    least ``min_share`` of all its occurrences: a phrase many citizens write everywhere is not a flag."""
     sql = f"""
-        SELECT r.device_id, min(r.unit_id) AS unit_id, r.comment, {day} AS day, count(*) AS n,
-               min(r.created_at) AS first_at, max(r.created_at) AS last_at, min(r.id) AS first_id
-        FROM ratings r
-        WHERE {RANGE} AND r.comment IS NOT NULL AND r.device_id IS NOT NULL{_in("r.unit_id", unit_ids)}
-        GROUP BY r.device_id, r.comment, {day}
-        HAVING count(*) >= :k"""  # noqa: S608
-    return await tx.fetch_all(sql, {"lo": m.lo, "hi": m.hi, "k": min_count})
+        SELECT * FROM (
+            SELECT r.comment, r.device_id, min(r.unit_id) AS unit_id, count(*) AS n,
+                   sum(count(*)) OVER (PARTITION BY r.comment) AS total,
+                   min(r.created_at) AS first_at, max(r.created_at) AS last_at
+            FROM ratings r
+            WHERE {RANGE} AND r.comment IS NOT NULL AND length(r.comment) >= :chars{_in("r.unit_id", unit_ids)}
+            GROUP BY r.comment, r.device_id
+        ) t WHERE device_id IS NOT NULL AND n >= :k AND n >= :share * total"""  # noqa: S608
+    params = {"lo": m.lo, "hi": m.hi, "k": min_count, "share": min_share, "chars": min_chars}
+    return await tx.fetch_all(sql, params)
 
 
-async def comment_ids(tx: Tx, m: Months, device_id: int, comment: str, limit: int) -> list[int]:
-    sql = f"""SELECT r.id FROM ratings r WHERE {RANGE} AND r.device_id = :d AND r.comment = :c
+async def comment_ids(tx: Tx, m: Months, unit_id: int, device_id: int, comment: str, limit: int) -> list[int]:
+    sql = f"""SELECT r.id FROM ratings r WHERE {RANGE} AND r.unit_id = :u AND r.device_id = :d AND r.comment = :c
               ORDER BY r.created_at LIMIT {int(limit)}"""  # noqa: S608
-    rows = await tx.fetch_all(sql, {"lo": m.lo, "hi": m.hi, "d": device_id, "c": comment})
+    rows = await tx.fetch_all(sql, {"lo": m.lo, "hi": m.hi, "u": unit_id, "d": device_id, "c": comment})
     return [int(r["id"]) for r in rows]
 
 

@@ -194,7 +194,8 @@ async def _candidates(
             **({"top": int(r["level"]) == int(r["scale"])} if "level" in r else {}),
         }
 
-    pairs = await store.read(lambda tx: evidence.close_pairs(tx, m, ids, settings.burst_gap_s * 1000))
+    gap_ms = settings.burst_gap_s * 1000
+    pairs = await store.read(lambda tx: evidence.close_pairs(tx, m, ids, gap_ms, settings.burst_min))
     facts.close_pairs = [rating(r) for r in pairs]
     for r in await store.read(lambda tx: evidence.taps_by_device(tx, m, ids, settings.fast_tap_ms)):
         row = {
@@ -208,7 +209,9 @@ async def _candidates(
         }
         if settings.fast_tap_flagged(row["n"], row["fast"]):
             row["ids"] = await store.read(
-                lambda tx, d=r["device_id"]: evidence.fast_ids(tx, m, d, settings.fast_tap_ms, EVIDENCE_IDS)  # type: ignore[misc]
+                lambda tx, u=r["unit_id"], d=r["device_id"]: evidence.fast_ids(  # type: ignore[misc]
+                    tx, m, u, d, settings.fast_tap_ms, EVIDENCE_IDS
+                )
             )
         facts.taps.append(row)
     for hours, unit_ids in (await _hours(store, ids if ids is not None else sorted(code_of), settings)).items():
@@ -217,9 +220,16 @@ async def _candidates(
         )
         facts.off_hours.extend(rating(r) for r in off)
     facts.off_hours.sort(key=lambda r: (str(r["device"]), r["created_at"]))
-    for r in await store.read(lambda tx: evidence.repeated_comments(tx, m, ids, settings.repeated_min)):
+    repeated = await store.read(
+        lambda tx: evidence.repeated_comments(
+            tx, m, ids, settings.repeated_min, settings.repeated_share, settings.repeated_min_chars
+        )
+    )
+    for r in repeated:
         rids = await store.read(
-            lambda tx, d=r["device_id"], c=r["comment"]: evidence.comment_ids(tx, m, d, c, EVIDENCE_IDS)  # type: ignore[misc]
+            lambda tx, u=r["unit_id"], d=r["device_id"], c=r["comment"]: evidence.comment_ids(  # type: ignore[misc]
+                tx, m, u, d, c, EVIDENCE_IDS
+            )
         )
         facts.repeated.append(
             {
@@ -227,6 +237,7 @@ async def _candidates(
                 "unit": code_of[r["unit_id"]],
                 "comment": r["comment"],
                 "n": int(r["n"]),
+                "total": int(r["total"]),
                 "first_at": int(r["first_at"]),
                 "last_at": int(r["last_at"]),
                 "ids": rids,
