@@ -42,26 +42,19 @@ async def close_pairs(tx: Tx, m: Months, unit_ids: Sequence[int] | None, gap_ms:
     return out
 
 
-async def taps_by_device(tx: Tx, m: Months, unit_ids: Sequence[int] | None, fast_ms: int) -> list[Row]:
-    """Per device: ratings with a tap time, how many were faster than ``fast_ms``, first and last fast one."""
-    fast = f"r.time_to_tap_ms < {int(fast_ms)}"
-    sql = f"""
-        SELECT r.device_id, min(r.unit_id) AS unit_id, count(r.time_to_tap_ms) AS n,
-               sum(CASE WHEN {fast} THEN 1 ELSE 0 END) AS fast,
-               min(CASE WHEN {fast} THEN r.created_at END) AS first_at,
-               max(CASE WHEN {fast} THEN r.created_at END) AS last_at
-        FROM ratings r
-        WHERE {RANGE} AND r.device_id IS NOT NULL{_in("r.unit_id", unit_ids)}
-        GROUP BY r.device_id"""  # noqa: S608
-    return await tx.fetch_all(sql, {"lo": m.lo, "hi": m.hi})
-
-
-async def fast_ids(tx: Tx, m: Months, unit_id: int, device_id: int, fast_ms: int, limit: int) -> list[int]:
-    """The first fast taps of a device (the unit narrows the search to its index range)."""
-    sql = f"""SELECT r.id FROM ratings r WHERE {RANGE} AND r.unit_id = :u AND r.device_id = :d
-              AND r.time_to_tap_ms < :fast ORDER BY r.created_at LIMIT {int(limit)}"""  # noqa: S608
-    rows = await tx.fetch_all(sql, {"lo": m.lo, "hi": m.hi, "u": unit_id, "d": device_id, "fast": fast_ms})
-    return [int(r["id"]) for r in rows]
+async def fast_taps(tx: Tx, m: Months, unit_id: int, counter_id: int, fast_ms: int, limit: int) -> list[Row]:
+    """A counter's fast taps: the first ``limit`` (id, device, time), and the first and last time of all."""
+    where = f"{RANGE} AND r.unit_id = :u AND r.counter_id = :c AND r.time_to_tap_ms < :fast"
+    params = {"lo": m.lo, "hi": m.hi, "u": unit_id, "c": counter_id, "fast": fast_ms}
+    span = await tx.fetch_one(
+        f"SELECT min(r.created_at) AS first_at, max(r.created_at) AS last_at FROM ratings r WHERE {where}",  # noqa: S608
+        params,
+    )
+    rows = await tx.fetch_all(
+        f"SELECT r.id, r.device_id FROM ratings r WHERE {where} ORDER BY r.created_at LIMIT {int(limit)}",  # noqa: S608
+        params,
+    )
+    return [{**r, **(span or {})} for r in rows]
 
 
 def open_expr(m: Months, hours: Sequence[tuple[int, int, int]], grace_min: int) -> str:

@@ -67,8 +67,9 @@ async def gather(
         first=first.isoformat(),
         last=last.isoformat(),
     )
-    await _counts(store, m, ids, facts, names, code_of, settings, progress)
-    await _candidates(store, m, ids, facts, names, code_of, settings, progress)
+    taps: dict[str, tuple[int, int, int]] = {}  # counter -> (unit id, ratings with a tap time, fast taps)
+    await _counts(taps, store, m, ids, facts, names, code_of, settings, progress)
+    await _candidates(taps, store, m, ids, facts, names, code_of, settings, progress)
     return facts
 
 
@@ -86,6 +87,7 @@ def _subtree(unit_rows: list[dict[str, Any]], root: int) -> set[int]:
 
 
 async def _counts(
+    taps: dict[str, tuple[int, int, int]],
     store: Store,
     m: Months,
     ids: list[int] | None,
@@ -102,7 +104,11 @@ async def _counts(
     officer_unit = await store.read(lambda tx: _map(tx, "officers"))
     facts.counter_units = {counters[c]: code_of[u] for c, u in counter_unit.items()}
     facts.officer_units = {officers[o]: code_of[u] for o, u in officer_unit.items()}
-    for r in await store.read(lambda tx: queries.ratings_by_month(tx, m, ids)):
+    fast_ms = settings.fast_tap_ms
+    for r in await store.read(lambda tx: queries.ratings_by_month(tx, m, ids, fast_ms)):
+        if r["fast"] or r["timed"]:
+            unit, n, fast = taps.get(counters[r["counter_id"]], (counter_unit[r["counter_id"]], 0, 0))
+            taps[counters[r["counter_id"]]] = (unit, n + int(r["timed"]), fast + int(r["fast"] or 0))
         facts.ratings.append(
             {
                 "unit": code_of[counter_unit[r["counter_id"]]],
@@ -172,6 +178,7 @@ async def _map(tx: Tx, table: str) -> dict[int, int]:
 
 
 async def _candidates(
+    taps: dict[str, tuple[int, int, int]],
     store: Store,
     m: Months,
     ids: list[int] | None,
@@ -197,23 +204,26 @@ async def _candidates(
     gap_ms = settings.burst_gap_s * 1000
     pairs = await store.read(lambda tx: evidence.close_pairs(tx, m, ids, gap_ms, settings.burst_min))
     facts.close_pairs = [rating(r) for r in pairs]
-    for r in await store.read(lambda tx: evidence.taps_by_device(tx, m, ids, settings.fast_tap_ms)):
-        row = {
-            "device": devices[r["device_id"]],
-            "unit": code_of[r["unit_id"]],
-            "n": int(r["n"]),
-            "fast": int(r["fast"] or 0),
-            "first_at": r["first_at"],
-            "last_at": r["last_at"],
-            "ids": [],
-        }
-        if settings.fast_tap_flagged(row["n"], row["fast"]):
-            row["ids"] = await store.read(
-                lambda tx, u=r["unit_id"], d=r["device_id"]: evidence.fast_ids(  # type: ignore[misc]
-                    tx, m, u, d, settings.fast_tap_ms, EVIDENCE_IDS
-                )
+    counter_ids = {code: i for i, code in names["counters"].items()}
+    for counter, (unit, n, fast) in sorted(taps.items()):
+        if not settings.fast_tap_flagged(n, fast):
+            continue
+        found = await store.read(
+            lambda tx, u=unit, c=counter_ids[counter]: evidence.fast_taps(  # type: ignore[misc]
+                tx, m, u, c, settings.fast_tap_ms, EVIDENCE_IDS
             )
-        facts.taps.append(row)
+        )
+        facts.taps.append(
+            {
+                "device": devices.get(found[0]["device_id"], counter) if found else counter,
+                "unit": code_of[unit],
+                "n": n,
+                "fast": fast,
+                "first_at": found[0]["first_at"] if found else None,
+                "last_at": found[0]["last_at"] if found else None,
+                "ids": [int(r["id"]) for r in found],
+            }
+        )
     for hours, unit_ids in (await _hours(store, ids if ids is not None else sorted(code_of), settings)).items():
         off = await store.read(
             lambda tx, h=hours, u=unit_ids: evidence.off_hours(tx, m, u, h, settings.off_hours_grace_min)  # type: ignore[misc]

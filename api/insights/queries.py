@@ -75,8 +75,9 @@ async def names(tx: Tx) -> dict[str, dict[int, str]]:
     return out
 
 
-async def ratings_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | None) -> list[Row]:
-    """Counter ratings per counter, officer (0: none), source and month: n, satisfied x, top-box."""
+async def ratings_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | None, fast_ms: int = 0) -> list[Row]:
+    """Counter ratings per counter, officer (0: none), source and month: n, satisfied x, top-box, and the
+    ratings with a tap time (``timed``) and those faster than ``fast_ms`` (one pass serves the fast-tap flag)."""
     packed = Packed(
         (
             ("counter_id", "r.counter_id", 20),
@@ -86,9 +87,9 @@ async def ratings_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | None) ->
         )
     )
     body = f"FROM ratings r WHERE r.created_at >= :lo AND r.created_at < :hi{_in('r.unit_id', unit_ids)}"
-    return await _grouped(
-        tx, packed, f"count(*) AS n, sum({SATISFIED}) AS x, sum({TOP}) AS top", body, {"lo": m.lo, "hi": m.hi}
-    )
+    fast = f"sum(CASE WHEN r.time_to_tap_ms < {int(fast_ms)} THEN 1 ELSE 0 END) AS fast"
+    aggregates = f"count(*) AS n, sum({SATISFIED}) AS x, sum({TOP}) AS top, count(r.time_to_tap_ms) AS timed, {fast}"
+    return await _grouped(tx, packed, aggregates, body, {"lo": m.lo, "hi": m.hi})
 
 
 async def ratings_by_procedure(tx: Tx, m: Months, unit_ids: Sequence[int] | None) -> list[Row]:
