@@ -97,7 +97,6 @@ def _answers(acc: Counts, facts: Facts, units: dict[str, list[tuple[str, str]]])
 
 def rows(facts: Facts, settings: Settings, acc: Counts | None = None) -> list[dict[str, Any]]:
     acc = counts(facts) if acc is None else acc
-    spec = IndexSpec.from_instrument(facts.instrument)
     out: list[dict[str, Any]] = []
     sipas: dict[tuple[str, str, str], dict[str, tuple[int, int, int]]] = defaultdict(dict)
     periods = list(facts.periods())
@@ -116,8 +115,10 @@ def rows(facts: Facts, settings: Settings, acc: Counts | None = None) -> list[di
                 sipas[(kind, code, period)][measure[11:]] = (n, x, excluded)
             else:
                 out.append(_row(kind, code, period, measure, proportion(x, n, excluded=excluded, min_n=min_n)))
-    for (kind, code, period), items in sipas.items():
-        out.extend(_sipas(kind, code, period, items, spec, min_n))
+    if sipas:
+        spec = IndexSpec.from_instrument(facts.instrument)
+        for (kind, code, period), items in sipas.items():
+            out.extend(_sipas(kind, code, period, items, spec, min_n))
     return out
 
 
