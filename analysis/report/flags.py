@@ -11,7 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from analysis.report.facts import Facts, Row
-from analysis.report.settings import Settings
+from analysis.report.settings import FLAGS, FLAGS_VERSION, Settings
+
+RULE_SET = f"{FLAGS}/{FLAGS_VERSION}"
 
 COLUMNS = ("kind", "scope_kind", "scope_code", "first_at", "last_at", "count", "detail", "evidence")
 KINDS = ("burst", "fast_tap", "off_hours", "repeated_comment", "kiosk_qr_gap", "staff_entered")
@@ -40,7 +42,7 @@ def _flag(
         "last_at": _when(last, tz),
         "count": count,
         "detail": detail,
-        "evidence": json.dumps(evidence, ensure_ascii=False, sort_keys=True),
+        "evidence": json.dumps({**evidence, "rule_set": RULE_SET}, ensure_ascii=False, sort_keys=True),
     }
 
 

@@ -88,6 +88,8 @@ def analyse(facts: Facts, settings: Settings) -> Results:
         "scope": {"unit": facts.root, "units": len(facts.units)},
         "period": {"from": facts.first, "to": facts.last, "months": facts.months, "time_zone": facts.tz},
         "settings": settings.as_dict(),
+        "trends": charts,
+        "changes": results.changes,
         "rule_sets": {
             "spc": {"name": RULES, "version": RULES_VERSION},
             "flags": {"name": FLAGS, "version": FLAGS_VERSION},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from html import escape
 from typing import Any
@@ -119,7 +118,12 @@ def _trends(results: Results, lang: str) -> str:
         last = signals[-1]
         summary = results.charts.get(code, {})
         title = f"{code}: {t[str(last['rule'])]} ({t[str(last['direction'])]}) {last['period']}"
-        out.append(f"<h3>{escape(title)}</h3><p class='muted'>{escape(json.dumps(summary, ensure_ascii=False))}</p>")
+        words = [f"{t['variation']}: {t.get(str(summary.get('variation')), '—')}"]
+        if summary.get("variation_since"):
+            words[0] += f" ({t['since']} {summary['variation_since']})"
+        words.append(f"{t['assurance']}: {t.get(str(summary.get('assurance')), '—')}")
+        words.append(str(summary.get("ruleset", "")))
+        out.append(f"<h3>{escape(title)}</h3><p class='muted'>{escape('; '.join(words))}</p>")
         out.append(chart(points, lang, title))
         rows = [
             [
