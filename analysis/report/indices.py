@@ -10,12 +10,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from analysis.report.facts import Facts, Row
+from analysis.report.facts import Facts
 from analysis.report.settings import Settings
 from analysis.stats.official import TIMELINESS_BANDS, CompositeIndex, IndexSpec, band_for, ratio_766, sipas_indices
 from analysis.stats.proportions import Proportion, proportion
 
-RATIO = "_766"  # cells [handled, failing, rated]; written as the ratio_766 and coverage measures
+DOSSIERS = "_dossiers"  # written as ratio_766, coverage and one share per timeliness band
 COLUMNS = (
     "scope_kind",
     "scope_code",
@@ -30,15 +30,14 @@ COLUMNS = (
     "suppressed",
 )
 Key = tuple[str, str, str]  # scope_kind, scope_code, measure
-Counts = dict[Key, dict[str, list[int]]]  # -> month -> [n, x, excluded]
+Counts = dict[Key, dict[str, list[int]]]  # -> month -> [n, x, excluded] (DOSSIERS: see _dossiers)
 
 
-def _add(acc: Counts, scopes: Iterable[tuple[str, str]], measure: str, month: str, n: int, x: int, excl: int) -> None:
+def _add(acc: Counts, scopes: Iterable[tuple[str, str]], measure: str, month: str, *values: int) -> None:
     for kind, code in scopes:
-        cell = acc[(kind, code, measure)].setdefault(month, [0, 0, 0])
-        cell[0] += n
-        cell[1] += x
-        cell[2] += excl
+        cell = acc[(kind, code, measure)].setdefault(month, [0] * len(values))
+        for i, v in enumerate(values):
+            cell[i] += v
 
 
 def counts(facts: Facts) -> Counts:
@@ -60,24 +59,28 @@ def counts(facts: Facts) -> Counts:
 
 
 def _dossiers(acc: Counts, facts: Facts, units: dict[str, list[tuple[str, str]]]) -> None:
-    """Timeliness shares by Circular 01 band; Decision 766 cells hold [handled, failing, rated], where a
-    dossier fails when it is late or rated not satisfied (each dossier once)."""
-
-    def scopes(r: Row) -> list[tuple[str, str]]:
-        return [*units[r["unit"]], ("procedure", r["procedure"]), ("channel", r["channel"])]
-
-    def band(margin: int) -> str:
-        return band_for(margin, TIMELINESS_BANDS).code
-
-    codes = [b.code for b in TIMELINESS_BANDS]
+    """One DOSSIERS cell per scope and month: [handled, failing, rated, then one count per Circular 01 band].
+    A dossier fails Decision 766 when it is late or rated not satisfied (counted once). Rows are combined
+    before they are spread over their scopes."""
+    bands = [b.code for b in TIMELINESS_BANDS]
+    band_of: dict[int, int] = {}
+    combined: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0] * (3 + len(bands)))
     for r in facts.dossiers:
-        n, code = r["n"], band(r["margin"])
-        for c in codes:
-            _add(acc, scopes(r), f"{c}_share", r["m"], n, n if c == code else 0, 0)
-        _add(acc, scopes(r), RATIO, r["m"], n, n if code == "late" else 0, 0)
+        margin = r["margin"]
+        if margin not in band_of:
+            band_of[margin] = bands.index(band_for(margin, TIMELINESS_BANDS).code)
+        cell = combined[(r["unit"], r["procedure"], r["channel"], r["m"])]
+        cell[0] += r["n"]
+        cell[3 + band_of[margin]] += r["n"]
+        if bands[band_of[margin]] == "late":
+            cell[1] += r["n"]
     for r in facts.rated_dossiers:
-        failing = r["n"] if r["unsat"] and band(r["margin"]) != "late" else 0
-        _add(acc, scopes(r), RATIO, r["m"], 0, failing, r["n"])
+        cell = combined[(r["unit"], r["procedure"], r["channel"], r["m"])]
+        cell[2] += r["n"]
+        if r["unsat"] and band_for(r["margin"], TIMELINESS_BANDS).code != "late":
+            cell[1] += r["n"]
+    for (unit, procedure, channel, month), cell in combined.items():
+        _add(acc, [*units[unit], ("procedure", procedure), ("channel", channel)], DOSSIERS, month, *cell)
 
 
 def _answers(acc: Counts, facts: Facts, units: dict[str, list[tuple[str, str]]]) -> None:
@@ -106,11 +109,14 @@ def rows(facts: Facts, settings: Settings, acc: Counts | None = None) -> list[di
             cells = [by_month[m] for m in months if m in by_month]
             if not cells:
                 continue
-            n, x, excluded = (sum(c[i] for c in cells) for i in range(3))
-            if measure == RATIO:
+            total = [sum(c[i] for c in cells) for i in range(len(cells[0]))]
+            n, x, excluded = total[:3]
+            if measure == DOSSIERS:
                 ratio = ratio_766(n, x, excluded, min_n=min_n)
                 out.append(_row(kind, code, period, "ratio_766", ratio.ratio))
                 out.append(_row(kind, code, period, "coverage", ratio.coverage))
+                for band, k in zip(TIMELINESS_BANDS, total[3:], strict=True):
+                    out.append(_row(kind, code, period, f"{band.code}_share", proportion(k, n, min_n=min_n)))
             elif measure.startswith("sipas_item:"):
                 sipas[(kind, code, period)][measure[11:]] = (n, x, excluded)
             else:
