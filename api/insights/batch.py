@@ -17,7 +17,7 @@ from api.db import Store, Tx, now_ms
 from api.insights.gather import gather
 
 FILES = ("indices", "officers", "trends", "flags")
-STORE_CHUNK = 5000
+STORE_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -68,21 +68,25 @@ def write_files(out: Path, results: Results) -> None:
 
 
 def _result_rows(run_id: int, results: Results) -> list[dict[str, Any]]:
-    out = []
+    """One row per file and scope (unit, counter, officer, device …): its CSV rows as a JSON array."""
+    grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for file in FILES:
         for row in getattr(results, file):
-            out.append(
-                {
-                    "run_id": run_id,
-                    "file": file,
-                    "scope_kind": str(row.get("scope_kind", "officer" if file == "officers" else "")),
-                    "scope_code": str(row.get("scope_code", row.get("officer_code", ""))),
-                    "period": str(row.get("period", "")),
-                    "measure": str(row.get("measure", row.get("kind", ""))),
-                    "data": json.dumps(row, ensure_ascii=False, separators=(",", ":")),
-                }
-            )
-    return out
+            if file == "officers":
+                scope = ("officer", str(row["officer_code"]))
+            else:
+                scope = (str(row["scope_kind"]), str(row["scope_code"]))
+            grouped.setdefault((file, *scope), []).append(row)
+    return [
+        {
+            "run_id": run_id,
+            "file": file,
+            "scope_kind": kind,
+            "scope_code": code,
+            "data": json.dumps(rows, ensure_ascii=False, separators=(",", ":")),
+        }
+        for (file, kind, code), rows in grouped.items()
+    ]
 
 
 async def store_run(
@@ -107,8 +111,8 @@ async def store_run(
 
     run_id = await store.write(head)
     rows = _result_rows(run_id, results)
-    sql = """INSERT INTO analysis_results (run_id, file, scope_kind, scope_code, period, measure, data)
-             VALUES (:run_id, :file, :scope_kind, :scope_code, :period, :measure, :data)"""
+    sql = """INSERT INTO analysis_results (run_id, file, scope_kind, scope_code, data)
+             VALUES (:run_id, :file, :scope_kind, :scope_code, :data)"""
     for i in range(0, len(rows), STORE_CHUNK):
         chunk = rows[i : i + STORE_CHUNK]
         await store.write(lambda tx, c=chunk: tx.execute_many(sql, c))  # type: ignore[misc]

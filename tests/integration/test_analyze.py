@@ -148,7 +148,11 @@ def test_summary_report_and_stored_run(out: Path) -> None:
     db = sqlite3.connect(out.parent / "copy.db")
     run = db.execute("SELECT id, as_of, unit_code FROM analysis_runs").fetchall()
     assert len(run) == 1 and run[0][2] == "HB" and run[0][1] > 0
-    stored = dict(db.execute("SELECT file, count(*) FROM analysis_results GROUP BY file").fetchall())
+    stored: dict[str, int] = {}
+    for file, scope_kind, data in db.execute("SELECT file, scope_kind, data FROM analysis_results"):
+        rows = json.loads(data)
+        assert all(r.get("scope_kind", "officer") == scope_kind for r in rows)
+        stored[file] = stored.get(file, 0) + len(rows)
     for name in ("indices", "officers", "trends", "flags"):
         assert stored[name] == len(_csv(out / f"{name}.csv")[1])
     db.close()

@@ -1,5 +1,5 @@
--- The analysis batch (`hailong analyze`): each run with its as-of time and settings, and its result rows
--- (the rows of indices.csv, officers.csv, trends.csv and flags.csv) for the dashboard to read.
+-- The analysis batch (`hailong analyze`): each run with its as-of time and settings, and its results for
+-- the dashboard: per file (indices, officers, trends, flags) and scope, a JSON array of that scope's CSV rows.
 -- Nothing here touches the rating write path.
 
 CREATE TABLE analysis_runs (
@@ -20,8 +20,6 @@ CREATE TABLE analysis_results (
     file TEXT NOT NULL CHECK (file IN ('indices', 'officers', 'trends', 'flags')),
     scope_kind TEXT NOT NULL,
     scope_code TEXT NOT NULL,
-    period TEXT NOT NULL,
-    measure TEXT NOT NULL,
     data TEXT NOT NULL
 );
 CREATE INDEX analysis_results_scope ON analysis_results(run_id, file, scope_kind, scope_code);
