@@ -7,7 +7,7 @@ import asyncio
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 
 class AnalyzeUsage(Exception):
@@ -28,6 +28,13 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--to", dest="last", default=None, metavar="DATE", help="last day, YYYY-MM-DD")
     p.add_argument("--unit", default=None, metavar="CODE", help="analyse this unit and everything under it")
     p.set_defaults(func=cmd_analyze)
+    p.error = _one_line  # type: ignore[method-assign]
+
+
+def _one_line(message: str) -> NoReturn:
+    """argparse's own complaints (an unknown option, a missing value) as one line, exit status 2."""
+    print(f"hailong: analyze: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def _date(value: str | None, flag: str) -> date | None:
