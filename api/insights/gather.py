@@ -121,24 +121,10 @@ async def _counts(
                 "top": int(r["top"]),
             }
         )
-    for r in await store.read(lambda tx: queries.ratings_by_procedure(tx, m, ids)):
-        facts.procedure_ratings.append(
-            {
-                "unit": code_of[r["unit_id"]],
-                "procedure": procs[r["procedure_id"]],
-                "channel": CHANNELS[r["channel"]],
-                "m": label[r["m"]],
-                "n": int(r["n"]),
-                "x": int(r["x"]),
-            }
-        )
     progress("analyze: dossiers")
-    for target, fn in (
-        (facts.dossiers, queries.dossiers_by_month),
-        (facts.rated_dossiers, queries.rated_dossiers_by_month),
-    ):
-        for r in await store.read(lambda tx, fn=fn: fn(tx, m, ids)):  # type: ignore[misc]
-            row = {
+    for r in await store.read(lambda tx: queries.dossiers_by_month(tx, m, ids)):
+        facts.dossiers.append(
+            {
                 "unit": code_of[r["unit_id"]],
                 "procedure": procs[r["procedure_id"]],
                 "channel": CHANNELS[r["channel"]],
@@ -146,9 +132,8 @@ async def _counts(
                 "margin": r["margin"] + MARGINS[0],
                 "n": int(r["n"]),
             }
-            if "unsat" in r:
-                row["unsat"] = int(r["unsat"])
-            target.append(row)
+        )
+    _linked(await store.read(lambda tx: queries.linked_ratings(tx, m, ids)), facts, code_of, procs, label)
     progress("analyze: receipt questionnaires")
     facts.instrument = _instrument()
     spec = IndexSpec.from_instrument(facts.instrument)
@@ -170,6 +155,33 @@ async def _counts(
         facts.responses.append({"unit": code_of[r["unit_id"]], "m": label[r["m"]], "n": int(r["n"])})
     qr = await store.read(lambda tx: queries.qr_by_officer(tx, m, ids, INSTRUMENT, settings.gap_item))
     facts.qr_officers = [{"officer": officers[r["officer_id"]], "n": int(r["n"]), "x": int(r["x"])} for r in qr]
+
+
+def _linked(
+    rows: list[dict[str, Any]], facts: Facts, code_of: dict[int, str], procs: dict[int, str], label: tuple[str, ...]
+) -> None:
+    """Split the linked ratings into procedure/channel rates (by rating month) and rated dossiers (by the
+    month of return), each summed over the other month."""
+    by_rating: dict[tuple[str, str, str, str], list[int]] = {}
+    by_return: dict[tuple[str, str, str, str, int, int], int] = {}
+    for r in rows:
+        unit, proc, channel = code_of[r["unit_id"]], procs[r["procedure_id"]], CHANNELS[r["channel"]]
+        n = int(r["n"])
+        if r["rm"] != queries.NONE:
+            cell = by_rating.setdefault((unit, proc, channel, label[r["rm"]]), [0, 0])
+            cell[0] += n
+            cell[1] += 0 if r["unsat"] else n
+        if r["dm"] != queries.NONE:
+            key = (unit, proc, channel, label[r["dm"]], r["margin"] + MARGINS[0], int(r["unsat"]))
+            by_return[key] = by_return.get(key, 0) + n
+    facts.procedure_ratings = [
+        {"unit": u, "procedure": p, "channel": c, "m": mm, "n": n, "x": x}
+        for (u, p, c, mm), (n, x) in by_rating.items()
+    ]
+    facts.rated_dossiers = [
+        {"unit": u, "procedure": p, "channel": c, "m": mm, "margin": g, "unsat": s, "n": n}
+        for (u, p, c, mm, g, s), n in by_return.items()
+    ]
 
 
 async def _map(tx: Tx, table: str) -> dict[int, int]:

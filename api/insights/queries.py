@@ -92,21 +92,6 @@ async def ratings_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | None, fa
     return await _grouped(tx, packed, aggregates, body, {"lo": m.lo, "hi": m.hi})
 
 
-async def ratings_by_procedure(tx: Tx, m: Months, unit_ids: Sequence[int] | None) -> list[Row]:
-    """Citizen ratings that carry their dossier, per unit, procedure, dossier channel and month."""
-    packed = Packed(
-        (
-            ("unit_id", "r.unit_id", 20),
-            ("procedure_id", "d.procedure_id", 16),
-            ("channel", _code("d.channel", CHANNELS), 2),
-            ("m", m.case("r.created_at"), 12),
-        )
-    )
-    body = f"""FROM ratings r JOIN dossiers d ON d.id = r.dossier_id
-        WHERE r.created_at >= :lo AND r.created_at < :hi AND r.source <> 'staff'{_in("r.unit_id", unit_ids)}"""
-    return await _grouped(tx, packed, f"count(*) AS n, sum({SATISFIED}) AS x", body, {"lo": m.lo, "hi": m.hi})
-
-
 MARGINS = (-1, 1)  # margins are clamped to this range: enough for the default timeliness bands' boundaries
 
 
@@ -134,12 +119,40 @@ async def dossiers_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | None) -
     return await _grouped(tx, _dossier_key(m), "count(*) AS n", body, {"lo": m.lo, "hi": m.hi})
 
 
-async def rated_dossiers_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | None) -> list[Row]:
-    """The same groups as ``dossiers_by_month`` for dossiers a citizen rated, split by not satisfied."""
-    unsat = ("unsat", "CASE WHEN r.level < r.scale - 1 THEN 1 ELSE 0 END", 1)
+async def linked_ratings(tx: Tx, m: Months, unit_ids: Sequence[int] | None) -> list[Row]:
+    """Citizen ratings that carry their dossier, in one pass over the join, per unit, procedure, channel,
+    month of the rating and month of the dossier's return (NONE when outside the period or not returned),
+    margin and not satisfied (the satisfied are the rest). They give both the procedure and channel
+    satisfaction rates and the rated part of the Decision 766 ratio."""
+    lo, hi = MARGINS
+    margin = f"({m.local_day('d.due_at')} - {m.local_day('d.returned_at')})"
+    clamped = f"(CASE WHEN {margin} < {lo} THEN 0 WHEN {margin} > {hi} THEN {hi - lo} ELSE {margin} - {lo} END)"
+    packed = Packed(
+        (
+            ("unit_id", "d.unit_id", 16),
+            ("procedure_id", "d.procedure_id", 14),
+            ("channel", _code("d.channel", CHANNELS), 2),
+            ("rm", _month_or_none(m, "r.created_at"), 8),
+            ("dm", _month_or_none(m, "d.returned_at"), 8),
+            ("margin", f"CASE WHEN d.returned_at IS NULL THEN 0 ELSE {clamped} END", 4),
+            ("unsat", "CASE WHEN r.level < r.scale - 1 THEN 1 ELSE 0 END", 1),
+        )
+    )
     body = f"""FROM ratings r JOIN dossiers d ON d.id = r.dossier_id
-        WHERE d.returned_at >= :lo AND d.returned_at < :hi AND r.source <> 'staff'{_in("d.unit_id", unit_ids)}"""
-    return await _grouped(tx, _dossier_key(m, (unsat,)), "count(*) AS n", body, {"lo": m.lo, "hi": m.hi})
+        WHERE r.source <> 'staff' AND ((r.created_at >= :lo AND r.created_at < :hi)
+              OR (d.returned_at >= :lo AND d.returned_at < :hi)){_in("d.unit_id", unit_ids)}"""
+    return await _grouped(tx, packed, "count(*) AS n", body, {"lo": m.lo, "hi": m.hi})
+
+
+NONE = 255  # no month in the period
+
+
+def _month_or_none(m: Months, column: str) -> str:
+    if len(m.labels) >= NONE:
+        raise ValueError(f"at most {NONE - 1} months at a time")
+    return (
+        f"(CASE WHEN {column} IS NULL OR {column} < {m.lo} OR {column} >= {m.hi} THEN {NONE} ELSE {m.case(column)} END)"
+    )
 
 
 async def answers_by_month(
