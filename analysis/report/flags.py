@@ -176,7 +176,7 @@ def _staff(facts: Facts, settings: Settings, tz: ZoneInfo) -> list[dict[str, Any
             cell[1] += r["n"]
     out = []
     for unit, (n, k) in sorted(staff.items()):
-        if k >= settings.staff_min and k / n >= settings.staff_share:
+        if settings.staff_flagged(n, k):
             out.append(
                 _flag(
                     "staff_entered",

@@ -42,5 +42,8 @@ class Settings:
     def fast_tap_flagged(self, n: int, fast: int) -> bool:
         return fast >= self.fast_tap_min and n > 0 and fast / n >= self.fast_tap_share
 
+    def staff_flagged(self, n: int, staff: int) -> bool:
+        return staff >= self.staff_min and n > 0 and staff / n >= self.staff_share
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -265,7 +265,12 @@ async def _candidates(
                 "ids": rids,
             }
         )
-    staff_units = {r["unit"] for r in facts.ratings if r["source"] == "staff"}
+    per_unit: dict[str, list[int]] = {}
+    for r in facts.ratings:
+        cell = per_unit.setdefault(r["unit"], [0, 0])
+        cell[0] += r["n"]
+        cell[1] += r["n"] if r["source"] == "staff" else 0
+    staff_units = {u for u, (n, k) in per_unit.items() if settings.staff_flagged(n, k)}
     uid = {c: i for i, c in code_of.items()}
     for code in sorted(staff_units):
         facts.staff[code] = await store.read(lambda tx, u=uid[code]: evidence.staff_ids(tx, m, u, EVIDENCE_IDS))  # type: ignore[misc]
