@@ -25,6 +25,7 @@ from typing import Any
 from analysis.stats.compare import benjamini_hochberg, two_proportion
 
 RatingId = int | str
+_THURSDAY = 3 * 1440  # epoch minutes + this = minutes since a Monday 00:00 (1970-01-01 was a Thursday)
 DAY_MS = 86_400_000
 
 
@@ -202,8 +203,7 @@ def _gather(rows: Iterable[Row], settings: Settings, hours: Mapping[str, Opening
             table = tables.get(r.unit)
             if table is None:
                 h = hours.get(str(r.unit), VN_HOURS)
-                # minute of the week, Monday 00:00 = 0; 1970-01-01 was a Thursday (3 days after a Monday)
-                table = tables[r.unit] = (h.utc_offset_min + 3 * 1440, _week_table(h, settings.off_hours_grace_min))
+                table = tables[r.unit] = (h.utc_offset_min + _THURSDAY, _week_table(h, settings.off_hours_grace_min))
             if not table[1][(e[0] // 60_000 + table[0]) % 10_080]:
                 outside[device].append(e)
         if officer is not None:
@@ -299,20 +299,19 @@ def burst(rows: Iterable[Row], settings: Settings = Settings()) -> list[Flag]:
     return _run(rows, settings, None, [_burst])
 
 
-def _fast_tap(c: _Collected, settings: Settings) -> list[Flag]:
-    limit = settings.fast_tap_ms
+def _device_flags(
+    kind: str, groups: dict[str, list[Event]], least: int, what: str, totals: dict[str, int], settings: Settings
+) -> list[Flag]:
     return [
-        _flag(
-            "fast_tap",
-            "device",
-            code,
-            evs,
-            f"{len(evs)} of {c.timed[code]} timed ratings tapped in under {limit} ms",
-            settings,
-        )
-        for code, evs in sorted(c.fast.items())
-        if len(evs) >= settings.fast_tap_min
+        _flag(kind, "device", code, evs, f"{len(evs)} of {totals[code]} {what}", settings)
+        for code, evs in sorted(groups.items())
+        if len(evs) >= least
     ]
+
+
+def _fast_tap(c: _Collected, settings: Settings) -> list[Flag]:
+    what = f"timed ratings tapped in under {settings.fast_tap_ms} ms"
+    return _device_flags("fast_tap", c.fast, settings.fast_tap_min, what, c.timed, settings)
 
 
 def fast_tap(rows: Iterable[Row], settings: Settings = Settings()) -> list[Flag]:
@@ -332,25 +331,12 @@ def _week_table(hours: OpeningHours, grace_min: int) -> bytes:
 
 def is_open(at_ms: int, hours: OpeningHours, grace_min: int = 0) -> bool:
     """Whether a moment falls in the opening hours (plus `grace_min` after each closing), in local time."""
-    local = at_ms // 60_000 + hours.utc_offset_min  # local minutes since the epoch
-    day, minute = divmod(local, 1440)
-    weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
-    return any(a <= minute < b + grace_min for a, b in hours.week.get(weekday, ()))
+    return bool(_week_table(hours, grace_min)[(at_ms // 60_000 + hours.utc_offset_min + _THURSDAY) % 10_080])
 
 
 def _off_hours(c: _Collected, settings: Settings) -> list[Flag]:
-    return [
-        _flag(
-            "off_hours",
-            "device",
-            code,
-            evs,
-            f"{len(evs)} of {c.per_device[code]} ratings outside opening hours",
-            settings,
-        )
-        for code, evs in sorted(c.outside.items())
-        if len(evs) >= settings.off_hours_min
-    ]
+    what = "ratings outside opening hours"
+    return _device_flags("off_hours", c.outside, settings.off_hours_min, what, c.per_device, settings)
 
 
 def off_hours(

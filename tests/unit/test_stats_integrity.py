@@ -60,6 +60,22 @@ def test_burst_episodes_chain_and_split() -> None:
     assert burst([Row(i, at(i), device="K", top_box=True, source="staff") for i in range(9)]) == []
 
 
+def test_burst_windows_by_hand() -> None:
+    # At least 3 within 10 s. Times 0, 5, 10, 30, 100, 101, 102, 103, 200 s: windows start at 0 s (0–10 holds 3)
+    # and at 100 s and 101 s (3 each, overlapping) → episodes {0, 5, 10} and {100 … 103}; 30 s and 200 s stand alone.
+    times = [0, 5, 10, 30, 100, 101, 102, 103, 200]
+    rows = [Row(i, at(t), device="K", top_box=True) for i, t in enumerate(times)]
+    flags = burst(rows, Settings(burst_min=3, burst_window_s=10))
+    assert [f.ids for f in flags] == [(0, 1, 2), (4, 5, 6, 7)]
+    # Equal times are never split: the tie at 10 s joins the episode (ids in order, whatever the row order).
+    rows = [
+        Row(9, at(10), device="K", top_box=True),
+        Row(3, at(10), device="K", top_box=True),
+        Row(1, at(0), device="K"),
+    ]
+    assert [f.ids for f in burst(rows, Settings(burst_min=2, burst_window_s=5))] == [(3, 9)]
+
+
 def test_fast_taps() -> None:
     rows = [Row(i, at(60 * i), device="K1", time_to_tap_ms=300 + i) for i in range(5)]
     rows += [Row(9, at(999), device="K1", time_to_tap_ms=4000), Row(8, at(998), device="K1")]
