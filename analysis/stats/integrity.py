@@ -1,25 +1,25 @@
-"""Integrity flags over lightweight rating rows (ANALYSIS.md §5). Flags are for review, never for deleting data.
+"""Integrity flags over rating rows (ANALYSIS.md §5). Flags are for review, never for deleting data.
 
-Every detector is linear or n log n in the rows (grouping by dict, one sort per group), and each flag
-carries its evidence: rating ids (capped), device, officer, first and last time, count and a detail line.
-Staff-entered rows are only counted by `staff_entered`; the other detectors look at citizens' rows.
-Times are epoch milliseconds (as the store keeps them) or aware datetimes (naive ones are taken as UTC).
+The detectors take `Row` objects or, faster, `Columns` (one list per field, as a store query returns
+them transposed). They work column-wise: linear passes and one sort per flagged group, about a
+microsecond per rating. Each flag carries its evidence: rating ids (capped, in time order), device,
+officer, first and last time, count and a detail line. Staff-entered rows are only counted by
+`staff_entered`; the other detectors look at citizens' rows.
+Times are epoch milliseconds (as the store keeps them); `Row` also takes aware datetimes (naive = UTC).
 Rating ids must be unique and of one type (all int or all str): ties in time are ordered by id, so the
 flags do not depend on the order of the rows.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import heapq
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from operator import itemgetter
 from typing import Any
 
 from analysis.stats.compare import benjamini_hochberg, two_proportion
@@ -114,209 +114,155 @@ def epoch_ms(t: int | float | datetime) -> int:
     return int(t)
 
 
-Event = tuple[int, Any, Row]  # (epoch ms, id, row): sorts by time, then id
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """The rows as parallel columns, all of the same length (created_at in epoch ms)."""
+
+    id: Sequence[RatingId]
+    created_at: Sequence[int]
+    device: Sequence[str | None]
+    officer: Sequence[str | None]
+    unit: Sequence[str | None]
+    top_box: Sequence[bool]
+    time_to_tap_ms: Sequence[int | None]
+    comment: Sequence[str | None]
+    source: Sequence[str]
+    channel: Sequence[str]
+    # The comments already normalised (e.g. by the comment analysis, which folds them anyway), to save
+    # `normalise_comment` on every distinct comment, the costliest step here; None: normalise here.
+    comment_key: Sequence[str | None] | None = None
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Row]) -> Columns:
+        rows = list(rows)
+        return cls(
+            [r.id for r in rows],
+            [r.created_at if r.created_at.__class__ is int else epoch_ms(r.created_at) for r in rows],
+            [r.device for r in rows],
+            [r.officer for r in rows],
+            [r.unit for r in rows],
+            [r.top_box for r in rows],
+            [r.time_to_tap_ms for r in rows],
+            [r.comment for r in rows],
+            [r.source for r in rows],
+            [r.channel for r in rows],
+        )
+
+    def check(self) -> None:
+        n = len(self.id)
+        if any(len(getattr(self, f)) != n for f in self.__slots__ if getattr(self, f) is not None):
+            raise ValueError("all columns must have the same length")
+        if len(set(self.id)) != n:
+            raise ValueError("rating ids must be unique")
+        if len(set(map(type, self.id))) > 1:
+            raise ValueError("rating ids must all be of one type (int or str)")
 
 
-def events(rows: Iterable[Row]) -> list[Event]:
-    """Rows as time-ordered events (ties by id)."""
-    out = [(r.created_at if r.created_at.__class__ is int else epoch_ms(r.created_at), r.id, r) for r in rows]  # type: ignore[misc]
-    try:
-        out.sort(key=itemgetter(1))  # by id, then (stable) by time: ties in time stay in id order
-    except TypeError:
-        raise ValueError("rating ids must be unique and all of one type (int or str)") from None
-    out.sort(key=itemgetter(0))
-    if len({e[1] for e in out}) != len(out):
-        raise ValueError("rating ids must be unique and all of one type (int or str)")
-    return out
+class _Data:
+    """Columns plus the derived lists every detector shares."""
+
+    def __init__(self, rows: Iterable[Row] | Columns) -> None:
+        cols = rows if isinstance(rows, Columns) else Columns.from_rows(rows)
+        cols.check()
+        self.cols = cols
+        self.citizen = [i for i, s in enumerate(cols.source) if s != "staff"]
+
+    def when(self, i: int) -> tuple[int, RatingId]:
+        return self.cols.created_at[i], self.cols.id[i]
+
+    def flag(
+        self, kind: str, scope_kind: str, code: str, idx: Sequence[int], detail: str, settings: Settings, **extra: Any
+    ) -> Flag:
+        """A flag over rows `idx` in any order: times and evidence ids in time order (ties by id)."""
+        c = self.cols
+        devices = {c.device[i] for i in idx}
+        officers = {c.officer[i] for i in idx}
+        try:
+            first, last = min(idx, key=self.when), max(idx, key=self.when)
+            shown = heapq.nsmallest(settings.max_evidence, idx, key=self.when)
+        except TypeError:
+            raise ValueError("rating ids must all be of one type (int or str)") from None
+        return Flag(
+            kind,
+            scope_kind,
+            code,
+            c.created_at[first],
+            c.created_at[last],
+            len(idx),
+            detail,
+            tuple(c.id[i] for i in shown),
+            devices.pop() if len(devices) == 1 else None,
+            officers.pop() if len(officers) == 1 else None,
+            **extra,
+        )
 
 
-@dataclass(slots=True)
-class _Collected:
-    """Everything the detectors need, gathered in one pass over the time-ordered events."""
+def _episodes(times: list[int], window: int, least: int) -> list[tuple[int, int]]:
+    """(start, end) positions, end exclusive, of the maximal runs of sorted `times` lying in windows of
+    `window` ms that hold at least `least` events.
 
-    top_by_device: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))
-    top_by_officer: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))
-    per_device: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    timed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    fast: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))
-    outside: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))
-    comments: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))
-    gap: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0, 0]))
-    kiosk_top: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))
-    staff: dict[str, list[Event]] = field(default_factory=lambda: defaultdict(list))
-
-
-def _run(
-    rows: Iterable[Row],
-    settings: Settings,
-    hours: Mapping[str, OpeningHours] | None,
-    builders: Sequence[Callable[[_Collected, Settings], list[Flag]]],
-) -> list[Flag]:
-    gc_was_on = gc.isenabled()
-    gc.disable()  # millions of small tuples: the cyclic collector would rescan them over and over
-    try:
-        c = _gather(rows, settings, hours or {})
-        flags = [f for build in builders for f in build(c, settings)]
-    except TypeError:
-        raise ValueError("rating ids must be unique and all of one type (int or str)") from None
-    finally:
-        if gc_was_on:
-            gc.enable()
-    return sorted(flags, key=lambda f: (f.kind, f.scope_kind, f.scope_code, f.first_at))
-
-
-def _gather(rows: Iterable[Row], settings: Settings, hours: Mapping[str, OpeningHours]) -> _Collected:
-    """One pass in the rows' own order (memory-friendly); only the lists that become flags are sorted later."""
-    c = _Collected()
-    staff, per_device, top_by_device, timed, fast, outside = (
-        c.staff,
-        c.per_device,
-        c.top_by_device,
-        c.timed,
-        c.fast,
-        c.outside,
-    )
-    top_by_officer, gap, kiosk_top, comments = c.top_by_officer, c.gap, c.kiosk_top, c.comments
-    tables: dict[Any, tuple[int, bytes]] = {}
-    folded: dict[str, str] = {}
-    fast_ms, min_chars = settings.fast_tap_ms, settings.repeated_min_chars
-    ids = set()
-    n_rows = 0
-    for r in rows:
-        n_rows += 1
-        t = r.created_at
-        e = (t if t.__class__ is int else epoch_ms(t), r.id, r)
-        ids.add(r.id)
-        if r.source == "staff":
-            staff[r.officer if r.officer is not None else "-"].append(e)
-            continue
-        device, officer, top = r.device, r.officer, r.top_box
-        if device is not None:
-            per_device[device] += 1
-            if top:
-                top_by_device[device].append(e)
-            tap = r.time_to_tap_ms
-            if tap is not None:
-                timed[device] += 1
-                if tap < fast_ms:
-                    fast[device].append(e)
-            table = tables.get(r.unit)
-            if table is None:
-                h = hours.get(str(r.unit), VN_HOURS)
-                table = tables[r.unit] = (h.utc_offset_min + _THURSDAY, _week_table(h, settings.off_hours_grace_min))
-            if not table[1][(e[0] // 60_000 + table[0]) % 10_080]:
-                outside[device].append(e)
-        if officer is not None:
-            if top:
-                top_by_officer[officer].append(e)
-            channel = r.channel
-            if channel == "kiosk":
-                g = gap[officer]
-                g[1] += 1
-                if top:
-                    g[0] += 1
-                    kiosk_top[officer].append(e)
-            elif channel == "qr":
-                g = gap[officer]
-                g[3] += 1
-                if top:
-                    g[2] += 1
-        text = r.comment
-        if text:
-            key = folded.get(text)
-            if key is None:
-                key = folded[text] = normalise_comment(text)
-            if len(key) >= min_chars:
-                comments[key].append(e)
-    if len(ids) != n_rows:
-        raise ValueError("rating ids must be unique and all of one type (int or str)")
-    return c
-
-
-def _flag(
-    kind: str, scope_kind: str, code: str, evs: Sequence[Event], detail: str, settings: Settings, **extra: Any
-) -> Flag:
-    """A flag over events in any order: times and evidence ids are taken in time order (ties by id)."""
-    devices = {e[2].device for e in evs}
-    officers = {e[2].officer for e in evs}
-    when = itemgetter(0, 1)
-    return Flag(
-        kind,
-        scope_kind,
-        code,
-        min(evs, key=when)[0],
-        max(evs, key=when)[0],
-        len(evs),
-        detail,
-        tuple(e[1] for e in heapq.nsmallest(settings.max_evidence, evs, key=when)),
-        devices.pop() if len(devices) == 1 else None,
-        officers.pop() if len(officers) == 1 else None,
-        **extra,
-    )
-
-
-def _episodes(evs: list[Event], window: int, least: int) -> list[list[Event]]:
-    """Maximal runs of time-sorted events lying in windows of `window` ms that hold at least `least` events.
-
-    Event i starts such a window when times[i + least − 1] − times[i] ≤ window; the union of those
-    windows, split where two neighbours are more than `window` apart, gives the episodes. Events with
-    equal times always fall in the same episode, so their order among themselves does not matter.
+    Position i starts such a window when times[i + least − 1] − times[i] ≤ window; the union of those
+    windows, split where two neighbours are more than `window` apart, gives the episodes. Equal times
+    always fall in the same episode, so their order among themselves does not matter.
     """
-    times = [e[0] for e in evs]
     span = least - 1
     starts = [i for i, (a, b) in enumerate(zip(times, times[span:], strict=False)) if b - a <= window]
-    found: list[list[Event]] = []
-    end = -1  # last index already taken
+    found: list[tuple[int, int]] = []
     for i in starts:
-        if found and i <= end + 1 and times[i] - times[end] <= window:
-            found[-1].extend(evs[end + 1 : i + span + 1])
+        if found and i <= found[-1][1] and times[i] - times[found[-1][1] - 1] <= window:
+            found[-1] = (found[-1][0], i + span + 1)
         else:
-            found.append(evs[i : i + span + 1])
-        end = i + span
+            found.append((i, i + span + 1))
     return found
 
 
-def _burst(c: _Collected, settings: Settings) -> list[Flag]:
+def _burst(d: _Data, settings: Settings) -> list[Flag]:
+    c = d.cols
     window = int(settings.burst_window_s * 1000)
+    top = [i for i in d.citizen if c.top_box[i]]
     flags = []
-    for scope, groups in (("device", c.top_by_device), ("officer", c.top_by_officer)):
-        for code, evs in groups.items():
-            if len(evs) < settings.burst_min:
+    for scope, column in (("device", c.device), ("officer", c.officer)):
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i in top:
+            key = column[i]
+            if key is not None:
+                groups[str(key)].append(i)
+        for code, idx in sorted(groups.items()):
+            if len(idx) < settings.burst_min:
                 continue
-            evs.sort(key=itemgetter(0))
-            for episode in _episodes(evs, window, settings.burst_min):
-                span = (episode[-1][0] - episode[0][0]) / 1000
+            idx.sort(key=c.created_at.__getitem__)
+            for a, b in _episodes([c.created_at[i] for i in idx], window, settings.burst_min):
+                episode = idx[a:b]
+                span = (c.created_at[idx[b - 1]] - c.created_at[idx[a]]) / 1000
                 detail = (
                     f"{len(episode)} top ratings in {span:.0f} s "
                     f"(≥ {settings.burst_min} within {settings.burst_window_s:.0f} s)"
                 )
-                flags.append(_flag("burst", scope, code, episode, detail, settings))
+                flags.append(d.flag("burst", scope, code, episode, detail, settings))
     return flags
 
 
-def burst(rows: Iterable[Row], settings: Settings = Settings()) -> list[Flag]:
-    """Episodes where at least `burst_min` top ratings fall within `burst_window_s`, per device and per officer."""
-    return _run(rows, settings, None, [_burst])
-
-
-def _device_flags(
-    kind: str, groups: dict[str, list[Event]], least: int, what: str, totals: dict[str, int], settings: Settings
-) -> list[Flag]:
+def _device_flags(d: _Data, kind: str, idx: Iterable[int], least: int, what: str, settings: Settings) -> list[Flag]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    device = d.cols.device
+    for i in idx:
+        if device[i] is not None:
+            groups[str(device[i])].append(i)
+    flagged = {code: g for code, g in groups.items() if len(g) >= least}
+    if not flagged:
+        return []
+    totals = Counter(device[i] for i in d.citizen if device[i] in flagged)
     return [
-        _flag(kind, "device", code, evs, f"{len(evs)} of {totals[code]} {what}", settings)
-        for code, evs in sorted(groups.items())
-        if len(evs) >= least
+        d.flag(kind, "device", code, g, f"{len(g)} of {totals[code]} {what}", settings)
+        for code, g in sorted(flagged.items())
     ]
 
 
-def _fast_tap(c: _Collected, settings: Settings) -> list[Flag]:
-    what = f"timed ratings tapped in under {settings.fast_tap_ms} ms"
-    return _device_flags("fast_tap", c.fast, settings.fast_tap_min, what, c.timed, settings)
-
-
-def fast_tap(rows: Iterable[Row], settings: Settings = Settings()) -> list[Flag]:
-    """Devices with at least `fast_tap_min` ratings tapped sooner than `fast_tap_ms`."""
-    return _run(rows, settings, None, [_fast_tap])
+def _fast_tap(d: _Data, settings: Settings) -> list[Flag]:
+    taps, limit = d.cols.time_to_tap_ms, settings.fast_tap_ms
+    fast = [i for i in d.citizen if (t := taps[i]) is not None and t < limit]
+    what = f"ratings on this device tapped in under {limit} ms"
+    return _device_flags(d, "fast_tap", fast, settings.fast_tap_min, what, settings)
 
 
 def _week_table(hours: OpeningHours, grace_min: int) -> bytes:
@@ -334,17 +280,16 @@ def is_open(at_ms: int, hours: OpeningHours, grace_min: int = 0) -> bool:
     return bool(_week_table(hours, grace_min)[(at_ms // 60_000 + hours.utc_offset_min + _THURSDAY) % 10_080])
 
 
-def _off_hours(c: _Collected, settings: Settings) -> list[Flag]:
-    what = "ratings outside opening hours"
-    return _device_flags("off_hours", c.outside, settings.off_hours_min, what, c.per_device, settings)
-
-
-def off_hours(
-    rows: Iterable[Row], settings: Settings = Settings(), hours: Mapping[str, OpeningHours] | None = None
-) -> list[Flag]:
-    """Devices with at least `off_hours_min` ratings outside their unit's opening hours (VN_HOURS by default;
-    `hours` maps unit codes to their own), `off_hours_grace_min` after each closing still counting as open."""
-    return _run(rows, settings, hours, [_off_hours])
+def _off_hours(d: _Data, settings: Settings, hours: Mapping[str, OpeningHours] | None) -> list[Flag]:
+    c = d.cols
+    hours = hours or {}
+    tables: dict[Any, tuple[int, bytes]] = {}
+    for unit in set(c.unit):
+        h = hours.get(str(unit), VN_HOURS)
+        tables[unit] = (h.utc_offset_min + _THURSDAY, _week_table(h, settings.off_hours_grace_min))
+    times, units = c.created_at, c.unit
+    outside = [i for i in d.citizen if not (tab := tables[units[i]])[1][(times[i] // 60_000 + tab[0]) % 10_080]]
+    return _device_flags(d, "off_hours", outside, settings.off_hours_min, "ratings outside opening hours", settings)
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -368,71 +313,123 @@ def normalise_comment(text: str) -> str:
     return _NOT_WORD.sub(" ", unicodedata.normalize("NFC", text).lower().translate(_FOLD)).strip()
 
 
-def _repeated_comment(c: _Collected, settings: Settings) -> list[Flag]:
+def _repeated_comment(d: _Data, settings: Settings) -> list[Flag]:
+    given = d.cols.comment_key
+    comments = d.cols.comment if given is None else given
+    by_text: dict[str, list[int]] = defaultdict(list)
+    for i in d.citizen:
+        if text := comments[i]:
+            by_text[text].append(i)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for text, idx in by_text.items():
+        key = normalise_comment(text) if given is None else text
+        if len(key) >= settings.repeated_min_chars:
+            groups[key].extend(idx)
     flags = []
-    for key, evs in c.comments.items():
-        if len(evs) >= settings.repeated_min:
-            devices = len({e[2].device for e in evs})
+    for key, idx in sorted(groups.items()):
+        if len(idx) >= settings.repeated_min:
+            devices = len({d.cols.device[i] for i in idx})
             code = hashlib.sha256(key.encode()).hexdigest()[:10]
-            detail = f"the same comment ({len(key)} characters) {len(evs)} times from {devices} device(s)"
-            flags.append(_flag("repeated_comment", "comment", code, evs, detail, settings))
+            detail = f"the same comment ({len(key)} characters) {len(idx)} times from {devices} device(s)"
+            flags.append(d.flag("repeated_comment", "comment", code, idx, detail, settings))
     return flags
 
 
-def repeated_comment(rows: Iterable[Row], settings: Settings = Settings()) -> list[Flag]:
-    """Comments identical after normalising, repeated at least `repeated_min` times. The flag names the comment by
-    a short hash, not its text (which may hold personal data until redacted); its ratings are the evidence."""
-    return _run(rows, settings, None, [_repeated_comment])
-
-
-def _kiosk_qr_gap(c: _Collected, settings: Settings) -> list[Flag]:
-    tested = sorted(o for o, g in c.gap.items() if g[1] >= settings.gap_min_n and g[3] >= settings.gap_min_n)
-    tests = [two_proportion(*c.gap[o], alternative="greater") for o in tested]
+def _kiosk_qr_gap(d: _Data, settings: Settings) -> list[Flag]:
+    c = d.cols
+    tally = Counter((c.officer[i], c.channel[i], bool(c.top_box[i])) for i in d.citizen)
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # kiosk x, n, qr x, n
+    for (officer, channel, top), k in tally.items():
+        if officer is not None and channel in ("kiosk", "qr"):
+            side = 0 if channel == "kiosk" else 2
+            counts[officer][side + 1] += k
+            counts[officer][side] += k if top else 0
+    tested = sorted(o for o, g in counts.items() if g[1] >= settings.gap_min_n and g[3] >= settings.gap_min_n)
+    tests = [two_proportion(*counts[o], alternative="greater") for o in tested]
     adjusted = benjamini_hochberg([t.p_value for t in tests], alpha=settings.gap_alpha)
+    hits = {
+        o: (t, q)
+        for o, t, q, hit in zip(tested, tests, adjusted.q_values, adjusted.rejected, strict=True)
+        if hit and t.difference >= settings.gap_min_difference
+    }
+    evidence: dict[str, list[int]] = defaultdict(list)
+    if hits:
+        for i in d.citizen:
+            if c.officer[i] in hits and c.channel[i] == "kiosk" and c.top_box[i]:
+                evidence[str(c.officer[i])].append(i)
     flags = []
-    for o, t, q, hit in zip(tested, tests, adjusted.q_values, adjusted.rejected, strict=True):
-        if hit and t.difference >= settings.gap_min_difference:
-            detail = (
-                f"kiosk top box {t.x1}/{t.n1} = {t.x1 / t.n1:.1%} vs receipt QR {t.x2}/{t.n2} = {t.x2 / t.n2:.1%}; "
-                f"one-sided p = {t.p_value:.2g}, BH q = {q:.2g} over {len(tested)} officers"
-            )
-            flags.append(
-                _flag(
-                    "kiosk_qr_gap",
-                    "officer",
-                    o,
-                    c.kiosk_top[o],
-                    detail,
-                    settings,
-                    p_value=t.p_value,
-                    q_value=q,
-                )
-            )
+    for o, (t, q) in sorted(hits.items()):
+        detail = (
+            f"kiosk top box {t.x1}/{t.n1} = {t.x1 / t.n1:.1%} vs receipt QR {t.x2}/{t.n2} = {t.x2 / t.n2:.1%}; "
+            f"one-sided p = {t.p_value:.2g}, BH q = {q:.2g} over {len(tested)} officers"
+        )
+        flags.append(d.flag("kiosk_qr_gap", "officer", o, evidence[o], detail, settings, p_value=t.p_value, q_value=q))
     return flags
 
 
-def kiosk_qr_gap(rows: Iterable[Row], settings: Settings = Settings()) -> list[Flag]:
-    """Officers whose kiosk top-box share is far above their receipt-QR share: one-sided two-proportion test per
-    officer with at least `gap_min_n` on each side, Benjamini–Hochberg across the officers tested."""
-    return _run(rows, settings, None, [_kiosk_qr_gap])
-
-
-def _staff_entered(c: _Collected, settings: Settings) -> list[Flag]:
+def _staff_entered(d: _Data, settings: Settings) -> list[Flag]:
+    c = d.cols
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(c.source):
+        if s == "staff":
+            groups[str(c.officer[i] or "-")].append(i)
     return [
-        _flag("staff_entered", "officer", code, evs, f"{len(evs)} ratings entered by staff", settings)
-        for code, evs in c.staff.items()
+        d.flag("staff_entered", "officer", code, idx, f"{len(idx)} ratings entered by staff", settings)
+        for code, idx in sorted(groups.items())
     ]
 
 
-def staff_entered(rows: Iterable[Row], settings: Settings = Settings()) -> list[Flag]:
+def _sorted(flags: list[Flag]) -> list[Flag]:
+    return sorted(flags, key=lambda f: (f.kind, f.scope_kind, f.scope_code, f.first_at))
+
+
+def burst(rows: Iterable[Row] | Columns, settings: Settings = Settings()) -> list[Flag]:
+    """Episodes where at least `burst_min` top ratings fall within `burst_window_s`, per device and per officer."""
+    return _sorted(_burst(_Data(rows), settings))
+
+
+def fast_tap(rows: Iterable[Row] | Columns, settings: Settings = Settings()) -> list[Flag]:
+    """Devices with at least `fast_tap_min` ratings tapped sooner than `fast_tap_ms`."""
+    return _sorted(_fast_tap(_Data(rows), settings))
+
+
+def off_hours(
+    rows: Iterable[Row] | Columns, settings: Settings = Settings(), hours: Mapping[str, OpeningHours] | None = None
+) -> list[Flag]:
+    """Devices with at least `off_hours_min` ratings outside their unit's opening hours (VN_HOURS by default;
+    `hours` maps unit codes to their own), `off_hours_grace_min` after each closing still counting as open."""
+    return _sorted(_off_hours(_Data(rows), settings, hours))
+
+
+def repeated_comment(rows: Iterable[Row] | Columns, settings: Settings = Settings()) -> list[Flag]:
+    """Comments identical after normalising, repeated at least `repeated_min` times. The flag names the comment by
+    a short hash, not its text (which may hold personal data until redacted); its ratings are the evidence."""
+    return _sorted(_repeated_comment(_Data(rows), settings))
+
+
+def kiosk_qr_gap(rows: Iterable[Row] | Columns, settings: Settings = Settings()) -> list[Flag]:
+    """Officers whose kiosk top-box share is far above their receipt-QR share: one-sided two-proportion test per
+    officer with at least `gap_min_n` on each side, Benjamini–Hochberg across the officers tested."""
+    return _sorted(_kiosk_qr_gap(_Data(rows), settings))
+
+
+def staff_entered(rows: Iterable[Row] | Columns, settings: Settings = Settings()) -> list[Flag]:
     """Ratings keyed in by staff (source = staff), counted per officer ("-" when none is named)."""
-    return _run(rows, settings, None, [_staff_entered])
+    return _sorted(_staff_entered(_Data(rows), settings))
 
 
 def detect(
-    rows: Iterable[Row], settings: Settings = Settings(), hours: Mapping[str, OpeningHours] | None = None
+    rows: Iterable[Row] | Columns, settings: Settings = Settings(), hours: Mapping[str, OpeningHours] | None = None
 ) -> list[Flag]:
-    """Every detector over one pass of the rows; flags sorted by kind, scope and first time."""
-    return _run(
-        rows, settings, hours, [_burst, _fast_tap, _off_hours, _repeated_comment, _kiosk_qr_gap, _staff_entered]
+    """Every detector; flags sorted by kind, scope and first time."""
+    d = _Data(rows)
+    return _sorted(
+        [
+            *_burst(d, settings),
+            *_fast_tap(d, settings),
+            *_off_hours(d, settings, hours),
+            *_repeated_comment(d, settings),
+            *_kiosk_qr_gap(d, settings),
+            *_staff_entered(d, settings),
+        ]
     )

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from analysis.stats.integrity import (
     VN_HOURS,
+    Columns,
     OpeningHours,
     Row,
     Settings,
@@ -83,7 +84,7 @@ def test_fast_taps() -> None:
     rows += [Row(30, at(0), device="K2", time_to_tap_ms=800)]  # exactly the threshold is not fast
     flags = fast_tap(rows)
     assert [(f.scope_code, f.count) for f in flags] == [("K1", 5)]
-    assert "5 of 6 timed" in flags[0].detail
+    assert "5 of 7 ratings" in flags[0].detail
 
 
 def local(day: int, hour: int, minute: int = 0) -> int:
@@ -155,6 +156,23 @@ def test_staff_entered_and_evidence_cap() -> None:
 def test_duplicate_ids_are_refused() -> None:
     with pytest.raises(ValueError, match="unique"):
         detect([Row(1, at(0)), Row(1, at(0))])
+
+
+def test_columns_give_the_same_flags_as_rows() -> None:
+    rows = [Row(i, at(10 * i), device="K1", officer="O1", top_box=True, time_to_tap_ms=100) for i in range(6)]
+    rows += [Row(100, at(0), officer="O2", source="staff")]
+    cols = Columns.from_rows(rows)
+    assert detect(cols) == detect(rows) and {f.kind for f in detect(cols)} == {"burst", "fast_tap", "staff_entered"}
+    # Comments normalised elsewhere are taken as they are.
+    texts = ["Chờ lâu quá, hai tiếng rồi", "cho lau qua hai tieng roi", "CHỜ LÂU QUÁ hai tiếng rồi!"]
+    with_text = Columns.from_rows(Row(i, at(i), comment=t) for i, t in enumerate(texts))
+    keyed = Columns(**{**{f: getattr(with_text, f) for f in Columns.__slots__}, "comment_key": ["k" * 20] * 3})
+    assert [f.ids for f in repeated_comment(with_text)] == [f.ids for f in repeated_comment(keyed)] == [(0, 1, 2)]
+    bad = Columns([1, 2], [0], [None], [None], [None], [True], [None], [None], ["kiosk"], ["kiosk"])
+    with pytest.raises(ValueError, match="same length"):
+        detect(bad)
+    with pytest.raises(ValueError, match="one type"):
+        detect([Row(1, at(0), device="K", top_box=True), Row("a", at(0), device="K", top_box=True)] * 1)
 
 
 def test_settings_are_stated() -> None:
