@@ -26,7 +26,6 @@ from analysis.stats.compare import benjamini_hochberg, two_proportion
 
 RatingId = int | str
 _THURSDAY = 3 * 1440  # epoch minutes + this = minutes since a Monday 00:00 (1970-01-01 was a Thursday)
-DAY_MS = 86_400_000
 
 
 @dataclass(frozen=True, slots=True)
