@@ -21,6 +21,7 @@ class Results:
     charts: dict[str, dict[str, Any]]
     gaps: list[dict[str, Any]]
     names: dict[str, str] = field(default_factory=dict)  # unit code -> name
+    sections: dict[str, dict[str, str]] = field(default_factory=dict)  # SIPAS factor -> {"vi": …, "en": …}
     summary: dict[str, Any] = field(default_factory=dict)
 
 
@@ -82,6 +83,7 @@ def analyse(facts: Facts, settings: Settings) -> Results:
         charts=charts,
         gaps=gaps,
         names={u.code: u.name for u in facts.units},
+        sections={str(s["code"]): s for s in facts.instrument.get("sections", [])},
     )
     staff = sum(r["n"] for r in facts.ratings if r["source"] == "staff")
     results.summary = {

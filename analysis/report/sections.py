@@ -59,7 +59,7 @@ def body(results: Results, lang: str) -> str:
         _measures(index, units, ("counter_rate", "ratio_766", "coverage"), lang, (), results.names),
         f"<p>{escape(t['staff'])}: {num(s['counts']['staff_entered_excluded'], lang)}</p>",
         f"<h2>{t['sipas']}</h2><p class='muted'>{escape(t['unofficial'])}</p>",
-        _sipas(index.get(("unit", root), {}), lang),
+        _sipas(index.get(("unit", root), {}), lang, results.sections),
         f"<h2>{t['trends']}</h2>",
         _trends(results, lang),
         f"<h2>{t['changes']}</h2>",
@@ -90,7 +90,7 @@ def _measures(
     return _table(head, rows)
 
 
-def _sipas(found: dict[str, dict[str, Any]], lang: str) -> str:
+def _sipas(found: dict[str, dict[str, Any]], lang: str, sections: dict[str, dict[str, str]]) -> str:
     t = TEXT[lang]
     keys = [
         *sorted(k for k in found if k.startswith("sipas_factor:")),
@@ -99,7 +99,9 @@ def _sipas(found: dict[str, dict[str, Any]], lang: str) -> str:
         "payment_share",
     ]
     rows = [
-        [escape(t.get(k, k.replace("sipas_factor:", "SIPAS "))), figure(found[k], lang)] for k in keys if k in found
+        [escape(t.get(k) or f"{k[13:]}. {sections.get(k[13:], {}).get(lang, '')}"), figure(found[k], lang)]
+        for k in keys
+        if k in found
     ]
     return _table([t["measure"], t["value"]], rows)
 
