@@ -41,7 +41,7 @@ async def gather(
 ) -> Facts:
     unit_rows = await store.read(queries.units)
     if not unit_rows:
-        raise ScopeError("the database has no units: nothing to analyse (fill it first, e.g. hailong demo)")
+        raise ScopeError("the database has no units: nothing to analyse (fill it first, e.g. hailong demo-data)")
     by_id = {int(u["id"]): u for u in unit_rows}
     code_of = {i: str(u["code"]) for i, u in by_id.items()}
     if unit_code is None:
