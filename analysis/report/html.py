@@ -85,6 +85,34 @@ def chart(points: list[dict[str, Any]], lang: str, title: str) -> str:
     return "".join(parts) + "</svg>"
 
 
+def funnel_chart(points: list[dict[str, Any]], lang: str, title: str) -> str:
+    """Officers' satisfaction against their number of ratings, with the 95 % and 99.8 % limits."""
+    w, h, pad = 640, 220, 36
+    top = max(p["n"] for p in points)
+    low = min(min(p["rate"], p["lower998"]) for p in points)
+    low = max(0.0, low - 0.02)
+    span = max(1.0 - low, 1e-6)
+
+    def xy(n: float, v: float) -> str:
+        return f"{pad + n / top * (w - 2 * pad):.1f},{h - pad - (v - low) / span * (h - 2 * pad):.1f}"
+
+    parts = [f'<svg viewBox="0 0 {w} {h}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    for key, dash in (("lower95", "4 3"), ("upper95", "4 3"), ("lower998", ""), ("upper998", "")):
+        line = " ".join(xy(p["n"], p[key]) for p in points)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="#c66" stroke-dasharray="{dash}"/>')
+    parts.append(f'<polyline points="{xy(0, points[0]["target"])} {xy(top, points[0]["target"])}" stroke="#333"/>')
+    for p in points:
+        cx, cy = xy(p["n"], p["rate"]).split(",")
+        colour = "#05a" if p["position"] == "within" else "#c00"
+        parts.append(
+            f'<circle cx="{cx}" cy="{cy}" r="3" fill="{colour}"><title>{escape(p["officer"])}</title></circle>'
+        )
+    parts.append(f'<text x="{w - pad}" y="{h - 8}" font-size="11" text-anchor="end">n = {num(top, lang)}</text>')
+    parts.append(f'<text x="4" y="{pad}" font-size="11">100 %</text>')
+    parts.append(f'<text x="4" y="{h - pad}" font-size="11">{pct(low, lang)}</text>')
+    return "".join(parts) + "</svg>"
+
+
 def section(results: Results, lang: str) -> str:
     from analysis.report.sections import body
 

@@ -34,6 +34,34 @@ def funnel_words(members: list[tuple[str, int, int]]) -> dict[str, str]:
     return {p.key: p.position for p in funnel(members).points}
 
 
+def funnels(rows: list[dict[str, Any]], kinds: dict[str, str], period: str) -> dict[str, list[dict[str, Any]]]:
+    """For the report's funnel plots: per comparison group, the officers shown in ``period`` with their
+    limits (suppressed officers are left out, so the plot gives nothing away)."""
+    groups: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for r in rows:
+        if r["period"] == period and not r["suppressed"]:
+            groups[kinds.get(str(r["unit_code"]), "?")].append((str(r["officer_code"]), int(r["n"]), int(r["x"])))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kind, members in groups.items():
+        found = funnel(members)
+        out[kind] = [
+            {
+                "officer": p.key,
+                "n": p.n,
+                "rate": p.rate,
+                "target": found.target,
+                **vars_of(p.limits),
+                "position": p.position,
+            }
+            for p in sorted(found.points, key=lambda p: p.n)
+        ]
+    return out
+
+
+def vars_of(limits: Any) -> dict[str, float]:
+    return {k: float(getattr(limits, k)) for k in ("lower95", "upper95", "lower998", "upper998")}
+
+
 def monthly(facts: Facts) -> dict[str, dict[str, list[int]]]:
     """officer -> month -> [n, x], citizen ratings only."""
     out: dict[str, dict[str, list[int]]] = defaultdict(dict)

@@ -22,6 +22,7 @@ class Results:
     gaps: list[dict[str, Any]]
     names: dict[str, str] = field(default_factory=dict)  # unit code -> name
     sections: dict[str, dict[str, str]] = field(default_factory=dict)  # SIPAS factor -> {"vi": …, "en": …}
+    funnels: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # kind -> officers of the last year
     summary: dict[str, Any] = field(default_factory=dict)
 
 
@@ -73,10 +74,11 @@ def analyse(facts: Facts, settings: Settings) -> Results:
     index_rows = indices.rows(facts, settings, acc)
     trend_rows, charts = trends.chart_rows(facts, acc, settings)
     gaps = gap_tests(facts, settings)
+    officer_rows = officers.rows(facts, settings)
     flag_rows = flags.rows(facts, settings, gaps)
     results = Results(
         indices=index_rows,
-        officers=officers.rows(facts, settings),
+        officers=officer_rows,
         trends=trend_rows,
         flags=flag_rows,
         changes=trends.changes(facts, acc, settings),
@@ -84,6 +86,7 @@ def analyse(facts: Facts, settings: Settings) -> Results:
         gaps=gaps,
         names={u.code: u.name for u in facts.units},
         sections={str(s["code"]): s for s in facts.instrument.get("sections", [])},
+        funnels=officers.funnels(officer_rows, {u.code: u.kind for u in facts.units}, facts.months[-1][:4]),
     )
     staff = sum(r["n"] for r in facts.ratings if r["source"] == "staff")
     results.summary = {

@@ -6,7 +6,7 @@ from collections import defaultdict
 from html import escape
 from typing import Any
 
-from analysis.report.html import _table, chart, figure, num, pct
+from analysis.report.html import _table, chart, figure, funnel_chart, num, pct
 from analysis.report.run import Results
 from analysis.report.settings import FLAGS, FLAGS_VERSION, RULES, RULES_VERSION
 from analysis.report.texts import METHODS, TEXT
@@ -183,8 +183,13 @@ def _officers(results: Results, lang: str, year: str) -> str:
             ]
         )
     hidden = sum(1 for r in results.officers if r["period"] == year and r["suppressed"])
+    charts = "".join(
+        funnel_chart(points, lang, f"{t['funnel']}: {kind} {year}")
+        for kind, points in sorted(results.funnels.items())
+        if points
+    )
     table = _table([t["unit"], t["officer"], t["estimate"], "95 %", "n", t["funnel"]], rows) if rows else ""
-    return table + f"<p class='muted'>{num(hidden, lang)} × {escape(t['too_few'])}</p>"
+    return charts + table + f"<p class='muted'>{num(hidden, lang)} × {escape(t['too_few'])}</p>"
 
 
 def _flags(results: Results, lang: str) -> str:
