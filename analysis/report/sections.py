@@ -184,12 +184,30 @@ def _officers(results: Results, lang: str, year: str) -> str:
         )
     hidden = sum(1 for r in results.officers if r["period"] == year and r["suppressed"])
     charts = "".join(
-        funnel_chart(points, lang, f"{t['funnel']}: {kind} {year}")
+        funnel_chart(points, lang, f"{t['funnel']}: {kind} {year}") + _funnel_table(points, lang)
         for kind, points in sorted(results.funnels.items())
         if points
     )
     table = _table([t["unit"], t["officer"], t["estimate"], "95 %", "n", t["funnel"]], rows) if rows else ""
     return charts + table + f"<p class='muted'>{num(hidden, lang)} × {escape(t['too_few'])}</p>"
+
+
+def _funnel_table(points: list[dict[str, Any]], lang: str) -> str:
+    """The funnel's numbers, ordered by n (not a league table)."""
+    t = TEXT[lang]
+    rows = [
+        [
+            escape(p["officer"]),
+            num(p["n"], lang),
+            pct(p["rate"], lang),
+            f"{pct(p['lower95'], lang)} – {pct(p['upper95'], lang)}",
+            f"{pct(p['lower998'], lang)} – {pct(p['upper998'], lang)}",
+            escape(t[p["position"]]),
+        ]
+        for p in points
+    ]
+    head = [t["officer"], "n", t["value"], "95 %", "99,8 %" if lang == "vi" else "99.8 %", t["funnel"]]
+    return f"<details><summary>{t['table']}</summary>{_table(head, rows)}</details>"
 
 
 def _flags(results: Results, lang: str) -> str:
