@@ -134,6 +134,14 @@ def test_officers_are_shrunk_placed_and_suppressed(out: Path) -> None:
     assert all(r["estimate"] == r["x"] == r["funnel"] == "" for r in hidden)
     assert any(int(r["n"]) >= 30 for r in hidden)  # secondary suppression hides some with enough ratings
     assert all(int(r["n"]) >= 30 and float(r["ci_low"]) <= float(r["estimate"]) <= float(r["ci_high"]) for r in shown)
+    # secondary suppression: within a unit and period, never exactly one hidden officer with ratings beside
+    # shown ones (the unit's total minus the shown officers would give it away)
+    groups: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for r in rows:
+        groups.setdefault((r["unit_code"], r["period"]), []).append(r)
+    for members in groups.values():
+        hidden_with_ratings = [r for r in members if r["suppressed"] == "true" and int(r["n"]) > 0]
+        assert len(hidden_with_ratings) != 1 or all(r["suppressed"] == "true" for r in members)
     weak = [r for r in shown if r["officer_code"] in PLANTED["weak_officers"] and r["period"] == "2026"]
     assert weak and all(r["funnel"].startswith("below") for r in weak)
 
