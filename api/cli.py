@@ -12,6 +12,7 @@ from typing import Any
 from api.commands import UsageError, db_option, progress, with_store
 from api.db import Store, StoreError
 from api.devices.cli import add_cli as kiosk_commands
+from api.insights.cli import add_commands as analyze_commands
 from api.maintenance import add_commands as maintenance_commands
 from api.settings import ENV, SettingsError, load_settings
 from api.surveys.cli import add_commands as survey_commands
@@ -163,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Each domain that brings its own commands registers ``add(subparsers)`` here.
-EXTENSIONS: list[Callable[[Any], None]] = [kiosk_commands, survey_commands, maintenance_commands]
+EXTENSIONS: list[Callable[[Any], None]] = [kiosk_commands, survey_commands, maintenance_commands, analyze_commands]
 
 
 def main(argv: list[str] | None = None) -> int:

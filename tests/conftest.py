@@ -23,6 +23,30 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo (seed 7) in a SQLite file, generated once per test run; treat it as read-only."""
+    import asyncio
+
+    from api.db import open_store
+    from api.db.migrate import migrate
+    from api.demo import fill_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+
+    async def fill() -> None:
+        store = open_store(f"sqlite:///{path}")
+        await store.open()
+        try:
+            await migrate(store)
+            await fill_demo(store, scale="small", seed=7)
+        finally:
+            await store.close()
+
+    asyncio.run(fill())
+    return path
+
+
 @pytest.fixture
 async def h(db_url: str) -> AsyncIterator[Harness]:
     async with harness(db_url) as ready:

@@ -7,12 +7,24 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from itertools import accumulate
 from typing import Any
 
-from api.demo.calendar import DAY_MS, LAST, LAST_MS, PEAK, SLOT_CUM, SLOTS, Day, working_days
+from api.demo.calendar import (
+    DAY_MS,
+    DROP_FROM,
+    FIRST,
+    LAST,
+    LAST_MS,
+    PEAK,
+    SLOT_CUM,
+    SLOTS,
+    YEAR_FIRST,
+    Day,
+    working_days,
+)
 from api.demo.procedures import Proc
 from api.demo.ratings import Rater
 from api.demo.tree import Counter, Officer, Tree, Unit
@@ -24,6 +36,7 @@ HOUR_MS = 3_600_000
 @dataclass(frozen=True)
 class Volume:
     dossiers: int  # per year
+    first: date  # the first day generated
     rated: float  # share of direct dossiers rated at the kiosk
     linked: float  # share of those ratings that carry the dossier code
     walkin: float  # ratings without a dossier (pick-ups, questions) per direct dossier
@@ -32,9 +45,10 @@ class Volume:
 
 
 VOLUMES = {
-    "small": Volume(33_000, 0.8, 0.75, 0.45, 0.06, 0.3),
-    "province": Volume(1_100_000, 0.8, 0.75, 0.45, 0.025, 0.25),
+    "small": Volume(30_000, FIRST, 0.8, 0.75, 0.45, 0.06, 0.3),
+    "province": Volume(1_100_000, YEAR_FIRST, 0.8, 0.75, 0.45, 0.025, 0.25),
 }
+REPEATED = "Cán bộ quầy này phục vụ rất tốt, đề nghị khen thưởng"  # the planted repeated comment
 
 
 @dataclass
@@ -50,15 +64,18 @@ class Batch:
 
 
 class Activity:
-    def __init__(self, rng: random.Random, tree: Tree, scale: str) -> None:
+    def __init__(
+        self, rng: random.Random, tree: Tree, scale: str, first: date | None = None, dossiers: int | None = None
+    ) -> None:
         self.rng = rng
         self.rater = Rater(rng)
-        self.vol = VOLUMES[scale]
-        self.days = working_days(LAST + timedelta(days=120))
-        self.year = [d for d in self.days if d.day <= LAST]
+        self.vol = replace(VOLUMES[scale], dossiers=dossiers) if dossiers else VOLUMES[scale]
+        self.days = working_days(LAST + timedelta(days=120), first or self.vol.first)
+        self.span = [d for d in self.days if d.day <= LAST]
         self.units = tree.active()
         self.unit_cum = list(accumulate(u.weight for u in self.units))
-        self.base = self.vol.dossiers / sum(d.factor for d in self.year)
+        years = ((LAST - self.span[0].day).days + 1) / 365
+        self.base = self.vol.dossiers * years / sum(d.factor for d in self.span)
         self.dossier_id = self.rating_id = self.response_id = 0
         self.batch = Batch()
         counters = {c.code: c for u in tree.units for c in u.counters}
@@ -66,6 +83,8 @@ class Activity:
         self.burst = counters[plant["burst_counter"]]
         self.fast_counter = counters[plant["fast_tap_counter"]].id
         self.off_hours = counters[plant["off_hours_counter"]]
+        self.repeat = counters[plant["repeated_comment_counter"]]
+        self.gap = plant["kiosk_qr_gap_officer"]
         self.staff_unit = next(u.id for u in tree.units if u.code == plant["staff_entry_unit"])
         self.decline = {u.id for u in tree.units if u.code.startswith(plant["decline_unit"])}
         self.weak = {code.strip() for code in plant["weak_officers"].split(",")}
@@ -199,7 +218,7 @@ class Activity:
                 "submitted_at": submitted,
             }
         )
-        gap = officer is self.burst.roster[0]
+        gap = officer.code == self.gap
         for item, value, text in self.rater.answers(officer, late, land, gap):
             self.batch.answers.append({"response_id": rid, "item": item, "value": value, "text_value": text})
 
@@ -226,15 +245,15 @@ class Activity:
         rng = self.rng
         busy = (t - day.start_ms) // 1000 // 1800 * 1800 in PEAK or day.pre_tet
         p = officer.p_unsat * (1.12 - 0.24 * day.progress) * (1.25 if busy else 1.0) * (1.2 if walkin else 1.0)
-        if unit.id in self.decline and day.progress > 0.6:
-            p *= 2.6
+        if unit.id in self.decline and day.day >= DROP_FROM:
+            p *= 3.0
         staff = rng.random() < (0.4 if unit.id == self.staff_unit else 0.0015)
         level = unit.scale if staff and rng.random() < 0.9 else self.rater.level(unit.scale, p, officer.p_top)
         unsat = level < unit.scale - 1
         asks = level <= (1 if unit.scale == 3 else 2)
         reasons = self.rater.reasons(officer.code in self.weak, walkin, bool(busy), land) if asks else []
         tap = int(rng.lognormvariate(8.3, 0.5))
-        if rng.random() < (0.15 if counter.id == self.fast_counter else 0.002):
+        if rng.random() < (0.3 if counter.id == self.fast_counter else 0.002):
             tap = rng.randint(40, 250)
         return self._row(
             t,
@@ -300,6 +319,17 @@ class Activity:
         if rng.random() < 0.25:
             unit = rng.choice(self.units)
             self._off_hours(day, rng.choice(unit.counters), out, 1)
+        if rng.random() < 0.08:
+            self._repeated(day, out)
+
+    def _repeated(self, day: Day, out: list[Row]) -> None:
+        """The same praise typed again and again at one kiosk, spread over the day."""
+        rng = self.rng
+        counter = self.repeat
+        unit = next(u for u in self.units if u.id == counter.unit_id)
+        officer = self.on_duty(counter, day.week)
+        for t in self._times(day, rng.randint(4, 6)):
+            out.append(self._row(t, unit, counter, officer, None, unit.scale, [], REPEATED, rng.randint(1500, 6000)))
 
     def _off_hours(self, day: Day, counter: Counter, out: list[Row], k: int) -> None:
         rng = self.rng

@@ -1,4 +1,5 @@
-"""The demo year: 12 months of working days ending 2026-10-31, Vietnamese holidays and Tết, opening hours."""
+"""The demo calendar: working days up to 2026-10-31 (24 months for the small demo, 12 for the province),
+Vietnamese holidays and Tết, opening hours."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-FIRST = date(2025, 11, 1)
+FIRST = date(2024, 11, 1)  # the small demo's first day (24 months)
+YEAR_FIRST = date(2025, 11, 1)  # the province demo's first day (one year)
 LAST = date(2026, 10, 31)
+DROP_FROM = date(2026, 8, 1)  # the planted district's satisfaction drops from here on
 TET = date(2026, 2, 17)  # Tết Bính Ngọ
+TETS = (date(2025, 1, 29), TET)  # Tết Ất Tỵ, Tết Bính Ngọ
 HOLIDAYS = frozenset(
-    [date(2026, 1, 1), date(2026, 4, 27), date(2026, 4, 30), date(2026, 5, 1), date(2026, 9, 1), date(2026, 9, 2)]
-    + [TET + timedelta(days=d) for d in range(-1, 4)]
+    [date(2025, 1, 1), date(2025, 4, 7), date(2025, 4, 30), date(2025, 5, 1), date(2025, 9, 1), date(2025, 9, 2)]
+    + [date(2026, 1, 1), date(2026, 4, 27), date(2026, 4, 30), date(2026, 5, 1), date(2026, 9, 1), date(2026, 9, 2)]
+    + [tet + timedelta(days=d) for tet in TETS for d in range(-1, 4)]
 )
 MONTH = {11: 1.0, 12: 1.12, 1: 1.08, 2: 0.9, 3: 1.0, 4: 0.95, 5: 0.95, 6: 1.0, 7: 1.05, 8: 1.05, 9: 0.95, 10: 1.0}
 WEEKDAY = (1.2, 1.05, 1.0, 0.95, 0.85)
@@ -38,14 +43,19 @@ def midnight_ms(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=TZ).timestamp()) * 1000
 
 
-def working_days(until: date = LAST) -> list[Day]:
-    """Every working day from FIRST to ``until`` (past LAST too, for due dates)."""
+def _to_tet(day: date) -> int:
+    """Days until the nearest Tết (negative after it)."""
+    return min(((tet - day).days for tet in TETS), key=abs)
+
+
+def working_days(until: date = LAST, first: date = YEAR_FIRST) -> list[Day]:
+    """Every working day from ``first`` to ``until`` (past LAST too, for due dates)."""
     days: list[Day] = []
-    current = FIRST
-    span = (LAST - FIRST).days
+    current = first
+    span = (LAST - first).days
     while current <= until:
         if current.weekday() < 5 and current not in HOLIDAYS:
-            to_tet = (TET - current).days
+            to_tet = _to_tet(current)
             factor = MONTH[current.month] * WEEKDAY[current.weekday()]
             if 0 < to_tet <= 21:
                 factor *= 1.3  # everyone wants their papers before Tết
@@ -58,7 +68,7 @@ def working_days(until: date = LAST) -> list[Day]:
                     midnight_ms(current),
                     factor,
                     (current - FIRST).days // 7,
-                    min(1.0, (current - FIRST).days / span),
+                    min(1.0, (current - first).days / span),
                     0 < to_tet <= 21,
                 )
             )

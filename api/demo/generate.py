@@ -1,8 +1,9 @@
-"""``fill_demo``: an empty, migrated store filled with a year of the demo province, the same for a seed.
+"""``fill_demo``: an empty, migrated store filled with the demo province, the same for a seed.
 
-Everything is derived from ``random.Random(seed)`` and the fixed year ending 2026-10-31 (never the wall
-clock), so two runs give identical rows. Rows carry explicit ids and go in with ``execute_many``, about
-20,000 per transaction, while the next batch is generated: memory stays bounded at ``province`` scale.
+Everything is derived from ``random.Random(seed)`` and the fixed span ending 2026-10-31 (24 months for
+``small``, one year for ``province``; never the wall clock), so two runs give identical rows. Rows carry
+explicit ids and go in with ``execute_many``, about 20,000 per transaction, while the next batch is
+generated: memory stays bounded at ``province`` scale.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from api.db import Store, Tx
@@ -49,7 +51,7 @@ class DemoSummary:
     def __str__(self) -> str:
         lines = [f"Demo province ({self.scale}, seed {self.seed}) filled in {self.seconds:.1f} s:"]
         lines += [f"  {table:<16} {n:>10,}" for table, n in self.counts.items()]
-        lines += ["Planted for the analysis to find:"] + [f"  {k:<18} {v}" for k, v in self.planted.items()]
+        lines += ["Planted for the analysis to find:"] + [f"  {k:<26} {v}" for k, v in self.planted.items()]
         return "\n".join(lines)
 
 
@@ -158,9 +160,18 @@ def _batch_tables(batch: Batch) -> list[tuple[str, list[dict[str, Any]]]]:
 
 
 async def fill_demo(
-    store: Store, *, scale: Scale = "small", seed: int = 7, progress: Callable[[str], None] | None = None
+    store: Store,
+    *,
+    scale: Scale = "small",
+    seed: int = 7,
+    progress: Callable[[str], None] | None = None,
+    first: date | None = None,
+    dossiers: int | None = None,
 ) -> DemoSummary:
-    """Fill an empty, migrated store with the demo province. Refuses a store that already has units."""
+    """Fill an empty, migrated store with the demo province. Refuses a store that already has units.
+
+    ``first`` starts the activity later than the scale's first day (tests of scale-free properties);
+    ``dossiers`` changes the yearly volume (benchmarks at sizes between the two scales)."""
     if scale not in ("small", "province"):
         raise ValueError(f"scale must be 'small' or 'province', not {scale!r}")
     if await store.fetch_one("SELECT 1 AS x FROM units") is not None:
@@ -169,15 +180,15 @@ async def fill_demo(
     rng = random.Random(seed)
     tree = build(rng, scale)
     await store.write(lambda tx: _put(tx, reference_rows(tree)))
-    activity = Activity(rng, tree, scale)
+    activity = Activity(rng, tree, scale, first, dossiers)
     pending: asyncio.Task[None] | None = None
     month = None
-    for day in activity.year:
+    for day in activity.span:
         if progress and day.day.month != month:
             month = day.day.month
             progress(f"demo data: {day.day:%Y-%m} ({activity.rating_id:,} ratings so far)")
         activity.day(day)
-        if activity.batch.size() >= CHUNK or day is activity.year[-1]:
+        if activity.batch.size() >= CHUNK or day is activity.span[-1]:
             tables = _batch_tables(activity.batch)
             activity.batch = Batch()
             if pending is not None:

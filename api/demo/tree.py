@@ -168,6 +168,8 @@ def _plant(rng: random.Random, tree: Tree) -> None:
     weak = [by_code["HB.DB"].officers[2], by_code["HB.LCS.XA01"].officers[0]]
     for officer in weak:
         officer.p_unsat = 0.3
+    gap = by_code["HB.TPHB"].counters[0].roster[0]  # pleasant at the kiosk, poorly rated on the receipt QR
+    gap.p_unsat, gap.p_top = 0.03, 0.9
     tree.planted = {
         "burst_officer": burst.roster[0].code,
         "burst_counter": burst.code,
@@ -176,5 +178,8 @@ def _plant(rng: random.Random, tree: Tree) -> None:
         "off_hours_counter": by_code["HB.LS"].counters[2].code,
         "staff_entry_unit": by_code["HB.MC.XA01"].code,
         "decline_unit": "HB.CP",
+        "decline_from": "2026-08",
+        "kiosk_qr_gap_officer": gap.code,
+        "repeated_comment_counter": by_code["HB.LS"].counters[0].code,
         "five_level_unit": "HB.SKHDT",
     }

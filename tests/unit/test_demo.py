@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from api.demo.calendar import HOLIDAYS, LAST, TET, working_days
+from api.demo.calendar import FIRST, HOLIDAYS, LAST, TET, working_days
 from api.demo.comments import EN, VI, comment, fold
 from api.demo.procedures import COMMUNE, DEPARTMENT, DISTRICT
 from api.demo.tree import build
@@ -47,3 +47,5 @@ def test_calendar_skips_tet_and_weekends() -> None:
     assert TET not in days and not HOLIDAYS & set(days)
     assert all(d.weekday() < 5 for d in days) and days[-1] <= LAST
     assert 240 <= len(days) <= 255
+    two_years = [d.day for d in working_days(first=FIRST)]
+    assert two_years[0] == FIRST and not HOLIDAYS & set(two_years) and 480 <= len(two_years) <= 510

@@ -1,0 +1,1 @@
+"""The ``hailong analyze`` outputs from plain aggregated rows: indices, officers, trends, flags, files."""

@@ -1,0 +1,119 @@
+"""``hailong analyze``: read the store's aggregates, compute every figure, write the files, store the run."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from analysis.report.files import write_csv, write_json
+from analysis.report.run import Results, analyse
+from analysis.report.settings import Settings
+from api.db import Store, Tx, now_ms
+from api.insights.gather import gather
+
+FILES = ("indices", "officers", "trends", "flags")
+STORE_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Timing:
+    gather: float
+    compute: float
+    write: float
+    store: float
+
+
+async def run_analysis(
+    store: Store,
+    out: Path,
+    first: date,
+    last: date,
+    unit_code: str | None,
+    progress: Callable[[str], None],
+    settings: Settings | None = None,
+) -> tuple[Results, Timing, int]:
+    """Returns the results, the time of each part and the stored run's id."""
+    settings = settings or Settings()
+    started = now_ms()
+    t0 = time.perf_counter()
+    facts = await gather(store, first, last, unit_code, settings, progress)
+    t1 = time.perf_counter()
+    progress("analyze: computing indices, officers, trends and flags")
+    results = analyse(facts, settings)
+    t2 = time.perf_counter()
+    progress(f"analyze: writing {out}")
+    write_files(out, results)
+    t3 = time.perf_counter()
+    progress("analyze: storing the run for the dashboard")
+    run_id = await store_run(store, results, started, facts.root, first, last, settings)
+    return results, Timing(t1 - t0, t2 - t1, t3 - t2, time.perf_counter() - t3), run_id
+
+
+def write_files(out: Path, results: Results) -> None:
+    from analysis.report import flags, indices, officers, trends
+    from analysis.report.html import write_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / "indices.csv", indices.COLUMNS, results.indices)
+    write_csv(out / "officers.csv", officers.COLUMNS, results.officers)
+    write_csv(out / "trends.csv", trends.COLUMNS, results.trends)
+    write_csv(out / "flags.csv", flags.COLUMNS, results.flags)
+    write_json(out / "summary.json", results.summary)
+    write_report(out / "report.html", results)
+
+
+def _result_rows(run_id: int, results: Results) -> list[dict[str, Any]]:
+    """One row per file and scope (unit, counter, officer, device …): its CSV rows as a JSON array."""
+    grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for file in FILES:
+        for row in getattr(results, file):
+            if file == "officers":
+                scope = ("officer", str(row["officer_code"]))
+            else:
+                scope = (str(row["scope_kind"]), str(row["scope_code"]))
+            grouped.setdefault((file, *scope), []).append(row)
+    return [
+        {
+            "run_id": run_id,
+            "file": file,
+            "scope_kind": kind,
+            "scope_code": code,
+            "data": json.dumps(rows, ensure_ascii=False, separators=(",", ":")),
+        }
+        for (file, kind, code), rows in grouped.items()
+    ]
+
+
+async def store_run(
+    store: Store, results: Results, started: int, unit: str, first: date, last: date, settings: Settings
+) -> int:
+    async def head(tx: Tx) -> int:
+        sql = """INSERT INTO analysis_runs (started_at, as_of, unit_code, period_from, period_to, settings, summary)
+                 VALUES (:s, :a, :u, :f, :t, :settings, :summary) RETURNING id"""
+        value = await tx.fetch_val(
+            sql,
+            {
+                "s": started,
+                "a": now_ms(),
+                "u": unit,
+                "f": first.isoformat(),
+                "t": last.isoformat(),
+                "settings": json.dumps(settings.as_dict()),
+                "summary": json.dumps(results.summary, ensure_ascii=False),
+            },
+        )
+        return int(value)
+
+    run_id = await store.write(head)
+    rows = _result_rows(run_id, results)
+    sql = """INSERT INTO analysis_results (run_id, file, scope_kind, scope_code, data)
+             VALUES (:run_id, :file, :scope_kind, :scope_code, :data)"""
+    for i in range(0, len(rows), STORE_CHUNK):
+        chunk = rows[i : i + STORE_CHUNK]
+        await store.write(lambda tx, c=chunk: tx.execute_many(sql, c))  # type: ignore[misc]
+    return run_id

@@ -1,0 +1,199 @@
+"""``hailong analyze`` on the small demo: every planted anomaly is named, the planted drop is marked, the
+files have exactly the columns and vocabularies of issue 11, and the run is stored for the dashboard."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.cli import main
+from api.demo.tree import build
+
+TREE = build(random.Random(7), "small")
+PLANTED = TREE.planted
+CHILDREN = [u.code for u in TREE.units if u.parent_id == TREE.units[0].id]  # the province's own children
+
+
+@pytest.fixture(scope="module")
+def out(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One run over the demo's 24 months; the demo file is copied so the shared one stays untouched."""
+    folder = tmp_path_factory.mktemp("analyze")
+    db = folder / "copy.db"
+    src, dst = sqlite3.connect(demo_db), sqlite3.connect(db)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    assert main(["analyze", "--db", f"sqlite:///{db}", "--out", str(folder / "out"), "--from", "2024-11-01"]) == 0
+    return folder / "out"
+
+
+def _csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def test_columns_are_exactly_the_issues(out: Path) -> None:
+    expected = {
+        "indices.csv": "scope_kind,scope_code,period,measure,n,x,value,ci_low,ci_high,excluded,suppressed",
+        "officers.csv": "officer_code,unit_code,period,n,x,raw_rate,estimate,ci_low,ci_high,funnel,suppressed",
+        "trends.csv": "scope_kind,scope_code,measure,period,n,x,value,centre,lower,upper,rule,direction",
+        "flags.csv": "kind,scope_kind,scope_code,first_at,last_at,count,detail,evidence",
+    }
+    for name, header in expected.items():
+        assert ",".join(_csv(out / name)[0]) == header
+
+
+def test_every_planted_anomaly_is_flagged_and_reported(out: Path) -> None:
+    _, flags = _csv(out / "flags.csv")
+    found = {(f["kind"], f["scope_code"]) for f in flags}
+    expected = {
+        ("burst", PLANTED["burst_counter"] + "-K1"),
+        ("fast_tap", PLANTED["fast_tap_counter"] + "-K1"),
+        ("off_hours", PLANTED["off_hours_counter"] + "-K1"),
+        ("repeated_comment", PLANTED["repeated_comment_counter"] + "-K1"),
+        ("kiosk_qr_gap", PLANTED["kiosk_qr_gap_officer"]),
+        ("staff_entered", PLANTED["staff_entry_unit"]),
+    }
+    assert expected <= found
+    assert {f["kind"] for f in flags} <= {
+        "burst",
+        "fast_tap",
+        "off_hours",
+        "repeated_comment",
+        "kiosk_qr_gap",
+        "staff_entered",
+    }
+    for flag in flags:
+        evidence = json.loads(flag["evidence"])
+        assert int(flag["count"]) > 0
+        assert evidence.get("rating_ids") or flag["kind"] == "kiosk_qr_gap"
+    burst = next(f for f in flags if f["kind"] == "burst" and f["scope_code"] == PLANTED["burst_counter"] + "-K1")
+    assert PLANTED["burst_officer"] in json.loads(burst["evidence"])["officers"]
+    assert burst["first_at"] < burst["last_at"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for _, code in expected:
+        assert code in html
+
+
+def test_trends_mark_the_planted_drop(out: Path) -> None:
+    _, rows = _csv(out / "trends.csv")
+    unit = PLANTED["decline_unit"]
+    marked = [r for r in rows if r["scope_code"] == unit and r["rule"] and r["period"] >= PLANTED["decline_from"]]
+    assert marked and all(r["direction"] == "concern" for r in marked)
+    before = [r for r in rows if r["scope_code"] == unit and r["period"] < PLANTED["decline_from"]]
+    assert not any(r["direction"] == "concern" for r in before)
+    assert {r["rule"] for r in rows} <= {"", "outside_limits", "trend", "two_of_three", "shift"}
+    assert {r["direction"] for r in rows} <= {"", "improvement", "concern"}
+    assert all(float(r["lower"]) <= float(r["centre"]) <= float(r["upper"]) for r in rows if r["centre"])
+
+
+def test_indices_vocabulary_suppression_and_staff_exclusion(out: Path) -> None:
+    _, rows = _csv(out / "indices.csv")
+    measure = re.compile(
+        r"^(counter_rate|ratio_766|coverage|sipas_item:[IV]+\.\d|sipas_factor:[IV]+|sipas_service|harassment_share"
+        r"|payment_share|early_share|on_time_share|late_share)$"
+    )
+    period = re.compile(r"^\d{4}(-\d{2}|-Q[1-4])?$")
+    assert all(measure.match(r["measure"]) and period.match(r["period"]) for r in rows)
+    assert {r["scope_kind"] for r in rows} == {"unit", "counter", "procedure", "channel"}
+    for r in rows:
+        if r["suppressed"] == "true":
+            assert r["value"] == r["ci_low"] == r["ci_high"] == ""
+            # a factor or service index is hidden when any of its parts is too small to judge
+            assert int(r["n"]) < 10 or r["measure"].startswith(("sipas_factor", "sipas_service"))
+        else:
+            assert 0 <= float(r["ci_low"]) <= float(r["value"]) <= float(r["ci_high"]) <= 1
+    staff = next(
+        r
+        for r in rows
+        if (r["scope_code"], r["measure"], r["period"]) == (PLANTED["staff_entry_unit"], "counter_rate", "2026")
+    )
+    assert int(staff["excluded"]) > 0
+    by_key = {(r["scope_kind"], r["scope_code"], r["measure"], r["period"]): r for r in rows}
+    province = by_key[("unit", "HB", "counter_rate", "2026")]
+    children = [by_key[("unit", code, "counter_rate", "2026")] for code in CHILDREN]
+    assert int(province["n"]) == sum(int(r["n"]) for r in children)  # a unit's figures include its subtree
+    quarters = [by_key[("unit", "HB", "counter_rate", f"2026-Q{q}")] for q in (1, 2, 3, 4)]
+    assert sum(int(q["n"]) for q in quarters) == int(province["n"])
+
+
+def test_officers_are_shrunk_placed_and_suppressed(out: Path) -> None:
+    _, rows = _csv(out / "officers.csv")
+    assert {r["funnel"] for r in rows} <= {"", "within", "above_95", "above_998", "below_95", "below_998"}
+    shown = [r for r in rows if r["suppressed"] == "false"]
+    hidden = [r for r in rows if r["suppressed"] == "true"]
+    assert shown and hidden
+    assert all(r["estimate"] == r["x"] == r["funnel"] == "" for r in hidden)
+    assert any(int(r["n"]) >= 30 for r in hidden)  # secondary suppression hides some with enough ratings
+    assert all(int(r["n"]) >= 30 and float(r["ci_low"]) <= float(r["estimate"]) <= float(r["ci_high"]) for r in shown)
+    # secondary suppression: within a unit and period, never exactly one hidden officer with ratings beside
+    # shown ones (the unit's total minus the shown officers would give it away)
+    groups: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for r in rows:
+        groups.setdefault((r["unit_code"], r["period"]), []).append(r)
+    for members in groups.values():
+        hidden_with_ratings = [r for r in members if r["suppressed"] == "true" and int(r["n"]) > 0]
+        assert len(hidden_with_ratings) != 1 or all(r["suppressed"] == "true" for r in members)
+    weak = [r for r in shown if r["officer_code"] in PLANTED["weak_officers"] and r["period"] == "2026"]
+    assert weak and all(r["funnel"].startswith("below") for r in weak)
+
+
+def test_summary_report_and_stored_run(out: Path) -> None:
+    summary: dict[str, Any] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["rule_sets"]["spc"]["name"] and summary["rule_sets"]["spc"]["version"]
+    assert summary["counts"]["staff_entered_excluded"] > 0 and summary["period"]["from"] == "2024-11-01"
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in html and 'id="vi"' in html and 'id="en"' in html and "<svg" in html
+    assert re.search(r"\d+,\d %", html) and "Wilson" in html
+    db = sqlite3.connect(out.parent / "copy.db")
+    run = db.execute("SELECT id, as_of, unit_code FROM analysis_runs").fetchall()
+    assert len(run) == 1 and run[0][2] == "HB" and run[0][1] > 0
+    stored: dict[str, int] = {}
+    for file, scope_kind, data in db.execute("SELECT file, scope_kind, data FROM analysis_results"):
+        rows = json.loads(data)
+        assert all(r.get("scope_kind", "officer") == scope_kind for r in rows)
+        stored[file] = stored.get(file, 0) + len(rows)
+    for name in ("indices", "officers", "trends", "flags"):
+        assert stored[name] == len(_csv(out / f"{name}.csv")[1])
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["analyze"], "needs --out"),
+        (["analyze", "--out", "{tmp}/o", "--from", "2026-13-01"], "YYYY-MM-DD"),
+        (["analyze", "--out", "{tmp}/o", "--from", "2026-10-01", "--to", "2026-09-01"], "before --from"),
+        (["analyze", "--out", "{tmp}/o", "--unit", "NOPE"], "no unit with that code"),
+        (["analyze", "--out", "{tmp}/file.txt"], "not a directory"),
+        (["analyze", "--out", "{tmp}/o", "--db", "mysql://x"], "bad database URL"),
+        (["analyze", "--out"], "expected one argument"),
+    ],
+)
+def test_bad_arguments_get_one_clear_line(
+    args: list[str], message: str, demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "file.txt").write_text("x")
+    db = tmp_path / "copy.db"
+    src, dst = sqlite3.connect(demo_db), sqlite3.connect(db)
+    src.execute("SELECT 1")
+    dst.close()
+    src.close()
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    if "--db" not in argv:
+        argv += ["--db", f"sqlite:///{demo_db}" if "--unit" in argv else f"sqlite:///{db}"]
+    try:
+        status = main(argv)
+    except SystemExit as exc:  # argparse's own complaints
+        status = int(str(exc.code))
+    assert status == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0] and err[0].startswith("hailong:")
