@@ -50,7 +50,7 @@ class AddressLimits:
     (each costs a database look-up), and a bounded stream of survey pages and forms. A citizen opening
     their receipt's link, or a kiosk with a revoked token, stays far below both."""
 
-    def __init__(self, failed_credentials: int = 30, survey_requests: int = 60) -> None:
+    def __init__(self, failed_credentials: int = 100, survey_requests: int = 60) -> None:
         """Each a burst, refilled at the same number a minute."""
         self.failed_credentials = Buckets(burst=failed_credentials, per_minute=failed_credentials)
         self.survey_requests = Buckets(burst=survey_requests, per_minute=survey_requests)
