@@ -1,0 +1,66 @@
+"""Vietnamese-aware text normalisation for comments. Pure Python (the API may import it).
+
+- ``clean``: Unicode NFC, lower case, runs of white space collapsed.
+- ``fold``: ``clean`` then every diacritic removed and đ → d, so "chờ lâu quá" and "cho lau qua" meet.
+  Folding is idempotent and gives the same result for NFC and NFD input.
+- ``syllables``: the word-character runs of a text (Vietnamese syllables, English words, numbers).
+- ``features``: what the dissatisfaction model counts: folded syllable 1–2-grams (``w:`` / ``b:``) and
+  character 2–4-grams inside each folded syllable (``c:``), so unaccented and accented spellings share
+  nearly every feature.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+
+
+def clean(text: str) -> str:
+    """NFC, lower case, single spaces, stripped."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text).lower()).strip()
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.translate(_EXTRA))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """``clean`` with diacritics removed (đ → d). ASCII text only goes through ``clean``."""
+    text = clean(text)
+    if text.isascii():
+        return text
+    return " ".join(_fold_word(word) for word in text.split(" "))
+
+
+def has_diacritics(text: str) -> bool:
+    return not text.isascii() and fold(text) != clean(text)
+
+
+def syllables(text: str) -> list[str]:
+    """Word-character runs of ``text`` as given (call on ``clean`` or ``fold`` output)."""
+    return _WORD.findall(text)
+
+
+@lru_cache(maxsize=200_000)
+def _syllable_features(syllable: str) -> tuple[str, ...]:
+    padded = f"<{syllable}>"
+    size = len(padded)
+    grams = [padded[i : i + n] for n in (2, 3, 4) if size >= n for i in range(size - n + 1)]
+    return ("w:" + syllable, *("c:" + g for g in grams))
+
+
+def features(folded: str) -> list[str]:
+    """Model features of an already folded text: syllable 1–2-grams and in-syllable character n-grams."""
+    words = _WORD.findall(folded)
+    out: list[str] = []
+    for word in words:
+        out.extend(_syllable_features(word))
+    out.extend(f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return out
