@@ -1,0 +1,75 @@
+"""Accent-aware phrase matching for the lexicon (rules in ``lexicon.py``). Pure Python."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from analysis.comments.normalise import _fold_word, clean, syllables
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str  # the theme code or cue kind the entry belongs to
+    text: str  # as written in the lexicon, without the strict mark
+    words: tuple[str, ...]  # its syllables, as written
+    folded: tuple[str, ...]
+    strict: bool
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: str
+    entry: str
+    start: int  # syllable positions in the text
+    end: int
+
+
+def _syllable_matches(word: str, folded_word: str, want: str, want_folded: str, strict: bool) -> bool:
+    if want == "#":
+        return word.isdigit()
+    if word == want:
+        return True
+    if strict or want == want_folded:  # an unaccented entry matches only itself
+        return False
+    return word == folded_word and folded_word == want_folded  # the text syllable was typed unaccented
+
+
+class PhraseIndex:
+    """Finds lexicon entries in a text; longest match first at each position, no overlaps per key."""
+
+    def __init__(self, lexicon: Iterable[tuple[str, Iterable[str]]]) -> None:
+        self.by_first: dict[str, list[Entry]] = {}
+        for key, phrases in lexicon:
+            for phrase in phrases:
+                strict = phrase.startswith("=")
+                text = clean(phrase.lstrip("="))
+                words = tuple(syllables(text))
+                folded = tuple(_fold_word(w) for w in words)
+                entry = Entry(key, text, words, folded, strict)
+                self.by_first.setdefault(folded[0], []).append(entry)
+        for entries in self.by_first.values():
+            entries.sort(key=lambda e: -len(e.words))
+
+    def find(self, words: Sequence[str], folded: Sequence[str]) -> list[Hit]:
+        """``words``: syllables of the ``clean`` text; ``folded``: the same syllables folded."""
+        hits: list[Hit] = []
+        taken: dict[str, int] = {}
+        size = len(words)
+        for i in range(size):
+            first = "#" if words[i].isdigit() else folded[i]
+            for entry in self.by_first.get(first, ()):
+                n = len(entry.words)
+                if i + n > size or taken.get(entry.key, 0) > i:
+                    continue
+                if all(
+                    _syllable_matches(words[i + j], folded[i + j], entry.words[j], entry.folded[j], entry.strict)
+                    for j in range(n)
+                ):
+                    hits.append(Hit(entry.key, entry.text, i, i + n))
+                    taken[entry.key] = i + n
+        return hits
+
+    def find_text(self, text: str) -> list[Hit]:
+        words = syllables(clean(text))
+        return self.find(words, [_fold_word(w) for w in words])
