@@ -39,35 +39,40 @@ class PhraseIndex:
     """Finds lexicon entries in a text; longest match first at each position, no overlaps per key."""
 
     def __init__(self, lexicon: Iterable[tuple[str, Iterable[str]]]) -> None:
-        self.by_first: dict[str, list[Entry]] = {}
+        self.by_key: dict[tuple[str, ...], list[Entry]] = {}
+        self.lengths: dict[str, list[int]] = {}  # first folded syllable → entry lengths, longest first
         for key, phrases in lexicon:
             for phrase in phrases:
                 strict = phrase.startswith("=")
                 text = clean(phrase.lstrip("="))
                 words = tuple(syllables(text))
                 folded = tuple(_fold_word(w) for w in words)
-                entry = Entry(key, text, words, folded, strict)
-                self.by_first.setdefault(folded[0], []).append(entry)
-        for entries in self.by_first.values():
-            entries.sort(key=lambda e: -len(e.words))
+                self.by_key.setdefault(folded, []).append(Entry(key, text, words, folded, strict))
+                self.lengths.setdefault(folded[0], []).append(len(words))
+        for first, lengths in self.lengths.items():
+            self.lengths[first] = sorted(set(lengths), reverse=True)
 
     def find(self, words: Sequence[str], folded: Sequence[str]) -> list[Hit]:
         """``words``: syllables of the ``clean`` text; ``folded``: the same syllables folded."""
         hits: list[Hit] = []
         taken: dict[str, int] = {}
         size = len(words)
+        lengths = self.lengths
         for i in range(size):
             first = "#" if words[i].isdigit() else folded[i]
-            for entry in self.by_first.get(first, ()):
-                n = len(entry.words)
-                if i + n > size or taken.get(entry.key, 0) > i:
+            for n in lengths.get(first, ()):
+                if i + n > size:
                     continue
-                if all(
-                    _syllable_matches(words[i + j], folded[i + j], entry.words[j], entry.folded[j], entry.strict)
-                    for j in range(n)
-                ):
-                    hits.append(Hit(entry.key, entry.text, i, i + n))
-                    taken[entry.key] = i + n
+                key = (first, *folded[i + 1 : i + n]) if n > 1 else (first,)
+                for entry in self.by_key.get(key, ()):
+                    if taken.get(entry.key, 0) > i:
+                        continue
+                    if all(
+                        _syllable_matches(words[i + j], folded[i + j], entry.words[j], entry.folded[j], entry.strict)
+                        for j in range(n)
+                    ):
+                        hits.append(Hit(entry.key, entry.text, i, i + n))
+                        taken[entry.key] = i + n
         return hits
 
     def find_text(self, text: str) -> list[Hit]:

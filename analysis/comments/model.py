@@ -168,6 +168,7 @@ class Model:
         y = (np.asarray(ratings) <= 2).astype(np.int8)
         folded = folded_corpus(texts)
         x = self.vectoriser.fit_transform(folded)
+        self.history_x = x  # for the chip themes; the caller may drop it
         oof = self._fit_folds(x, y)
         probs = self._calibrate(oof, y)
         hidden = (y == 0) & (probs >= max(0.5, float(probs[y == 1].mean())))
@@ -204,12 +205,12 @@ class Model:
         a, b = self.platt
         return np.asarray(1 / (1 + np.exp(-(a * scores + b))))
 
-    def score(self, texts: Sequence[str]) -> tuple[np.ndarray, sp.csr_matrix]:
-        """Calibrated probabilities and the word counts (for ``explain``)."""
+    def score(self, texts: Sequence[str]) -> tuple[np.ndarray, sp.csr_matrix, sp.csr_matrix]:
+        """Calibrated probabilities, the features and the word counts (for ``explain``)."""
         folded = folded_corpus(texts)
         counts = self.vectoriser.counts(folded)
         x = self.vectoriser._weigh(self.vectoriser._blocks(folded, counts))
-        return self._prob(x @ self.coef + self.intercept), counts
+        return self._prob(x @ self.coef + self.intercept), x, counts
 
     def term_weights(self) -> np.ndarray:
         v = self.vectoriser

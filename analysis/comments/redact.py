@@ -52,6 +52,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<![\w+])\d{10}(?![\w])"), TAX),
 ]
 
+_MAYBE_NUMBER = re.compile(r"\d[\d .\-]{6,}\d|\d{2}[^\W\d_]")
 _ADDRESS = (
     "cán bộ", "nhân viên", "công chức", "chuyên viên", "viên chức", "đồng chí", "kiểm soát viên",
     "anh", "chị", "cô", "chú", "em", "bác", "ông", "bà", "cậu", "dì", "thím", "mợ", "bạn", "thầy", "chế",
@@ -70,6 +71,11 @@ _NOT_NAME_WRITTEN = {
     )
 }
 _NOT_NAME_FOLDED = {fold(w) for w in _NOT_NAME_WRITTEN}
+_ADDRESS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _address in _ADDRESS_FOLDED:
+    _ADDRESS_BY_FIRST.setdefault(_address.split(" ")[0], []).append(tuple(_address.split(" ")))
+_ADDRESS_FIRST = {w.split(" ")[0] for w in _ADDRESS} | set(_ADDRESS_BY_FIRST)
+_ADDRESS_FIRST |= {w.capitalize() for w in _ADDRESS_FIRST}
 _ADDRESS_WORDS = {w for a in _ADDRESS_FOLDED for w in a.split(" ")}
 _ENGLISH = {"the", "and", "was", "at", "is", "who", "in", "on", "were", "you", "very", "i", "he", "she"}
 _MIDDLE = {"thị", "văn", "thi", "van"}
@@ -97,15 +103,16 @@ def _redact_names(text: str, officers: set[str]) -> tuple[str, bool]:
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(words):
+        if words[i].group().lower() not in _ADDRESS_FIRST:
+            i += 1
+            continue
         folded_here = _fold_word(words[i].group().lower())
-        step = 1
-        for address in _ADDRESS_FOLDED:
-            parts = address.split(" ")
-            cand = [_fold_word(w.group().lower()) for w in words[i : i + len(parts)]]
-            if cand == parts:
+        step = 0
+        for parts in _ADDRESS_BY_FIRST.get(folded_here, ()):
+            if [_fold_word(w.group().lower()) for w in words[i : i + len(parts)]] == list(parts):
                 step = len(parts)
                 break
-        else:
+        if not step:
             i += 1
             continue
         j = i + step
@@ -176,8 +183,9 @@ def redact(text: str, officer_names: Iterable[str] = (), keys: tuple[set[str], s
             if any(re.search(rf"\b{re.escape(address)} {re.escape(g)}\b", folded) for g in given):
                 mentions = True
                 break
-    for pattern, token in _PATTERNS:
-        text = pattern.sub(token, text)
+    if _MAYBE_NUMBER.search(text) or "@" in text:
+        for pattern, token in _PATTERNS:
+            text = pattern.sub(token, text)
     for name in sorted(full, key=len, reverse=True):  # full officer names anywhere, accented or not
         text = _replace_folded(text, name)
     text, named = _redact_names(text, given)
