@@ -17,12 +17,58 @@ import tempfile
 import time
 from pathlib import Path
 
-PRAISE = ["cán bộ nhiệt tình", "hướng dẫn rõ ràng", "rất hài lòng", "làm nhanh", "thân thiện, chu đáo",
-          "good service", "staff were helpful", "nhan vien vui ve", "thủ tục nhanh gọn"]
-COMPLAINTS = ["phải chờ lâu", "chờ 2 tiếng", "thái độ cáu gắt", "bổ sung giấy tờ nhiều lần", "lệ phí không rõ",
-              "trả kết quả trễ hẹn", "phòng chờ nóng, thiếu ghế", "cổng dịch vụ công bị lỗi", "đòi tiền bồi dưỡng",
-              "cho lau qua", "huong dan khong ro", "I waited two hours", "rude officer", "khong co cho ngoi"]
-FILLER = "hôm nay tôi đến làm hồ sơ đất đai hộ tịch ở quầy số buổi sáng chiều lần này con cái giấy phép".split()
+PRAISE = [
+    "cán bộ nhiệt tình",
+    "hướng dẫn rõ ràng",
+    "rất hài lòng",
+    "làm nhanh",
+    "thân thiện, chu đáo",
+    "good service",
+    "staff were helpful",
+    "nhan vien vui ve",
+    "thủ tục nhanh gọn",
+]
+COMPLAINTS = [
+    "phải chờ lâu",
+    "chờ 2 tiếng",
+    "thái độ cáu gắt",
+    "bổ sung giấy tờ nhiều lần",
+    "lệ phí không rõ",
+    "trả kết quả trễ hẹn",
+    "phòng chờ nóng, thiếu ghế",
+    "cổng dịch vụ công bị lỗi",
+    "đòi tiền bồi dưỡng",
+    "cho lau qua",
+    "huong dan khong ro",
+    "I waited two hours",
+    "rude officer",
+    "khong co cho ngoi",
+]
+FILLER = [
+    "hôm",
+    "nay",
+    "tôi",
+    "đến",
+    "làm",
+    "hồ",
+    "sơ",
+    "đất",
+    "đai",
+    "hộ",
+    "tịch",
+    "ở",
+    "quầy",
+    "số",
+    "buổi",
+    "sáng",
+    "chiều",
+    "lần",
+    "này",
+    "con",
+    "cái",
+    "giấy",
+    "phép",
+]
 
 
 def comment(rng: random.Random) -> tuple[str, int]:
@@ -55,16 +101,28 @@ def main() -> int:
         history, inputs, out = Path(tmp, "history.csv"), Path(tmp, "input.csv"), Path(tmp, "out.csv")
         write(history, args.history, 1, True)
         write(inputs, args.input, 2, False)
-        command = [sys.executable, "-m", "api.cli", "analyze", "comments", str(inputs), "--history", str(history),
-                   "--out", str(out)]
+        command = [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "analyze",
+            "comments",
+            str(inputs),
+            "--history",
+            str(history),
+            "--out",
+            str(out),
+        ]
         start = time.perf_counter()
         subprocess.run(command, check=True)
         wall = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         with out.open(encoding="utf-8") as f:
             distinct = len({row["redacted_text"] for row in csv.DictReader(f)})
-        print(f"hailong analyze comments: {args.input} inputs ({distinct} distinct), {args.history} history: "
-              f"{wall:.1f} s wall, peak RSS {peak:.0f} MB")
+        print(
+            f"hailong analyze comments: {args.input} inputs ({distinct} distinct), {args.history} history: "
+            f"{wall:.1f} s wall, peak RSS {peak:.0f} MB"
+        )
     return 0
 
 

@@ -58,7 +58,7 @@ def parse_rating(value: str, line: int, path: Path) -> int:
     except ValueError:
         number = 0.0
     if number != int(number) or not 1 <= number <= 5:
-        raise InputError(f"{path} line {line}: rating {value!r} is not 1–5 (or Không hài lòng / Hài lòng / Rất hài lòng)")
+        raise InputError(f"{path} line {line}: rating {value!r} is not 1–5 (or Không hài lòng / Hài lòng …)")
     return int(number)
 
 
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
             writer.writerow(columns)
             for row, result in zip(rows, results, strict=True):
                 terms = ";".join(f"{c}:{'|'.join(result.theme_terms[c])}" for c in result.themes)
-                line = [
+                cells: list[object] = [
                     row["id"],
                     f"{result.p_dissatisfied:.4f}",
                     int(result.dissatisfied),
@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
                     int(result.mentions_person),
                     result.redacted_text,
                 ]
-                writer.writerow([*line, ";".join(result.top_terms)] if args.explain else line)
+                writer.writerow([*cells, ";".join(result.top_terms)] if args.explain else cells)
     except OSError as exc:
         raise InputError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     flagged = sum(r.dissatisfied for r in results)

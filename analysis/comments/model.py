@@ -21,7 +21,9 @@ weight plus the weights of its character n-grams) times its sub-linear count.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +35,7 @@ from sklearn.svm import LinearSVC
 
 from analysis.comments import lexicon
 from analysis.comments.normalise import FOLD, clean
+from analysis.comments.parallel import chunked, workers
 
 _TOKEN = r"(?u)\b\w+\b"
 _CONTRAST = re.compile(
@@ -44,13 +47,17 @@ _NEGATORS = {clean(w.lstrip("=")).translate(FOLD) for w in lexicon.NEGATORS if "
 def folded_corpus(texts: Sequence[str]) -> list[str]:
     """``normalise.fold`` of every text, done on the joined corpus (one C-level pass per step)."""
     joined = "\x1f".join(t.replace("\x1f", " ") for t in texts)
-    return [clean(t) if "\n" in t else t for t in clean_keep_sep(joined).translate(FOLD).split("\x1f")]
+    return clean_keep_sep(joined).translate(FOLD).split("\x1f")
 
 
 def clean_keep_sep(joined: str) -> str:
-    import unicodedata
-
     return re.sub(r"[^\S\x1f]+", " ", unicodedata.normalize("NFC", joined).lower())
+
+
+def _fit_part(folded: Sequence[str]) -> tuple[dict[str, int], sp.csr_matrix]:
+    words = CountVectorizer(token_pattern=_TOKEN, ngram_range=(1, 2), lowercase=False, dtype=np.float32)
+    matrix = words.fit_transform(folded)
+    return words.vocabulary_, matrix
 
 
 def _char_grams(word: str) -> list[str]:
@@ -81,14 +88,12 @@ def _cue_table() -> dict[str, list[str]]:
 
 
 class Vectoriser:
-    def __init__(self, min_df: int = 1) -> None:
-        self.words = CountVectorizer(
-            token_pattern=_TOKEN, ngram_range=(1, 2), min_df=min_df, lowercase=False, dtype=np.float32
-        )
+    def __init__(self) -> None:
+        self.words = CountVectorizer(token_pattern=_TOKEN, ngram_range=(1, 2), lowercase=False, dtype=np.float32)
         self.idf: np.ndarray = np.zeros(0)
 
     def fit_transform(self, folded: Sequence[str]) -> sp.csr_matrix:
-        counts = self.words.fit_transform(folded)
+        counts = self._fit_counts(folded)
         vocab: dict[str, int] = self.words.vocabulary_
         self.terms = np.empty(len(vocab), dtype=object)
         for term, column in vocab.items():
@@ -118,22 +123,39 @@ class Vectoriser:
         self.idf = (np.log((1 + raw.shape[0]) / (1 + df)) + 1).astype(np.float32)
         return self._weigh(raw)
 
+    def _fit_counts(self, folded: Sequence[str]) -> sp.csr_matrix:
+        """``CountVectorizer.fit_transform`` on halves in two processes, vocabularies merged in order."""
+        parts = chunked(_fit_part, folded)
+        if len(parts) == 1:
+            self.words.vocabulary_ = parts[0][0]
+            return parts[0][1]
+        terms = sorted(set().union(*(vocab for vocab, _ in parts)))
+        vocab = {term: i for i, term in enumerate(terms)}
+        blocks = []
+        for part_vocab, matrix in parts:
+            remap = np.empty(len(part_vocab), dtype=np.int64)
+            for term, column in part_vocab.items():
+                remap[column] = vocab[term]
+            matrix = matrix.tocoo()
+            shape = (matrix.shape[0], len(vocab))
+            blocks.append(sp.csr_matrix((matrix.data, (matrix.row, remap[matrix.col])), shape=shape))
+        self.words.vocabulary_ = vocab
+        return sp.vstack(blocks, format="csr")
+
     def transform(self, folded: Sequence[str]) -> sp.csr_matrix:
-        return self._weigh(self._blocks(folded, self.words.transform(folded)))
+        return self._weigh(self._blocks(folded, self.counts(folded)))
 
     def counts(self, folded: Sequence[str]) -> sp.csr_matrix:
-        return self.words.transform(folded).tocsr()
+        return sp.vstack(chunked(self.words.transform, folded), format="csr")
 
     def _blocks(self, folded: Sequence[str], counts: sp.csr_matrix) -> sp.csr_matrix:
         counts = counts.tocsr()
         tails = [""] * len(folded)
         for i, text in enumerate(folded):
-            found = None
-            for found in _CONTRAST.finditer(text):
-                pass
-            if found is not None:
-                tails[i] = text[found.end() :]
-        tail_counts = self.words.transform(tails).tocsr()
+            ends = [m.end() for m in _CONTRAST.finditer(text)]
+            if ends:
+                tails[i] = text[ends[-1] :]
+        tail_counts = self.counts(tails)
         return sp.hstack(
             [counts, counts @ self.char_map, counts @ self.cue_map, tail_counts @ self.cue_map, tail_counts],
             format="csr",
@@ -184,14 +206,18 @@ class Model:
         return self.fit_info
 
     def _fit_folds(self, x: sp.csr_matrix, y: np.ndarray) -> np.ndarray:
-        folds = StratifiedKFold(self.folds, shuffle=True, random_state=self.seed)
+        folds = list(StratifiedKFold(self.folds, shuffle=True, random_state=self.seed).split(np.zeros(len(y)), y))
+
+        def fit(rows: np.ndarray) -> LinearSVC:
+            return LinearSVC(C=self.c, random_state=self.seed).fit(x[rows], y[rows])
+
+        with ThreadPoolExecutor(workers()) as pool:  # liblinear releases the GIL
+            svms = list(pool.map(fit, [train_rows for train_rows, _ in folds]))
         oof = np.zeros(len(y))
-        coefs, intercepts = [], []
-        for train_rows, test_rows in folds.split(np.zeros(len(y)), y):
-            svm = LinearSVC(C=self.c, random_state=self.seed).fit(x[train_rows], y[train_rows])
+        for svm, (_, test_rows) in zip(svms, folds, strict=True):
             oof[test_rows] = svm.decision_function(x[test_rows])
-            coefs.append(svm.coef_.ravel())
-            intercepts.append(float(svm.intercept_[0]))
+        coefs = [svm.coef_.ravel() for svm in svms]
+        intercepts = [float(svm.intercept_[0]) for svm in svms]
         self.coef = np.mean(coefs, axis=0)
         self.intercept = float(np.mean(intercepts))
         return oof

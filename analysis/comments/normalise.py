@@ -4,9 +4,10 @@
 - ``fold``: ``clean`` then every diacritic removed and đ → d, so "chờ lâu quá" and "cho lau qua" meet.
   Folding is idempotent and gives the same result for NFC and NFD input.
 - ``syllables``: the word-character runs of a text (Vietnamese syllables, English words, numbers).
-- ``features``: what the dissatisfaction model counts: folded syllable 1–2-grams (``w:`` / ``b:``) and
-  character 2–4-grams inside each folded syllable (``c:``), so unaccented and accented spellings share
-  nearly every feature.
+- ``features``: the text features of the dissatisfaction model, one comment at a time: folded syllable
+  1–2-grams (``w:`` / ``b:``) and character 2–4-grams inside each folded syllable (``c:``), so unaccented
+  and accented spellings share nearly every feature. (``model.Vectoriser`` computes the same n-grams for a
+  whole corpus with sparse products.)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import pairwise
 
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
@@ -73,5 +75,5 @@ def features(folded: str) -> list[str]:
     out: list[str] = []
     for word in words:
         out.extend(_syllable_features(word))
-    out.extend(f"b:{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    out.extend(f"b:{a} {b}" for a, b in pairwise(words))
     return out

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from analysis.comments.model import Model
+from analysis.comments.parallel import chunked
 from analysis.comments.redact import officer_keys, redact
 from analysis.comments.themes import CODES, ChipThemes, emergent, lexicon_themes
 
@@ -69,15 +70,23 @@ def analyse(
     chips = ChipThemes(seed).fit(model.history_x, history_reasons) if history_reasons else None
     del model.history_x
     keys = officer_keys(officer_names)
-    redacted = [redact(t, keys=keys) for t in texts]
-    clean_texts = [r.text for r in redacted]
+    distinct = list(dict.fromkeys(texts))  # each distinct comment is analysed once
+
+    def prepare(part: Sequence[str]) -> list[tuple[str, bool, dict[str, list[str]]]]:
+        out = []
+        for text in part:
+            redacted = redact(text, keys=keys)
+            out.append((redacted.text, redacted.mentions_person, lexicon_themes(redacted.text)))
+        return out
+
+    prepared = [row for part in chunked(prepare, distinct) for row in part]
+    clean_texts = [text for text, _, _ in prepared]
     probs, x, counts = model.score(clean_texts)
     pushed = model.explain(counts)
     flagged = probs >= fit.threshold
     chip_hits = chips.predict(x) if chips and chips.models else {}
     results = []
-    for i, text in enumerate(clean_texts):
-        terms = lexicon_themes(text)
+    for i, (text, mentions, terms) in enumerate(prepared):
         if flagged[i]:
             for code, hit in chip_hits.items():
                 if hit[i] and code not in terms:
@@ -89,12 +98,13 @@ def analyse(
                 dissatisfied=bool(flagged[i]),
                 themes=themes,
                 theme_terms={c: terms[c] for c in themes},
-                mentions_person=redacted[i].mentions_person,
+                mentions_person=mentions,
                 redacted_text=text,
                 top_terms=pushed[i],
             )
         )
-    return results
+    position = {text: i for i, text in enumerate(distinct)}
+    return [results[position[text]] for text in texts]
 
 
 def theme_rows(

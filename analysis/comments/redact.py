@@ -127,7 +127,8 @@ def _redact_names(text: str, officers: set[str]) -> tuple[str, bool]:
         while name_end < len(words) and name_end - j < 4:
             word = words[name_end].group()
             low = _fold_word(word.lower())
-            if _not_name(word, low) or (name_end > j and text[words[name_end - 1].end() : words[name_end].start()] != " "):
+            gap = text[words[name_end - 1].end() : words[name_end].start()] if name_end > j else " "
+            if _not_name(word, low) or gap != " ":
                 break
             follows = name_end + 1 < len(words) and _is_title(words[name_end + 1].group())
             if name_end > j and word in _MIDDLE and follows:

@@ -66,8 +66,50 @@ class ChipThemes:
 
 
 _STOP = frozenset(
-    "và là thì mà của có được cho với các những một này đó rất quá thì em anh chị tôi mình ạ nhé nha cũng đã "
-    "the a an and to of i was is it in for my me at".split()
+    (
+        "và",
+        "là",
+        "thì",
+        "mà",
+        "của",
+        "có",
+        "được",
+        "cho",
+        "với",
+        "các",
+        "những",
+        "một",
+        "này",
+        "đó",
+        "rất",
+        "quá",
+        "thì",
+        "em",
+        "anh",
+        "chị",
+        "tôi",
+        "mình",
+        "ạ",
+        "nhé",
+        "nha",
+        "cũng",
+        "đã",
+        "the",
+        "a",
+        "an",
+        "and",
+        "to",
+        "of",
+        "i",
+        "was",
+        "is",
+        "it",
+        "in",
+        "for",
+        "my",
+        "me",
+        "at",
+    )
 )
 
 
