@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from analysis.comments import lexicon
@@ -25,9 +26,15 @@ class Parsed:
     words: list[str]  # syllables of the clean text
     folded: list[str]
     hits: list[Hit]
+    shown: list[str]  # the syllables as written (case kept), for display
+
+
+def _shown(text: str, words: list[str]) -> list[str]:
+    shown = syllables(unicodedata.normalize("NFC", text))
+    return shown if len(shown) == len(words) else words
 
 
 def parse(text: str) -> Parsed:
     words = syllables(clean(text))
     folded = [_fold_word(w) for w in words]
-    return Parsed(words, folded, INDEX.find(words, folded))
+    return Parsed(words, folded, INDEX.find(words, folded), _shown(text, words))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from analysis.comments.normalise import _fold_word, clean, syllables
+
+_PHRASE_WORD = re.compile(r"#|\w+")
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class PhraseIndex:
             for phrase in phrases:
                 strict = phrase.startswith("=")
                 text = clean(phrase.lstrip("="))
-                words = tuple(syllables(text))
+                words = tuple(_PHRASE_WORD.findall(text))
                 folded = tuple(_fold_word(w) for w in words)
                 self.by_key.setdefault(folded, []).append(Entry(key, text, words, folded, strict))
                 self.lengths.setdefault(folded[0], []).append(len(words))

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +34,7 @@ from sklearn.svm import LinearSVC
 
 from analysis.comments import lexicon
 from analysis.comments.normalise import FOLD, clean
-from analysis.comments.parallel import chunked, workers
+from analysis.comments.parallel import chunked, fork_map
 
 _TOKEN = r"(?u)\b\w+\b"
 _CONTRAST = re.compile(
@@ -178,8 +177,8 @@ class Fit:
 
 
 class Model:
-    def __init__(self, seed: int = 0, folds: int = 3, c: float = 0.3) -> None:
-        self.seed, self.folds, self.c = seed, folds, c
+    def __init__(self, seed: int = 0, folds: int = 3, c: float = 0.3, repair: bool = True) -> None:
+        self.seed, self.folds, self.c, self.repair = seed, folds, c, repair
         self.vectoriser = Vectoriser()
         self.coef = np.zeros(0)
         self.intercept = 0.0
@@ -197,27 +196,29 @@ class Model:
         after = self.vectoriser.names.index("after:q:neg") if "after:q:neg" in self.vectoriser.names else -1
         if after >= 0:
             hidden |= (y == 0) & (x[:, after].toarray().ravel() > 0)
-        if hidden.any():
+        if hidden.any() and self.repair:
             y = np.where(hidden, 1, y).astype(np.int8)
             oof = self._fit_folds(x, y)
             probs = self._calibrate(oof, y)
         threshold, f1 = _best_threshold(probs, y)
-        self.fit_info = Fit(threshold, int(hidden.sum()), f1)
+        self.fit_info = Fit(threshold, int(hidden.sum()) if self.repair else 0, f1)
         return self.fit_info
 
     def _fit_folds(self, x: sp.csr_matrix, y: np.ndarray) -> np.ndarray:
         folds = list(StratifiedKFold(self.folds, shuffle=True, random_state=self.seed).split(np.zeros(len(y)), y))
 
-        def fit(rows: np.ndarray) -> LinearSVC:
-            return LinearSVC(C=self.c, random_state=self.seed).fit(x[rows], y[rows])
+        def fit(fold: int) -> tuple[np.ndarray, float, np.ndarray]:
+            train_rows, test_rows = folds[fold]
+            svm = LinearSVC(C=self.c, random_state=self.seed).fit(x[train_rows], y[train_rows])
+            return svm.coef_.ravel(), float(svm.intercept_[0]), svm.decision_function(x[test_rows])
 
-        with ThreadPoolExecutor(workers()) as pool:  # liblinear releases the GIL
-            svms = list(pool.map(fit, [train_rows for train_rows, _ in folds]))
+        # processes, not threads: liblinear draws from the C library's one random state
+        fitted = fork_map(fit, len(folds))
         oof = np.zeros(len(y))
-        for svm, (_, test_rows) in zip(svms, folds, strict=True):
-            oof[test_rows] = svm.decision_function(x[test_rows])
-        coefs = [svm.coef_.ravel() for svm in svms]
-        intercepts = [float(svm.intercept_[0]) for svm in svms]
+        for (_, _, scores), (_, test_rows) in zip(fitted, folds, strict=True):
+            oof[test_rows] = scores
+        coefs = [coef for coef, _, _ in fitted]
+        intercepts = [intercept for _, intercept, _ in fitted]
         self.coef = np.mean(coefs, axis=0)
         self.intercept = float(np.mean(intercepts))
         return oof

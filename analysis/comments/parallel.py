@@ -35,3 +35,19 @@ def chunked(func: Callable[[Sequence[T]], R], items: Sequence[T], minimum: int =
             return pool.map(_run, range(n))
     finally:
         _WORK.clear()
+
+
+def fork_map(func: Callable[[int], R], count: int) -> list[R]:
+    """``[func(i) for i in range(count)]`` in forked processes (each with its own C random state)."""
+    if workers() == 1 or count == 1:
+        return [func(i) for i in range(count)]
+    _WORK[:] = [(func, None)]
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers(), count)) as pool:
+            return pool.map(_call, range(count))
+    finally:
+        _WORK.clear()
+
+
+def _call(index: int) -> Any:
+    return _WORK[0][0](index)

@@ -32,7 +32,7 @@ def lexicon_themes(text: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for hit in parsed.hits:
         if hit.key.startswith("t:"):
-            words = " ".join(parsed.words[hit.start : hit.end])
+            words = " ".join(parsed.shown[hit.start : hit.end])
             terms = found.setdefault(hit.key[2:], [])
             if words not in terms:
                 terms.append(words)
@@ -139,7 +139,6 @@ def emergent(texts: Sequence[str], seed: int = 0, topics: int | None = None) -> 
         sublinear_tf=True,
         stop_words=sorted(_STOP),
         max_features=20000,
-        dtype=np.float32,
     )
     try:
         x = vectoriser.fit_transform(cleaned)
@@ -149,7 +148,8 @@ def emergent(texts: Sequence[str], seed: int = 0, topics: int | None = None) -> 
     if x.shape[1] < 2 * k:
         return []
     nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=300)
-    weights = nmf.fit_transform(x)
+    with np.errstate(invalid="ignore"):  # the loss of a near-perfect fit can round below zero
+        weights = nmf.fit_transform(x)
     names = vectoriser.get_feature_names_out()
     out = []
     for topic in range(k):
