@@ -49,6 +49,8 @@ def read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
 
 
 def parse_rating(value: str, line: int, path: Path) -> int:
+    if value in ("1", "2", "3", "4", "5"):
+        return int(value)
     value = value.strip()
     label = LABELS.get(fold(value))
     if label is not None:

@@ -9,16 +9,7 @@ from analysis.comments import lexicon
 from analysis.comments.match import Hit, PhraseIndex
 from analysis.comments.normalise import _fold_word, clean, syllables
 
-INDEX = PhraseIndex(
-    [
-        *((f"t:{code}", words) for code, words in lexicon.THEMES.items()),
-        ("neg", lexicon.NEGATIVE),
-        ("pos", lexicon.POSITIVE),
-        ("not", lexicon.NEGATORS),
-        ("but", lexicon.CONTRAST),
-        ("sugg", lexicon.SUGGEST),
-    ]
-)
+INDEX = PhraseIndex((f"t:{code}", words) for code, words in lexicon.THEMES.items())
 
 
 @dataclass(frozen=True)

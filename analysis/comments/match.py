@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from analysis.comments.normalise import _fold_word, clean, syllables
 
@@ -42,40 +43,47 @@ class PhraseIndex:
     """Finds lexicon entries in a text; longest match first at each position, no overlaps per key."""
 
     def __init__(self, lexicon: Iterable[tuple[str, Iterable[str]]]) -> None:
-        self.by_key: dict[tuple[str, ...], list[Entry]] = {}
-        self.lengths: dict[str, list[int]] = {}  # first folded syllable → entry lengths, longest first
+        # a trie over folded syllables; a node's entries (phrases ending there) are under the key ""
+        self.trie: dict[str, Any] = {}
         for key, phrases in lexicon:
             for phrase in phrases:
                 strict = phrase.startswith("=")
                 text = clean(phrase.lstrip("="))
                 words = tuple(_PHRASE_WORD.findall(text))
                 folded = tuple(_fold_word(w) for w in words)
-                self.by_key.setdefault(folded, []).append(Entry(key, text, words, folded, strict))
-                self.lengths.setdefault(folded[0], []).append(len(words))
-        for first, lengths in self.lengths.items():
-            self.lengths[first] = sorted(set(lengths), reverse=True)
+                node = self.trie
+                for syllable in folded:
+                    node = node.setdefault(syllable, {})
+                node.setdefault("", []).append(Entry(key, text, words, folded, strict))
 
     def find(self, words: Sequence[str], folded: Sequence[str]) -> list[Hit]:
         """``words``: syllables of the ``clean`` text; ``folded``: the same syllables folded."""
         hits: list[Hit] = []
         taken: dict[str, int] = {}
         size = len(words)
-        lengths = self.lengths
         for i in range(size):
-            first = "#" if words[i].isdigit() else folded[i]
-            for n in lengths.get(first, ()):
-                if i + n > size:
-                    continue
-                key = (first, *folded[i + 1 : i + n]) if n > 1 else (first,)
-                for entry in self.by_key.get(key, ()):
+            node = self.trie.get("#" if words[i].isdigit() else folded[i])
+            found: list[tuple[int, list[Entry]]] = []
+            end = i + 1
+            while node is not None:
+                if "" in node:
+                    found.append((end, node[""]))
+                if end >= size:
+                    break
+                node = node.get(folded[end])
+                end += 1
+            for stop, entries in reversed(found):  # longest first
+                for entry in entries:
                     if taken.get(entry.key, 0) > i:
                         continue
-                    if all(
-                        _syllable_matches(words[i + j], folded[i + j], entry.words[j], entry.folded[j], entry.strict)
-                        for j in range(n)
-                    ):
-                        hits.append(Hit(entry.key, entry.text, i, i + n))
-                        taken[entry.key] = i + n
+                    for j in range(stop - i):
+                        if not _syllable_matches(
+                            words[i + j], folded[i + j], entry.words[j], entry.folded[j], entry.strict
+                        ):
+                            break
+                    else:
+                        hits.append(Hit(entry.key, entry.text, i, stop))
+                        taken[entry.key] = stop
         return hits
 
     def find_text(self, text: str) -> list[Hit]:

@@ -329,7 +329,7 @@ def officer_keys(officer_names: Iterable[str]) -> tuple[set[str], set[str]]:
 
 def redact(text: str, officer_names: Iterable[str] = (), keys: tuple[set[str], set[str]] | None = None) -> Redacted:
     full, given = keys if keys is not None else officer_keys(officer_names)
-    folded = fold(text)
+    folded = fold(text) if full else ""
     mentions = any(re.search(rf"\b{re.escape(n)}\b", folded) for n in full)
     if given and not mentions:
         for address in _ADDRESS_FOLDED:
