@@ -83,7 +83,7 @@ def main() -> int:
         caught = (model.score(hidden_texts)[0] >= fit.threshold).mean()
         dev_flags = list(model.score(dev)[0] >= fit.threshold)
         name = "with repair" if repair else "without repair"
-        print(f"  {name:<15} hidden complaints flagged {caught:.1%}  (relabelled {fit.relabelled})")
+        print(f"  {name:<15} hidden complaints flagged {caught:.1%}  (set aside {fit.set_aside})")
         print(line(f"  dev, {name}", prf(dev_flags, truth)))
     print(f"({time.perf_counter() - start:.0f} s)")
     return 0

@@ -12,7 +12,8 @@ decision values give (1) a Platt calibration (logistic regression on the decisio
 threshold, the F1-optimal calibrated probability on the out-of-fold predictions of the history itself,
 and (3) the weak-label repair: a comment rated satisfied whose out-of-fold probability reaches the mean
 probability of the comments rated dissatisfied (the per-class threshold of confident learning), or that
-has a complaint cue after a contrast word, is relabelled dissatisfied and the folds are fitted again. The
+has a complaint cue after a contrast word, is set aside as a likely hidden complaint (confident learning's
+pruning; relabelling it measured worse) and the folds are fitted again without it. The
 model is the average of the fold models. Everything is deterministic given ``seed``.
 
 ``Model.explain`` names the terms that pushed a score up: each term's own weight (its word or bigram
@@ -145,7 +146,7 @@ class Vectoriser:
 @dataclass
 class Fit:
     threshold: float  # on the calibrated probability
-    relabelled: int  # satisfied-rated history comments treated as complaints
+    set_aside: int  # satisfied-rated history comments that look like complaints, left out of training
     oof_f1: float
 
 
@@ -166,11 +167,11 @@ class Model:
         oof = self._fit_folds(x, y)
         probs = self._calibrate(oof, y)
         hidden = (y == 0) & (probs >= max(0.5, float(probs[y == 1].mean())))
-        after = self.vectoriser.names.index("after:q:neg") if "after:q:neg" in self.vectoriser.names else -1
-        if after >= 0:
+        if "after:q:neg" in self.vectoriser.names:
+            after = self.vectoriser.names.index("after:q:neg")
             hidden |= (y == 0) & (x[:, after].toarray().ravel() > 0)
         if hidden.any() and self.repair:
-            y = np.where(hidden, 1, y).astype(np.int8)
+            x, y = x[~hidden], y[~hidden]
             oof = self._fit_folds(x, y)
             probs = self._calibrate(oof, y)
         threshold, f1 = _best_threshold(probs, y)

@@ -47,9 +47,11 @@ def test_complaints_behind_a_positive_tap_are_caught() -> None:
     assert any("waited" in term or "hours" in term for term in why[2])
 
 
-def test_satisfied_ratings_with_a_contrasted_complaint_are_relabelled() -> None:
+def test_complaints_rated_satisfied_in_the_history_are_set_aside() -> None:
     texts, ratings = history()
-    texts += ["hài lòng nhưng phải chờ rất lâu"] * 5
-    ratings += [5] * 5
+    texts += [f"rất hài lòng nhưng phải chờ rất lâu lần {i}" for i in range(40)]
+    ratings += [5] * 40
     model = Model(seed=0)
-    assert model.train(texts, ratings).relabelled >= 5
+    fit = model.train(texts, ratings)
+    assert fit.set_aside >= 40
+    assert model.score(["hài lòng nhưng phải chờ rất lâu"])[0][0] >= fit.threshold
