@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import sys
 from pathlib import Path
 
@@ -36,14 +37,14 @@ def read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
         ) from None
     csv.field_size_limit(1 << 24)
     try:
-        reader = csv.DictReader(text.splitlines(), strict=True)
-        columns = [c.strip().lower() for c in reader.fieldnames or []]
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        columns = [c.strip().lower() for c in next(reader, [])]
         missing = [c for c in required if c not in columns]
         if missing:
             found = ", ".join(columns) or "none"
             raise InputError(f"{path} has no column {', '.join(repr(c) for c in missing)} (columns: {found})")
-        reader.fieldnames = columns
-        return [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
+        width = len(columns)
+        return [dict(zip(columns, row + [""] * (width - len(row)), strict=False)) for row in reader if row]
     except csv.Error as exc:
         raise InputError(f"{path}: not a readable CSV file ({exc})") from None
 
@@ -100,7 +101,13 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         results = analyse(
-            [r["text"] for r in rows], texts, ratings, reasons if any(reasons) else None, officers, args.seed
+            [r["text"] for r in rows],
+            texts,
+            ratings,
+            reasons if any(reasons) else None,
+            officers,
+            args.seed,
+            explain=args.explain,
         )
     except AnalysisError as exc:
         raise InputError(f"{args.history}: {exc}") from None

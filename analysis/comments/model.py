@@ -41,16 +41,16 @@ from analysis.comments.parallel import fork_map
 _CONTRAST = re.compile(
     r"\b(?:" + "|".join(sorted((clean(w).translate(FOLD) for w in lexicon.CONTRAST), key=len, reverse=True)) + r")\b"
 )
-_MARKS = re.compile(r"[\u0300-\u036f]+")
 _LONG_NUMBER = re.compile(r"\d{5,}")  # phone and ID numbers: one token, not thousands of rare ones
 _NEGATORS = {clean(w.lstrip("=")).translate(FOLD) for w in lexicon.NEGATORS if " " not in w}
 
 
 def folded_corpus(texts: Sequence[str]) -> list[str]:
-    """The texts lower-cased and folded like ``normalise.fold`` (white space left as it is), with C-level
-    passes over the joined corpus: NFD, combining marks dropped, đ → d, long numbers as one token."""
+    """The texts lower-cased and folded like ``normalise.fold``, in C-level passes over the joined corpus:
+    NFD, đ → d, then only ASCII kept (this drops the combining marks, and also emoji and non-Latin letters,
+    which the model does not use), and every long number as one token."""
     joined = unicodedata.normalize("NFD", "\x1f".join(t.replace("\x1f", " ") for t in texts).lower())
-    joined = _MARKS.sub("", joined).replace("đ", "d").replace("ð", "d")
+    joined = joined.replace("đ", "d").replace("ð", "d").encode("ascii", "ignore").decode("ascii")
     return _LONG_NUMBER.sub("0", joined).split("\x1f")
 
 
@@ -151,7 +151,7 @@ class Fit:
 
 
 class Model:
-    def __init__(self, seed: int = 0, folds: int | None = None, c: float = 1.0, repair: bool = True) -> None:
+    def __init__(self, seed: int = 0, folds: int | None = None, c: float = 0.3, repair: bool = True) -> None:
         self.seed, self.folds, self.c, self.repair = seed, folds, c, repair
         self.vectoriser = Vectoriser()
         self.coef = np.zeros(0)

@@ -7,9 +7,9 @@
 
 ``analyse`` redacts each comment, then scores it with a model trained on the history (rating 1–5; 1–2 is
 the dissatisfied class; ``history_reasons`` lists the reason codes tapped with each history comment),
-and finds its themes (lexicon ∪ chips). It raises ``AnalysisError`` (a ValueError with a one-line
-message) for an empty history or a history with one class. Every ``CommentResult`` field is safe to
-show: the text and all terms come from the redacted comment.
+and finds its themes (lexicon ∪ chips); ``explain=False`` skips the ``top_terms``. It raises
+``AnalysisError`` (a ValueError with a one-line message) for an empty history or one with one class.
+Every ``CommentResult`` field is safe to show: the text and all terms come from the redacted comment.
 
 ``theme_rows`` gives the rows of themes.csv, ``theme,kind,scope_kind,scope_code,period,n,share,
 top_terms,examples``: one ``fixed`` row per reason code (n = dissatisfied comments with the theme, share
@@ -63,6 +63,7 @@ def analyse(
     history_reasons: Sequence[Sequence[str]] | None = None,
     officer_names: Iterable[str] = (),
     seed: int = 0,
+    explain: bool = True,
 ) -> list[CommentResult]:
     check_history(history_ratings)
     model = Model(seed=seed)
@@ -82,7 +83,7 @@ def analyse(
     prepared = [row for part in chunked(prepare, distinct) for row in part]
     clean_texts = [text for text, _, _ in prepared]
     probs, x, counts = model.score(clean_texts)
-    pushed = model.explain(counts)
+    pushed = model.explain(counts) if explain else [[] for _ in clean_texts]
     flagged = probs >= fit.threshold
     chip_hits = chips.predict(x) if chips and chips.models else {}
     results = []
