@@ -98,3 +98,16 @@ def test_missing_column_and_bad_encoding(tmp_path: Path, capsys: pytest.CaptureF
     assert main(args) == 2
     assert "cannot read" in capsys.readouterr().err
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_theme_rows_show_no_personal_data() -> None:
+    from analysis.comments.pipeline import analyse, theme_rows
+
+    texts, ratings = history()
+    inputs = [f"phải chờ lâu, thái độ cáu gắt. {text}" for text, _, _ in CASES] * 2
+    results = analyse(inputs, texts, ratings, officer_names=["Nguyễn Thị Lan"], seed=0)
+    shown = " ".join(f"{row['top_terms']} {row['examples']}" for row in theme_rows(results, seed=0))
+    shown += " ".join(" ".join(r.top_terms) for r in results)
+    assert "[SĐT]" in shown or "[TÊN]" in shown or "[CCCD]" in shown
+    for _, secret, _ in CASES:
+        assert not re.search(rf"(?<!\w){re.escape(secret)}(?!\w)", shown), secret
