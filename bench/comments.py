@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import subprocess
@@ -113,15 +114,18 @@ def main() -> int:
             "--out",
             str(out),
         ]
+        load = os.getloadavg()[0]
         start = time.perf_counter()
         subprocess.run(command, check=True)
         wall = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
         with out.open(encoding="utf-8") as f:
             distinct = len({row["redacted_text"] for row in csv.DictReader(f)})
         print(
             f"hailong analyze comments: {args.input} inputs ({distinct} distinct), {args.history} history: "
-            f"{wall:.1f} s wall, peak RSS {peak:.0f} MB"
+            f"{wall:.1f} s wall, {cpu:.1f} s CPU (all processes), peak RSS {peak:.0f} MB, "
+            f"load average before {load:.1f}"
         )
     return 0
 
