@@ -84,6 +84,8 @@ def analyse(
     clean_texts = [text for text, _, _ in prepared]
     probs, x, counts = model.score(clean_texts)
     pushed = model.explain(counts) if explain else [[] for _ in clean_texts]
+    empty = [not any(ch.isalnum() for ch in text) for text in clean_texts]
+    probs[empty] = 0.0  # no words: nothing to score, never flagged
     flagged = probs >= fit.threshold
     chip_hits = chips.predict(x) if chips and chips.models else {}
     results = []

@@ -38,7 +38,7 @@ def run(tmp_path: Path, texts: list[str], rows: list[tuple[str, object]] | None 
 
 
 def test_output_columns_and_no_personal_data_left(tmp_path: Path) -> None:
-    texts = [text for text, _, _ in CASES] + ["hài lòng nhưng phải chờ 3 tiếng", "cán bộ nhiệt tình"]
+    texts = [text for text, _, _ in CASES] + ["", "hài lòng nhưng phải chờ 3 tiếng", "cán bộ nhiệt tình"]
     code, out = run(tmp_path, texts)
     assert code == 0
     written = out.read_text(encoding="utf-8")
@@ -55,6 +55,7 @@ def test_output_columns_and_no_personal_data_left(tmp_path: Path) -> None:
     ]
     for _, secret, _ in CASES:
         assert not re.search(rf"(?<!\w){re.escape(secret)}(?!\w)", written), secret
+    assert rows[-3]["dissatisfied"] == "0" and rows[-3]["p_dissatisfied"] == "0.0000"  # no text
     assert rows[-2]["dissatisfied"] == "1" and "waiting" in rows[-2]["themes"].split(";")
     assert rows[-1]["dissatisfied"] == "0"
     assert rows[16]["mentions_person"] == "1"  # "Chị Lan ở quầy 3 …"
