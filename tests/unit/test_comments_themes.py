@@ -46,3 +46,19 @@ def test_emergent_themes_are_numbered_not_named() -> None:
     emergent = [row for row in rows if row["kind"] == "emergent"]
     assert emergent and all(str(row["theme"]).startswith("emergent-") for row in emergent)
     assert all(row["top_terms"] and row["examples"] for row in emergent)
+
+
+def test_chips_tapped_with_comments_teach_themes_the_lexicon_lacks() -> None:
+    from analysis.comments.pipeline import analyse
+    from tests.unit.comments_data import history
+
+    texts, ratings = history()
+    reasons: list[list[str]] = [[] for _ in texts]
+    for i in range(30):  # "ổ cắm" (socket) is in no lexicon entry; citizens tapped the facilities chip
+        texts += [f"ổ cắm sạc điện thoại hỏng lần {i}", f"cán bộ làm sai hồ sơ lần {i}"]
+        ratings += [1, 1]
+        reasons += [["facilities"], ["documents"]]
+    results = analyse(["ổ cắm sạc hỏng, bực mình"], texts, ratings, reasons, seed=0)
+    assert results[0].dissatisfied
+    assert results[0].theme_terms["facilities"] == ["chips"]
+    assert "documents" not in results[0].themes
