@@ -20,12 +20,11 @@ class Parsed:
     shown: list[str]  # the syllables as written (case kept), for display
 
 
-def _shown(text: str, words: list[str]) -> list[str]:
-    shown = syllables(unicodedata.normalize("NFC", text))
-    return shown if len(shown) == len(words) else words
-
-
 def parse(text: str) -> Parsed:
-    words = syllables(clean(text))
+    shown = syllables(unicodedata.normalize("NFC", text))
+    words = [w.lower() for w in shown]
+    if any(len(w) != len(s) for w, s in zip(words, shown, strict=True)):  # rare letters that change length
+        words = syllables(clean(text))
+        shown = words
     folded = [_fold_word(w) for w in words]
-    return Parsed(words, folded, INDEX.find(words, folded), _shown(text, words))
+    return Parsed(words, folded, INDEX.find(words, folded), shown)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -31,10 +32,18 @@ def chunked(func: Callable[[Sequence[T]], R], items: Sequence[T], minimum: int =
         return [func(parts[0])]
     _WORK[:] = [(func, parts)]
     try:
-        with multiprocessing.get_context("fork").Pool(n) as pool:
-            return pool.map(_run, range(n))
+        return _pool_map(_run, n, n)
     finally:
         _WORK.clear()
+
+
+def _pool_map(func: Callable[[int], Any], count: int, processes: int) -> list[Any]:
+    gc.freeze()  # children would otherwise copy every page the collector touches
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            return pool.map(func, range(count))
+    finally:
+        gc.unfreeze()
 
 
 def fork_map(func: Callable[[int], R], count: int) -> list[R]:
@@ -43,8 +52,7 @@ def fork_map(func: Callable[[int], R], count: int) -> list[R]:
         return [func(i) for i in range(count)]
     _WORK[:] = [(func, None)]
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers(), count)) as pool:
-            return pool.map(_call, range(count))
+        return _pool_map(_call, count, min(workers(), count))
     finally:
         _WORK.clear()
 

@@ -66,10 +66,6 @@ def analyse(
     explain: bool = True,
 ) -> list[CommentResult]:
     check_history(history_ratings)
-    model = Model(seed=seed)
-    fit = model.train(history_texts, history_ratings)
-    chips = ChipThemes(seed).fit(model.history_x, history_reasons) if history_reasons else None
-    del model.history_x
     keys = officer_keys(officer_names)
     distinct = list(dict.fromkeys(texts))  # each distinct comment is analysed once
 
@@ -80,7 +76,11 @@ def analyse(
             out.append((redacted.text, redacted.mentions_person, lexicon_themes(redacted.text)))
         return out
 
-    prepared = [row for part in chunked(prepare, distinct) for row in part]
+    prepared = [row for part in chunked(prepare, distinct) for row in part]  # forks while the heap is small
+    model = Model(seed=seed)
+    fit = model.train(history_texts, history_ratings)
+    chips = ChipThemes(seed).fit(model.history_x, history_reasons) if history_reasons else None
+    del model.history_x
     clean_texts = [text for text, _, _ in prepared]
     probs, x, counts = model.score(clean_texts)
     pushed = model.explain(counts) if explain else [[] for _ in clean_texts]
