@@ -7,7 +7,8 @@ kiosk mean the same. Entries are phrases in Vietnamese (with diacritics) and Eng
 - an entry with diacritics matches the same syllables as written, and the same syllables typed without
   any diacritics ("chờ lâu" matches "chờ lâu" and "cho lau");
 - an entry starting with ``=`` needs its diacritics (its unaccented form is a different common word:
-  "=tệ" must not match "te" in "thuc te");
+  "=tệ" must not match "te" in "thuc te", "=đèn" (lamp) not "den" (đến, to come), "=ồn" (noisy) not
+  "on" (ổn, fine), "=cổng" (portal) not "cong" (công));
 - an entry without diacritics (English, or an explicit unaccented spelling) matches exactly;
 - ``#`` stands for a number ("# tiếng" matches "2 tiếng", "3 tieng").
 
@@ -54,7 +55,7 @@ THEMES: dict[str, tuple[str, ...]] = {
         "quá lâu",
         "rất lâu",
         "=lâu",
-        "chậm",
+        "=chậm",
         "chậm chạp",
         "giải quyết chậm",
         "hàng dài",
@@ -109,11 +110,11 @@ THEMES: dict[str, tuple[str, ...]] = {
     ),
     "attitude": (
         "thái độ",
-        "cáu",
+        "=cáu",
         "cáu gắt",
         "gắt",
         "gắt gỏng",
-        "quát",
+        "=quát",
         "quát tháo",
         "to tiếng",
         "lớn tiếng",
@@ -275,12 +276,12 @@ THEMES: dict[str, tuple[str, ...]] = {
         "máy lạnh",
         "điều hòa",
         "điều hoà",
-        "quạt",
+        "=quạt",
         "=nóng",
         "nóng bức",
         "oi bức",
         "ngột ngạt",
-        "chật",
+        "=chật",
         "chật chội",
         "chật hẹp",
         "bãi xe",
@@ -302,8 +303,8 @@ THEMES: dict[str, tuple[str, ...]] = {
         "=loa",
         "micro",
         "bảng điện tử",
-        "đèn",
-        "ồn",
+        "=đèn",
+        "=ồn",
         "ồn ào",
         "=bẩn",
         "=dơ",
@@ -315,7 +316,7 @@ THEMES: dict[str, tuple[str, ...]] = {
         "thiết bị",
         "=cũ kỹ",
         "xuống cấp",
-        "dột",
+        "=dột",
         "facilities",
         "facility",
         "seats",
@@ -363,7 +364,7 @@ THEMES: dict[str, tuple[str, ...]] = {
         "chữ ký số",
         "thanh toán trực tuyến",
         "điện tử",
-        "cổng",
+        "=cổng",
         "portal",
         "login",
         "log in",

@@ -1,20 +1,19 @@
 """Dissatisfaction model: learned from the ratings that came with comments. Batch only (numpy, sklearn).
 
-Features (``Vectoriser``): folded syllable 1–2-grams counted by scikit-learn; character 2–4-grams of each
+Features (``Vectoriser``): folded syllable 1–2-grams (``ngrams.py``); character 3-grams of each
 syllable obtained as one sparse product (syllable counts × syllable→n-gram matrix); lexicon cue counts
 (``lexicon.py``: complaint words, praise, negated praise, suggestions, theme words) as another product; and
 the syllables and cues of the clause after a contrast word ("hài lòng *nhưng phải chờ 2 tiếng*") as their
 own block. Then sub-linear TF-IDF and L2 normalisation.
 
 Training (``train``): labels y = rating ≤ 2. A linear SVM is fitted on K stratified folds (3, or 2 from
-50 000 comments on); the out-of-fold
-decision values give (1) a Platt calibration (logistic regression on the decision value), (2) the
-threshold, the F1-optimal calibrated probability on the out-of-fold predictions of the history itself,
-and (3) the weak-label repair: a comment rated satisfied whose out-of-fold probability reaches the mean
-probability of the comments rated dissatisfied (the per-class threshold of confident learning), or that
-has a complaint cue after a contrast word, is set aside as a likely hidden complaint (confident learning's
-pruning; relabelling it measured worse) and the folds are fitted again without it. The
-model is the average of the fold models. Everything is deterministic given ``seed``.
+50 000 comments on); the out-of-fold decision values give a Platt calibration (logistic regression on the
+decision value) and the threshold, the F1-optimal calibrated probability on the out-of-fold predictions
+of the history itself. The weak-label repair comes first: a comment rated satisfied that has a complaint
+cue after a contrast word ("hài lòng nhưng phải chờ lâu") is learned as a complaint. (Confident learning,
+setting aside or relabelling satisfied-rated comments whose out-of-fold probability is high, was measured
+on the weak-label check of ``just eval``: it caught fewer hidden complaints, at twice the training cost.)
+The model is the average of the fold models. Everything is deterministic given ``seed``.
 
 ``Model.explain`` names the terms that pushed a score up: each term's own weight (its word or bigram
 weight plus the weights of its character n-grams) times its sub-linear count.
@@ -146,7 +145,7 @@ class Vectoriser:
 @dataclass
 class Fit:
     threshold: float  # on the calibrated probability
-    set_aside: int  # satisfied-rated history comments that look like complaints, left out of training
+    relabelled: int  # satisfied-rated history comments with a complaint after "but", learned as complaints
     oof_f1: float
 
 
@@ -164,18 +163,14 @@ class Model:
         folded = folded_corpus(texts)
         x = self.vectoriser.fit_transform(folded)
         self.history_x = x  # for the chip themes; the caller may drop it
-        oof = self._fit_folds(x, y)
-        probs = self._calibrate(oof, y)
-        hidden = (y == 0) & (probs >= max(0.5, float(probs[y == 1].mean())))
-        if "after:q:neg" in self.vectoriser.names:
+        hidden = np.zeros(len(y), dtype=bool)
+        if self.repair and "after:q:neg" in self.vectoriser.names:
             after = self.vectoriser.names.index("after:q:neg")
-            hidden |= (y == 0) & (x[:, after].toarray().ravel() > 0)
-        if hidden.any() and self.repair:
-            x, y = x[~hidden], y[~hidden]
-            oof = self._fit_folds(x, y)
-            probs = self._calibrate(oof, y)
+            hidden = (y == 0) & (x[:, after].toarray().ravel() > 0)
+            y = np.where(hidden, 1, y).astype(np.int8)
+        probs = self._calibrate(self._fit_folds(x, y), y)
         threshold, f1 = _best_threshold(probs, y)
-        self.fit_info = Fit(threshold, int(hidden.sum()) if self.repair else 0, f1)
+        self.fit_info = Fit(threshold, int(hidden.sum()), f1)
         return self.fit_info
 
     def _fit_folds(self, x: sp.csr_matrix, y: np.ndarray) -> np.ndarray:

@@ -47,11 +47,11 @@ def test_complaints_behind_a_positive_tap_are_caught() -> None:
     assert any("waited" in term or "hours" in term for term in why[2])
 
 
-def test_complaints_rated_satisfied_in_the_history_are_set_aside() -> None:
+def test_complaints_rated_satisfied_in_the_history_are_learned_as_complaints() -> None:
     texts, ratings = history()
     texts += [f"rất hài lòng nhưng phải chờ rất lâu lần {i}" for i in range(40)]
     ratings += [5] * 40
     model = Model(seed=0)
     fit = model.train(texts, ratings)
-    assert fit.set_aside >= 40
+    assert fit.relabelled >= 40
     assert model.score(["hài lòng nhưng phải chờ rất lâu"])[0][0] >= fit.threshold
