@@ -250,6 +250,8 @@ def _is_title(word: str) -> bool:
 
 
 def _redact_names(text: str, officers: set[str]) -> tuple[str, bool]:
+    if _ADDRESS_FIRST.isdisjoint(_WORD.findall(text.lower())):
+        return text, False
     words = list(_WORD.finditer(text))
     found = False
     spans: list[tuple[int, int]] = []
