@@ -13,7 +13,11 @@ fmt:
 test *ARGS:
     {{py}} -m pytest {{ARGS}}
 
-# just bench ingest [--client kiosk|integrator] [--db URL]; just bench durability; just bench page_weight
+# comment analysis on UIT-VSFC (evaluation data, not shipped: $HAILONG_UIT_VSFC or ../shared/data/uit-vsfc)
+eval:
+    {{py}} -m bench.eval_comments
+
+# just bench ingest [--client kiosk|integrator] [--db URL]; just bench durability | analysis | comments | page_weight
 bench WHAT="ingest" *ARGS:
     {{py}} -m bench.{{WHAT}} {{ARGS}}
 

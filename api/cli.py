@@ -168,6 +168,11 @@ EXTENSIONS: list[Callable[[Any], None]] = [kiosk_commands, survey_commands, main
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["analyze", "comments"]:  # comment analysis: batch-only code, imported lazily
+        from analysis.comments.cli import main as analyze_comments
+
+        return analyze_comments(argv[2:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

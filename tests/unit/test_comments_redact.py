@@ -1,0 +1,72 @@
+"""Redaction: every spelling of personal data inside Vietnamese sentences is replaced by a typed token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from analysis.comments.redact import redact
+
+CASES = [
+    ("Gọi tôi theo số 0912 345 678 nhé", "0912 345 678", "[SĐT]"),
+    ("số của tôi là 0912.345.678 ạ", "0912.345.678", "[SĐT]"),
+    ("liên hệ 0912-345-678 khi có kết quả", "0912-345-678", "[SĐT]"),
+    ("gọi +84 912 345 678 giúp tôi", "+84 912 345 678", "[SĐT]"),
+    ("gọi +84912345678 giúp tôi", "+84912345678", "[SĐT]"),
+    ("sđt 84912345678 của con tôi", "84912345678", "[SĐT]"),
+    ("máy bàn 0218 3852 123 không ai nghe", "0218 3852 123", "[SĐT]"),
+    ("số 0912345678 đã đăng ký", "0912345678", "[SĐT]"),
+    ("CCCD 001203004567 bị ghi sai", "001203004567", "[CCCD]"),
+    ("CMND cũ 123456789 vẫn dùng được", "123456789", "[CCCD]"),
+    ("mã số thuế 0101234567 của công ty", "0101234567", "[MST]"),
+    ("MST: 0101234567-001 chi nhánh", "0101234567-001", "[MST]"),
+    ("email nguyen.van.a@gmail.com không nhận được", "nguyen.van.a@gmail.com", "[EMAIL]"),
+    ("xe biển 29A-123.45 bị giữ", "29A-123.45", "[BIỂN SỐ]"),
+    ("xe máy 28B1-234.56 của tôi", "28B1-234.56", "[BIỂN SỐ]"),
+    ("xe 51f-123.45 đỗ ngoài", "51f-123.45", "[BIỂN SỐ]"),
+    ("Chị Lan ở quầy 3 rất nhiệt tình", "Lan", "[TÊN]"),
+    ("anh Nguyễn Văn Hùng cáu gắt với dân", "Nguyễn Văn Hùng", "[TÊN]"),
+    ("cán bộ Minh hướng dẫn kỹ", "Minh", "[TÊN]"),
+    ("em cảm ơn chị Trần thị Mai", "Trần thị Mai", "[TÊN]"),
+    ("cô Thảo nói chuyện riêng", "Thảo", "[TÊN]"),
+    ("chú Tư bảo về nhà chờ", "Tư", "[TÊN]"),
+    ("Bác Ba ở bộ phận một cửa", "Ba", "[TÊN]"),
+    ("ông Hoàng thu thêm tiền", "Hoàng", "[TÊN]"),
+    ("bà Tâm trả hồ sơ chậm", "Tâm", "[TÊN]"),
+    ("chi lan quay 3 khong nhiet tinh", "lan", "[TÊN]"),
+    ("Mr Smith was rude", "Smith", "[TÊN]"),
+]
+
+
+@pytest.mark.parametrize(("text", "secret", "token"), CASES)
+def test_each_spelling_is_replaced(text: str, secret: str, token: str) -> None:
+    out = redact(text).text
+    assert token in out
+    assert not re.search(rf"(?<!\w){re.escape(secret)}(?!\w)", out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ông/Bà đánh giá như thế nào về thái độ công chức?",
+        "Ông/Bà Vui lòng ghi rõ ý kiến",
+        "anh ấy hướng dẫn tận tình",
+        "bà con phải chờ lâu quá",
+        "lệ phí 200.000 đồng, chờ 2 tiếng, quầy số 12",
+        "ngày 12/03/2024 nộp hồ sơ, hẹn 15 ngày",
+    ],
+)
+def test_ordinary_words_and_formal_you_are_left_alone(text: str) -> None:
+    result = redact(text)
+    assert result.text == text
+    assert not result.mentions_person
+
+
+def test_mentions_person_uses_the_officer_list_with_or_without_diacritics() -> None:
+    officers = ["Nguyễn Thị Lan", "Trần Minh"]
+    assert redact("chi lan lam viec cham", officers).mentions_person
+    assert redact("Cảm ơn chị Lan", officers).mentions_person
+    assert redact("tran minh rat tot", officers).text == "[TÊN] rat tot"
+    assert redact("nguyen thi lan tot", officers).mentions_person
+    assert not redact("cán bộ hướng dẫn tận tình", officers).mentions_person
