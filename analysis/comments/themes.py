@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -126,6 +127,7 @@ def emergent(texts: Sequence[str], seed: int = 0, topics: int | None = None) -> 
         return []
     import numpy as np
     from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from analysis.comments.normalise import clean
@@ -148,7 +150,10 @@ def emergent(texts: Sequence[str], seed: int = 0, topics: int | None = None) -> 
     if x.shape[1] < 2 * k:
         return []
     nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=300)
-    with np.errstate(invalid="ignore"):  # the loss of a near-perfect fit can round below zero
+    # The loss of a near-perfect fit can round below zero; and topics that have not fully converged after 300
+    # rounds (small scopes) are still topics worth showing: neither is a reason to stop a run.
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
         weights = nmf.fit_transform(x)
     names = vectoriser.get_feature_names_out()
     out = []

@@ -15,7 +15,13 @@ def cell(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:.6f}"
-    return str(value)
+    text = str(value)
+    if isinstance(value, str) and text[:1] in FORMULA:  # a spreadsheet would run it: keep it text (OWASP)
+        return "'" + text
+    return text
+
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> int:

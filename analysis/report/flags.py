@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from analysis.comments.redact import redact
 from analysis.report.facts import Facts, Row
 from analysis.report.settings import FLAGS, FLAGS_VERSION, Settings
 
@@ -144,7 +145,7 @@ def rows(facts: Facts, settings: Settings, gap_tests: list[dict[str, Any]]) -> l
                 tz,
                 device=r["device"],
                 unit=r["unit"],
-                comment=r["comment"],
+                comment=redact(str(r["comment"])).text,  # shown in flags.csv and the report: redacted
                 rating_ids=r["ids"],
             )
         )

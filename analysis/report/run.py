@@ -24,6 +24,9 @@ class Results:
     sections: dict[str, dict[str, str]] = field(default_factory=dict)  # SIPAS factor -> {"vi": …, "en": …}
     funnels: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # kind -> officers of the last year
     summary: dict[str, Any] = field(default_factory=dict)
+    themes: list[dict[str, Any]] = field(default_factory=list)  # themes.csv (analysis/report/themes.py)
+    comments: list[dict[str, Any]] = field(default_factory=list)  # comments.csv: scored, themed, redacted
+    theme_names: dict[str, dict[str, str]] = field(default_factory=dict)  # reason code -> {"vi": …, "en": …}
 
 
 def gap_tests(facts: Facts, settings: Settings) -> list[dict[str, Any]]:

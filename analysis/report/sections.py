@@ -68,6 +68,8 @@ def body(results: Results, lang: str) -> str:
         _officers(results, lang, year),
         f"<h2>{t['flags']}</h2>",
         _flags(results, lang),
+        f"<h2>{t['themes']}</h2>",
+        _themes(results, lang, root, year),
         f"<h2>{t['methods']}</h2>",
         _methods(s, lang),
     ]
@@ -227,6 +229,28 @@ def _flags(results: Results, lang: str) -> str:
         for f in results.flags
     ]
     return _table([t["kind"], t["scope"], t["first"], t["last"], t["count"], t["detail"], "evidence"], rows)
+
+
+def _themes(results: Results, lang: str, root: str, year: str) -> str:
+    t = TEXT[lang]
+    rows = [r for r in results.themes if r["scope_code"] == root and r["period"] == year]
+    unhappy = sum(1 for c in results.comments if c["dissatisfied"] and str(c["period"]).startswith(year))
+    if not rows:
+        return f"<p>{t['no_comments']}</p>"
+    body = []
+    for r in sorted(rows, key=lambda r: (r["kind"] != "fixed", -int(r["n"]))):
+        name = results.theme_names.get(str(r["theme"]), {}).get(lang) if r["kind"] == "fixed" else t["emergent"]
+        examples = "".join(f"<li>{escape(x)}</li>" for x in str(r["examples"]).split(" | ") if x)
+        body.append(
+            [
+                escape(name or str(r["theme"])),
+                f"{pct(r['share'], lang)} (n = {num(r['n'], lang)})",
+                escape(str(r["top_terms"])),
+                f"<ul>{examples}</ul>" if examples else "",
+            ]
+        )
+    note = f"<p class='muted'>{escape(t['themes_note'].format(n=num(unhappy, lang), year=year))}</p>"
+    return note + _table([t["theme"], t["share_unhappy"], t["top_terms"], t["examples"]], body)
 
 
 def _methods(s: dict[str, Any], lang: str) -> str:

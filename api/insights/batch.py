@@ -10,13 +10,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from analysis.report.facts import Facts
 from analysis.report.files import write_csv, write_json
 from analysis.report.run import Results, analyse
 from analysis.report.settings import Settings
 from api.db import Store, Tx, now_ms
 from api.insights.gather import gather
 
-FILES = ("indices", "officers", "trends", "flags")
+FILES = ("indices", "officers", "trends", "flags", "themes")  # comments.csv stays in the files only
 STORE_CHUNK = 1000
 
 
@@ -45,6 +46,8 @@ async def run_analysis(
     t1 = time.perf_counter()
     progress("analyze: computing indices, officers, trends and flags")
     results = analyse(facts, settings)
+    progress("analyze: comments: redaction, the dissatisfaction model, themes")
+    await comment_part(store, facts, results)
     t2 = time.perf_counter()
     progress(f"analyze: writing {out}")
     write_files(out, results)
@@ -54,15 +57,47 @@ async def run_analysis(
     return results, Timing(t1 - t0, t2 - t1, t3 - t2, time.perf_counter() - t3), run_id
 
 
+async def comment_part(store: Store, facts: Facts, results: Results) -> None:
+    """The period's comments, analysed (analysis/report/themes.py) into ``results``."""
+    from analysis.report.themes import analyse_comments
+    from api.insights import queries
+    from api.insights.periods import months
+    from api.instruments.loader import counter_instrument
+
+    unit_rows = await store.read(queries.units)
+    ids_by_code = {str(u["code"]): int(u["id"]) for u in unit_rows}
+    in_scope = [ids_by_code[u.code] for u in facts.units]
+    ids = None if len(in_scope) == len(unit_rows) else in_scope
+    m = months(date.fromisoformat(facts.first), date.fromisoformat(facts.last), facts.tz)
+    rows = await store.read(lambda tx: queries.comments(tx, m, ids))
+    names = await store.read(lambda tx: queries.officer_names(tx, ids))
+    parent = {u.code: u.parent for u in facts.units}
+    top: dict[str, str] = {}
+    for unit in facts.units:
+        code = unit.code
+        while parent.get(code) not in (None, facts.root) and code != facts.root:
+            code = str(parent[code])
+        top[unit.code] = code
+    found = analyse_comments(
+        rows, {v: k for k, v in ids_by_code.items()}, list(m.labels), facts.root, top, names
+    )
+    results.comments, results.themes = found.comments, found.themes
+    results.theme_names = {r.code: {"vi": r.vi, "en": r.en} for r in counter_instrument(3).reasons}
+    results.summary["comments"] = found.summary
+
+
 def write_files(out: Path, results: Results) -> None:
     from analysis.report import flags, indices, officers, trends
     from analysis.report.html import write_report
+    from analysis.report.themes import COMMENT_COLUMNS, THEME_COLUMNS
 
     out.mkdir(parents=True, exist_ok=True)
     write_csv(out / "indices.csv", indices.COLUMNS, results.indices)
     write_csv(out / "officers.csv", officers.COLUMNS, results.officers)
     write_csv(out / "trends.csv", trends.COLUMNS, results.trends)
     write_csv(out / "flags.csv", flags.COLUMNS, results.flags)
+    write_csv(out / "themes.csv", THEME_COLUMNS, results.themes)
+    write_csv(out / "comments.csv", COMMENT_COLUMNS, results.comments)
     write_json(out / "summary.json", results.summary)
     write_report(out / "report.html", results)
 

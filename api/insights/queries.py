@@ -191,3 +191,33 @@ async def qr_by_officer(tx: Tx, m: Months, unit_ids: Sequence[int] | None, instr
               AND d.officer_id IS NOT NULL{_in("d.unit_id", unit_ids)}
         GROUP BY d.officer_id"""  # noqa: S608
     return await tx.fetch_all(sql, {"lo": m.lo, "hi": m.hi, "instrument": instrument, "item": item})
+
+
+async def comments(tx: Tx, m: Months, unit_ids: Sequence[int] | None) -> list[Row]:
+    """Counter ratings that came with a comment (not staff-entered), for the comment analysis: id, unit,
+    month number, level and scale, the comment and the reason codes tapped with it ("a;b")."""
+    rows = await tx.fetch_all(
+        f"""SELECT r.id, r.unit_id, {m.case("r.created_at")} AS m, r.level, r.scale, r.comment
+            FROM ratings r
+            WHERE r.created_at >= :lo AND r.created_at < :hi AND r.comment IS NOT NULL
+              AND r.source <> 'staff'{_in("r.unit_id", unit_ids)}
+            ORDER BY r.id""",  # noqa: S608 - numbers and fixed SQL only
+        {"lo": m.lo, "hi": m.hi},
+    )
+    reasons: dict[int, list[str]] = {}
+    for r in await tx.fetch_all(
+        f"""SELECT rr.rating_id, rr.reason FROM rating_reasons rr JOIN ratings r ON r.id = rr.rating_id
+            WHERE r.created_at >= :lo AND r.created_at < :hi AND r.comment IS NOT NULL
+              AND r.source <> 'staff'{_in("r.unit_id", unit_ids)}""",  # noqa: S608
+        {"lo": m.lo, "hi": m.hi},
+    ):
+        reasons.setdefault(int(r["rating_id"]), []).append(str(r["reason"]))
+    for row in rows:
+        row["reasons"] = sorted(reasons.get(int(row["id"]), []))
+    return rows
+
+
+async def officer_names(tx: Tx, unit_ids: Sequence[int] | None) -> list[str]:
+    """The full names of the officers in scope: a comment that names one is flagged ``mentions_person``."""
+    where = f"WHERE 1 = 1{_in('unit_id', unit_ids)}"
+    return [str(r["full_name"]) for r in await tx.fetch_all(f"SELECT full_name FROM officers {where}")]  # noqa: S608

@@ -197,3 +197,27 @@ def test_bad_arguments_get_one_clear_line(
     assert status == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0] and err[0].startswith("hailong:")
+
+
+def test_comments_are_scored_themed_and_nothing_personal_is_left(out: Path) -> None:
+    columns, themes = _csv(out / "themes.csv")
+    assert columns == ["theme", "kind", "scope_kind", "scope_code", "period", "n", "share", "top_terms", "examples"]
+    whole_year = [r for r in themes if r["scope_code"] == "HB" and r["period"] == "2026"]
+    fixed = {r["theme"]: r for r in whole_year if r["kind"] == "fixed"}
+    assert {"waiting", "attitude", "documents", "fees", "facilities"} <= set(fixed)
+    assert int(fixed["waiting"]["n"]) > 0 and fixed["waiting"]["top_terms"]
+    assert {r["kind"] for r in themes} == {"fixed", "emergent"}
+    columns, comments = _csv(out / "comments.csv")
+    assert columns[:3] == ["id", "unit_code", "period"] and "redacted_text" in columns
+    assert {r["dissatisfied"] for r in comments} == {"0", "1"}
+    # The demo plants phone numbers, citizen ID numbers and e-mail addresses in a few comments: none of them
+    # may reach any file the run writes.
+    db = sqlite3.connect(out.parent / "copy.db")
+    raw = [c for (c,) in db.execute("SELECT comment FROM ratings WHERE comment IS NOT NULL")]
+    db.close()
+    personal = {m for c in raw for m in re.findall(r"\b0\d{9,11}\b|[\w.]+@[\w.]+", c)}
+    assert personal, "the demo should plant some personal data"
+    for name in ("comments.csv", "themes.csv", "flags.csv", "report.html"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert not [p for p in personal if p in text], name
+    assert "Themes in dissatisfied comments" in (out / "report.html").read_text(encoding="utf-8")

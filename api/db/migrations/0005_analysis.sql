@@ -1,5 +1,5 @@
 -- The analysis batch (`hailong analyze`): each run with its as-of time and settings, and its results for
--- the dashboard: per file (indices, officers, trends, flags) and scope, a JSON array of that scope's CSV rows.
+-- the dashboard: per file (indices, officers, trends, flags, themes) and scope, a JSON array of that scope's CSV rows.
 -- Nothing here touches the rating write path.
 
 CREATE TABLE analysis_runs (
@@ -17,7 +17,7 @@ CREATE INDEX analysis_runs_as_of ON analysis_runs(as_of);
 CREATE TABLE analysis_results (
     id ID_PK,
     run_id BIGINT NOT NULL REFERENCES analysis_runs(id) ON DELETE CASCADE,
-    file TEXT NOT NULL CHECK (file IN ('indices', 'officers', 'trends', 'flags')),
+    file TEXT NOT NULL CHECK (file IN ('indices', 'officers', 'trends', 'flags', 'themes')),
     scope_kind TEXT NOT NULL,
     scope_code TEXT NOT NULL,
     data TEXT NOT NULL
