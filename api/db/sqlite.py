@@ -204,6 +204,15 @@ class SQLiteStore(Store):
             return
         self.commits.retry_later(jobs, 0.005)
 
+    def read_now(self, sql: str) -> Row | None:
+        """A tiny read on the writer's own connection, synchronously, for checks made on every request.
+        Between batches that connection holds no transaction, and its ``PRAGMA data_version`` changes only
+        when another connection commits (another process: a CLI command), never for the writer's own
+        commits, so it stays cheap (a few µs) while ratings stream in."""
+        assert self._conn is not None, "store is not open"
+        row: Row | None = self._conn.execute(sql).fetchone()
+        return row
+
     # -- reads ------------------------------------------------------------------------------------
     async def read(self, fn: Callable[[Any], Awaitable[T]]) -> T:
         assert self._pool is not None, "store is not open"
