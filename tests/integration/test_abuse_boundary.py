@@ -9,6 +9,7 @@ import pytest
 
 from tests.harness import Harness, seed_reference
 from tests.integration.test_bad_input import assert_problem
+from tests.integration.test_surveys import full_form
 
 RATING = {"counter": "LS-Q1", "level": 3}
 
@@ -52,9 +53,10 @@ async def test_nul_in_a_survey_form_is_refused_with_the_form(h: Harness) -> None
     await seed_reference(h)
     url = (await h.client.get("/api/v1/dossiers/000.00.12.H36-261120-0001", headers=h.integrator)).json()["survey_url"]
     path = "/s/" + url.rsplit("/s/", 1)[1]
-    r = await h.client.post(path, data={"lang": "en", "comment": "bad\x00text"})
+    r = await h.client.post(path, data=full_form() | {"comment": "bad\x00text"})  # a complete form but for the NUL
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
     assert await h.count("responses") == 0
+    assert (await h.client.post(path, data=full_form())).status_code == 200  # the same form without it is taken
 
 
 DEEP = b"[" * 1000 + b"]" * 1000
