@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
+from api.auth import Authenticator, authorization
 from api.errors import DomainError, Invalid
 
 Scope = dict[str, Any]  # the ASGI scope and messages, as plain dicts (Litestar's TypedDicts are too narrow here)
@@ -161,8 +162,6 @@ class Boundary:
             return
         method: str = scope["method"]
         if needs_credentials(path, method):
-            from api.auth import Authenticator, authorization
-
             auth: Authenticator = scope["app"].state.auth
             principal = await auth.principal(authorization(scope["headers"]))
             scope.setdefault("state", {})["principal"] = principal
@@ -209,9 +208,8 @@ async def response_headers(message: Message, scope: Scope) -> None:
     headers: list[Any] = message.setdefault("headers", [])
     names = set()
     for n, (name, value) in enumerate(headers):
-        lower = bytes(name).lower()
-        names.add(lower)
-        if lower == b"content-type" and bytes(value).count(b"charset=") > 1:
+        names.add(name)  # Litestar and uvicorn give header names in lower case
+        if name == b"content-type" and value.count(b"charset=") > 1:
             media, _, rest = bytes(value).partition(b";")
             params = list(dict.fromkeys(p.strip() for p in rest.split(b";") if p.strip()))
             headers[n] = (name, b"; ".join([media, *params]))
