@@ -57,9 +57,12 @@ class Conflict(DomainError):
     status, code, title = 409, "conflict", "Conflict"
 
 
-def problem_response(request: Request[Any, Any, Any], problem: Problem) -> Response[bytes]:
+def problem_response(
+    request: Request[Any, Any, Any], problem: Problem, extra: dict[str, str] | None = None
+) -> Response[bytes]:
     problem.instance = request.url.path
-    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if problem.status == 401 else {}
+    headers |= extra or {}
     return Response(
         msgspec.json.encode(problem), status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
     )
@@ -88,7 +91,8 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         code = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(status, "http-error")
         title = _title(status)
     problem = Problem(type=PROBLEM_BASE + code, title=title, status=status, detail=detail, errors=errors)
-    return problem_response(request, problem)
+    allow = (exc.headers or {}).get("allow") if status == 405 else None  # the methods the path takes
+    return problem_response(request, problem, {"Allow": allow} if allow else None)
 
 
 def out_of_range(exc: BaseException) -> bool:
