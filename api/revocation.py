@@ -11,6 +11,8 @@ request, whether anything was revoked since it last asked:
   one look (under load a turn carries dozens of them).
 * PostgreSQL: a connection of its own LISTENs; a notification marks the cache stale. While that connection
   is down, nothing is cached (each request looks its credential up) and it reconnects in the background.
+  A revocation returns only :data:`SETTLE_SECONDS` after its commit (:func:`settle`), when every listening
+  worker has long heard of it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,17 @@ async def announce(tx: Tx) -> None:
     )
     if tx.dialect == "postgresql":
         await tx.execute(f"NOTIFY {CHANNEL}")
+
+
+# PostgreSQL delivers NOTIFY to every listener within milliseconds of the commit. A revocation returns (and
+# the CLI says "revoked") only after this pause, so that by then every worker has heard it.
+SETTLE_SECONDS = 0.1
+
+
+async def settle(store: Store) -> None:
+    """Call after the revoking transaction committed."""
+    if store.dialect == "postgresql":
+        await asyncio.sleep(SETTLE_SECONDS)
 
 
 class Watcher:
