@@ -66,9 +66,11 @@ def check_headers(headers: Iterable[tuple[bytes, bytes]]) -> None:
         raise HeadersTooLarge(f"The request's headers are over {MAX_HEADERS_BYTES} bytes together.")
 
 
-def nul_in_body(body: bytes) -> bool:
-    """A NUL byte, a JSON ``\\u0000`` escape or a form's ``%00``."""
-    return b"\x00" in body or b"%00" in body or (b"\\u0000" in body and _JSON_NUL.search(body) is not None)
+def nul_in_body(body: bytes, content_type: bytes) -> bool:
+    """A NUL byte, a JSON ``\\u0000`` escape, or a URL-encoded form's ``%00`` (only there is it one)."""
+    if b"\x00" in body or (b"\\u0000" in body and _JSON_NUL.search(body) is not None):
+        return True
+    return b"%00" in body and content_type.startswith(b"application/x-www-form-urlencoded")
 
 
 def json_depth(body: bytes) -> int:
@@ -176,7 +178,8 @@ class Boundary:
             await self.app(scope, receive, send)
             return
         body = await read_body(scope, receive)
-        if nul_in_body(body):
+        content_type = next((v for n, v in scope["headers"] if n == b"content-type"), b"").lower()
+        if nul_in_body(body, content_type):
             raise refuse_nul("body")
         if json_depth(body) > MAX_JSON_DEPTH:
             raise TooDeep(f"The body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep.")

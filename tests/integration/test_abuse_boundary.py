@@ -43,10 +43,10 @@ async def test_nul_in_a_json_body_is_refused_and_nothing_stored(h: Harness, path
 
 async def test_an_escaped_backslash_before_u0000_is_plain_text(h: Harness) -> None:
     await seed_reference(h)
-    body = {"code": "CB9", "unit": "HB.LS", "full_name": "x", "title": "C:\\u0000"}  # a backslash, then "u0000"
+    body = {"code": "CB9", "unit": "HB.LS", "full_name": "x", "title": "C:\\u0000 at 100%00"}  # backslash, "u0000"
     r = await h.post("/api/v1/officers", body)
     assert r.status_code == 201, r.text
-    assert r.json()["title"] == "C:\\u0000"
+    assert r.json()["title"] == "C:\\u0000 at 100%00"  # and "%00" is only a NUL in a URL-encoded form
 
 
 async def test_nul_in_a_survey_form_is_refused_with_the_form(h: Harness) -> None:
