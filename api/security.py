@@ -9,7 +9,7 @@ every response carries.
   body is read or decoded (401 for a bad body without credentials); the principal found is kept in the
   scope, where ``api.auth.authenticate`` finds it, so the look-up is not repeated;
 * JSON nested more than ``MAX_JSON_DEPTH`` levels → 400 (the decoder would run out of stack);
-* a query parameter the route does not take → 422;
+* a query parameter the route does not take, one given twice or without a value → 422;
 * NUL bytes (which PostgreSQL cannot store in text) in the path, the query or the body → 422; the body
   is read here (at most ``MAX_BODY_BYTES``, else 413) and handed on unchanged.
 
@@ -127,18 +127,25 @@ def query_names(app: Any) -> dict[int, frozenset[str]]:
 
 
 def check_query_names(scope: Scope, query: bytes) -> None:
-    """An unknown query parameter is a mistake worth saying (the schema allows no others): 422."""
+    """An unknown, repeated or empty query parameter is a mistake worth saying (the schema allows none): 422."""
     allowed = query_names(scope["app"]).get(id(scope.get("route_handler")))
     if allowed is None:
         return
-    names = {name for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)}
-    unknown = sorted(names - allowed)
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    names = [name for name, _ in pairs]
+    unknown = sorted(set(names) - allowed)
     if unknown:
         raise Invalid(
             f"Unknown query parameter(s): {', '.join(unknown)[:200]}; this route takes"
             f" {', '.join(sorted(allowed)) or 'none'}.",
             code="unknown-parameter",
         )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:  # every parameter of this API takes one value
+        raise Invalid(f"Query parameter(s) given more than once: {', '.join(repeated)}.", code="repeated-parameter")
+    empty = sorted(name for name, value in pairs if value == "")
+    if empty:
+        raise Invalid(f"Query parameter(s) without a value: {', '.join(empty)}; give one or leave it out.")
 
 
 def needs_credentials(path: str, method: str) -> bool:

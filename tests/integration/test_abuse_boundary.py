@@ -86,3 +86,8 @@ async def test_an_unknown_query_parameter_is_refused(h: Harness) -> None:
     body = assert_problem(r, 422, "unknown-parameter")
     assert "parnet" in str(body["detail"]) and "parent" in str(body["detail"])
     assert (await h.client.get("/api/v1/units?parent=HB", headers=h.admin)).status_code in (200, 404)
+
+
+async def test_a_repeated_or_empty_query_parameter_is_refused(h: Harness) -> None:
+    assert_problem(await h.client.get("/api/v1/units?parent=A&parent=B", headers=h.admin), 422, "repeated-parameter")
+    assert_problem(await h.client.get("/api/v1/units?parent=", headers=h.admin), 422, "invalid")

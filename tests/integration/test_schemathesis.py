@@ -32,6 +32,9 @@ CONFIG = {
         "enabled": True,
         "positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "404", "409", "422", "429"]},
     },
+    # The credential is ours to send (below), not a parameter to get wrong: a mutated Authorization header that
+    # the test then replaces would be "invalid data accepted".
+    "generation": {"with-security-parameters": False},
 }
 
 
@@ -75,7 +78,13 @@ def _failures(operation: Any, mode: GenerationMode, key: str) -> list[str]:
     found: dict[str, None] = {}
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,  # the same cases on every run: CI is stable; explore with other seeds by hand
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case: Any) -> None:
         try:
             case.call_and_validate(headers={"Authorization": f"Bearer {key}"})
