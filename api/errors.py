@@ -71,7 +71,7 @@ def problem_response(
     request: Request[Any, Any, Any], problem: Problem, headers: dict[str, str] | None = None
 ) -> Response[bytes]:
     problem.instance = request.url.path
-    headers = headers or {}
+    headers = dict(headers or {})
     if problem.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     return Response(
@@ -103,7 +103,8 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         code = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(status, "http-error")
         title = _title(status)
     problem = Problem(type=PROBLEM_BASE + code, title=title, status=status, detail=detail, errors=errors)
-    return problem_response(request, problem)
+    allow = (exc.headers or {}).get("allow") if status == 405 else None  # the methods the path takes
+    return problem_response(request, problem, {"Allow": allow} if allow else None)
 
 
 def out_of_range(exc: BaseException) -> bool:

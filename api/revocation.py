@@ -6,10 +6,13 @@ Each revocation (``hailong apikey revoke``, ``hailong kiosk revoke``, ``POST …
 request, whether anything was revoked since it last asked:
 
 * SQLite: ``PRAGMA data_version`` on a connection of its own says whether any other connection committed
-  since (a microsecond, no I/O beyond the shared memory index); only then is ``auth_epoch`` read (a few
-  microseconds). Both run on the event loop: no thread hop on the hot path.
+  since (a few microseconds, no I/O beyond the shared memory index); only then is ``auth_epoch`` read.
+  Both run on the event loop, once per loop turn: the requests read in one turn arrived together and share
+  one look (under load a turn carries dozens of them).
 * PostgreSQL: a connection of its own LISTENs; a notification marks the cache stale. While that connection
   is down, nothing is cached (each request looks its credential up) and it reconnects in the background.
+  A revocation returns only :data:`SETTLE_SECONDS` after its commit (:func:`settle`), when every listening
+  worker has long heard of it.
 """
 
 from __future__ import annotations
@@ -36,6 +39,17 @@ async def announce(tx: Tx) -> None:
         await tx.execute(f"NOTIFY {CHANNEL}")
 
 
+# PostgreSQL delivers NOTIFY to every listener within milliseconds of the commit. A revocation returns (and
+# the CLI says "revoked") only after this pause, so that by then every worker has heard it.
+SETTLE_SECONDS = 0.1
+
+
+async def settle(store: Store) -> None:
+    """Call after the revoking transaction committed."""
+    if store.dialect == "postgresql":
+        await asyncio.sleep(SETTLE_SECONDS)
+
+
 class Watcher:
     """``changed()``: was anything revoked since the last call? ``reliable``: may results be cached at all?"""
 
@@ -60,11 +74,19 @@ class SQLiteWatcher(Watcher):
         self.store = store
         self._version = -1
         self._epoch = -1
+        self._this_turn = False
+
+    def _next_turn(self) -> None:
+        self._this_turn = False
 
     async def start(self) -> None:
         self.changed()
 
     def changed(self) -> bool:
+        if self._this_turn:  # the requests of one loop turn arrived together: one look answers them all
+            return False
+        self._this_turn = True
+        asyncio.get_running_loop().call_soon(self._next_turn)
         try:
             row = self.store.read_now("PRAGMA data_version")
             version = next(iter(row.values())) if row else -1

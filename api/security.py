@@ -9,7 +9,7 @@ every response carries.
   body is read or decoded (401 for a bad body without credentials); the principal found is kept in the
   scope, where ``api.auth.authenticate`` finds it, so the look-up is not repeated;
 * JSON nested more than ``MAX_JSON_DEPTH`` levels → 400 (the decoder would run out of stack);
-* a query parameter the route does not take → 422;
+* a query parameter the route does not take, one given twice or without a value → 422;
 * NUL bytes (which PostgreSQL cannot store in text) in the path, the query or the body → 422; the body
   is read here (at most ``MAX_BODY_BYTES``, else 413) and handed on unchanged.
 
@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
+from api.auth import Authenticator, authorization
 from api.clients import client_address, parse_proxies
 from api.errors import DomainError, Invalid, TooManyRequests, Unauthorized
 from api.ratelimits import AddressLimits, Buckets
@@ -67,11 +68,11 @@ def check_headers(headers: Iterable[tuple[bytes, bytes]]) -> None:
         raise HeadersTooLarge(f"The request's headers are over {MAX_HEADERS_BYTES} bytes together.")
 
 
-def nul_in_body(body: bytes, form: bool = False) -> bool:
-    """A NUL byte, a JSON ``\\u0000`` escape, or in a form (only there: in JSON it is text) ``%00``."""
-    if b"\x00" in body or (form and b"%00" in body):
+def nul_in_body(body: bytes, content_type: bytes) -> bool:
+    """A NUL byte, a JSON ``\\u0000`` escape, or a URL-encoded form's ``%00`` (only there is it one)."""
+    if b"\x00" in body or (b"\\u0000" in body and _JSON_NUL.search(body) is not None):
         return True
-    return b"\\u0000" in body and _JSON_NUL.search(body) is not None
+    return b"%00" in body and content_type.startswith(b"application/x-www-form-urlencoded")
 
 
 def json_depth(body: bytes) -> int:
@@ -128,18 +129,25 @@ def query_names(app: Any) -> dict[int, frozenset[str]]:
 
 
 def check_query_names(scope: Scope, query: bytes) -> None:
-    """An unknown query parameter is a mistake worth saying (the schema allows no others): 422."""
+    """An unknown, repeated or empty query parameter is a mistake worth saying (the schema allows none): 422."""
     allowed = query_names(scope["app"]).get(id(scope.get("route_handler")))
     if allowed is None:
         return
-    names = {name for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True)}
-    unknown = sorted(names - allowed)
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    names = [name for name, _ in pairs]
+    unknown = sorted(set(names) - allowed)
     if unknown:
         raise Invalid(
             f"Unknown query parameter(s): {', '.join(unknown)[:200]}; this route takes"
             f" {', '.join(sorted(allowed)) or 'none'}.",
             code="unknown-parameter",
         )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:  # every parameter of this API takes one value
+        raise Invalid(f"Query parameter(s) given more than once: {', '.join(repeated)}.", code="repeated-parameter")
+    empty = sorted(name for name, value in pairs if value == "")
+    if empty:
+        raise Invalid(f"Query parameter(s) without a value: {', '.join(empty)}; give one or leave it out.")
 
 
 def needs_credentials(path: str, method: str) -> bool:
@@ -166,8 +174,6 @@ class Boundary:
             return
         method: str = scope["method"]
         if needs_credentials(path, method):
-            from api.auth import Authenticator, authorization
-
             auth: Authenticator = scope["app"].state.auth
             try:
                 principal = await auth.principal(
@@ -188,7 +194,8 @@ class Boundary:
             await self.app(scope, receive, send)
             return
         body = await read_body(scope, receive)
-        if nul_in_body(body, form=_is_form(scope["headers"])):
+        content_type = next((v for n, v in scope["headers"] if n == b"content-type"), b"").lower()
+        if nul_in_body(body, content_type):
             raise refuse_nul("body")
         if json_depth(body) > MAX_JSON_DEPTH:
             raise TooDeep(f"The body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep.")
@@ -211,10 +218,6 @@ def limited(scope: Scope, what: str, *, take: bool, answer: bool = True) -> None
             "Too many requests from this address without a valid credential or survey link; try again later.",
             retry_after=wait,
         )
-
-
-def _is_form(headers: Iterable[tuple[bytes, bytes]]) -> bool:
-    return any(name == b"content-type" and b"form" in value.lower() for name, value in headers)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -242,9 +245,8 @@ async def response_headers(message: Message, scope: Scope) -> None:
     headers: list[Any] = message.setdefault("headers", [])
     names = set()
     for n, (name, value) in enumerate(headers):
-        lower = bytes(name).lower()
-        names.add(lower)
-        if lower == b"content-type" and bytes(value).count(b"charset=") > 1:
+        names.add(name)  # Litestar and uvicorn give header names in lower case
+        if name == b"content-type" and value.count(b"charset=") > 1:
             media, _, rest = bytes(value).partition(b";")
             params = list(dict.fromkeys(p.strip() for p in rest.split(b";") if p.strip()))
             headers[n] = (name, b"; ".join([media, *params]))

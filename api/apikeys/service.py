@@ -3,7 +3,7 @@ from __future__ import annotations
 from api.auth import digest, new_secret
 from api.db import Store, Tx, now_ms
 from api.errors import Invalid
-from api.revocation import announce
+from api.revocation import announce, settle
 
 ROLES = ("admin", "integrator")
 
@@ -36,7 +36,9 @@ async def revoke_key(store: Store, prefix: str) -> int:
             await announce(tx)  # every API process drops its cached credentials before its next request
         return count
 
-    return await store.write(run)
+    count = await store.write(run)
+    await settle(store)
+    return count
 
 
 async def list_keys(store: Store) -> list[dict[str, object]]:

@@ -31,7 +31,7 @@ from api.devices.schemas import (
 )
 from api.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from api.instruments.loader import counter_instrument
-from api.revocation import announce
+from api.revocation import announce, settle
 from api.settings import Settings
 from api.types import from_ms
 from api.units.service import require_id as require_unit
@@ -217,4 +217,6 @@ async def revoke(store: Store, code: str) -> DeviceOut:
         assert found is not None
         return found
 
-    return to_out(await store.write(run))
+    revoked = to_out(await store.write(run))
+    await settle(store)
+    return revoked

@@ -9,6 +9,7 @@ import pytest
 
 from tests.harness import Harness, seed_reference
 from tests.integration.test_bad_input import assert_problem
+from tests.integration.test_surveys import full_form
 
 RATING = {"counter": "LS-Q1", "level": 3}
 
@@ -42,19 +43,20 @@ async def test_nul_in_a_json_body_is_refused_and_nothing_stored(h: Harness, path
 
 async def test_an_escaped_backslash_before_u0000_is_plain_text(h: Harness) -> None:
     await seed_reference(h)
-    body = {"code": "CB9", "unit": "HB.LS", "full_name": "x", "title": "C:\\u0000"}  # a backslash, then "u0000"
+    body = {"code": "CB9", "unit": "HB.LS", "full_name": "x", "title": "C:\\u0000 at 100%00"}  # backslash, "u0000"
     r = await h.post("/api/v1/officers", body)
     assert r.status_code == 201, r.text
-    assert r.json()["title"] == "C:\\u0000"
+    assert r.json()["title"] == "C:\\u0000 at 100%00"  # and "%00" is only a NUL in a URL-encoded form
 
 
 async def test_nul_in_a_survey_form_is_refused_with_the_form(h: Harness) -> None:
     await seed_reference(h)
     url = (await h.client.get("/api/v1/dossiers/000.00.12.H36-261120-0001", headers=h.integrator)).json()["survey_url"]
     path = "/s/" + url.rsplit("/s/", 1)[1]
-    r = await h.client.post(path, data={"lang": "en", "comment": "bad\x00text"})
+    r = await h.client.post(path, data=full_form() | {"comment": "bad\x00text"})  # a complete form but for the NUL
     assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
     assert await h.count("responses") == 0
+    assert (await h.client.post(path, data=full_form())).status_code == 200  # the same form without it is taken
 
 
 DEEP = b"[" * 1000 + b"]" * 1000
@@ -92,3 +94,8 @@ async def test_percent_zero_zero_in_a_json_comment_is_text_not_a_nul(h: Harness)
     r = await h.client.post("/api/v1/ratings", json=body, headers=h.integrator)
     assert r.status_code == 201, r.text
     assert r.json()["comment"] == "giảm 100%00 phí?"
+
+
+async def test_a_repeated_or_empty_query_parameter_is_refused(h: Harness) -> None:
+    assert_problem(await h.client.get("/api/v1/units?parent=A&parent=B", headers=h.admin), 422, "repeated-parameter")
+    assert_problem(await h.client.get("/api/v1/units?parent=", headers=h.admin), 422, "invalid")

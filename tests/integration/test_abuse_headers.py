@@ -51,3 +51,9 @@ async def test_kiosk_assets_send_one_charset(h: Harness) -> None:
         assert r.status_code == 200
         values = r.headers.get_list("content-type")
         assert len(values) == 1 and values[0].count("charset=") == 1, values
+
+
+async def test_a_405_says_which_methods_the_path_takes(h: Harness) -> None:
+    r = await h.client.delete("/api/v1/units", headers=h.admin)
+    assert r.status_code == 405 and r.headers["content-type"].startswith("application/problem+json")
+    assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "POST"}

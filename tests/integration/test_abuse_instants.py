@@ -66,3 +66,11 @@ def test_a_500_never_claims_nothing_was_stored() -> None:
     assert response.status_code == 500
     assert "nothing was stored" not in text and "not stored" not in text
     assert "cannot say whether" in text
+
+
+async def test_a_rating_with_an_absurd_client_time_is_refused(h: Harness) -> None:
+    await seed_reference(h)
+    body = {"idempotency_key": "6c0f7d1e-4c52-4f0e-9a57-0d8f1f0b7a11", "counter": "LS-Q1", "level": 2}
+    r = await h.post("/api/v1/ratings", body | {"client_time": "0001-01-01T00:00:00+14:00"}, key="integrator")
+    assert_problem(r, 422, "out-of-range")
+    assert await h.count("ratings") == 0

@@ -33,6 +33,9 @@ CONFIG = {
         "enabled": True,
         "positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "404", "409", "422", "429"]},
     },
+    # The credential is ours to send (below), not a parameter to get wrong: a mutated Authorization header that
+    # the test then replaces would be "invalid data accepted".
+    "generation": {"with-security-parameters": False},
 }
 
 
@@ -74,17 +77,35 @@ def api_schema(live: tuple[str, str]) -> Any:
     return schemathesis.openapi.from_url(f"{base}/schema/openapi.json", config=config)
 
 
+def _query_list_only(failure: str) -> bool:
+    """An "accepted invalid query" whose every invalid part is a scalar query parameter sent as a list. A query
+    string cannot tell an empty list from no parameter, nor a one-item list from that item, and repeated
+    parameters are refused (422): what is left is a valid request."""
+    if "Schema-violating request accepted" not in failure or "in query" not in failure:
+        return False
+    reasons = [line for line in failure.splitlines() if "violates" in line]
+    return bool(reasons) and all("became array" in line for line in reasons)
+
+
 def _failures(operation: Any, mode: GenerationMode, key: str) -> list[str]:
     """Run one operation's cases; the distinct failures, each as its first lines."""
     found: dict[str, None] = {}
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,  # the same cases on every run: CI is stable; explore with other seeds by hand
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case: Any) -> None:
         try:
             case.call_and_validate(headers={"Authorization": f"Bearer {key}"})
         except BaseException as exc:  # a group of check failures, or one
             for failure in getattr(exc, "exceptions", [exc]):
+                if _query_list_only(str(failure)):
+                    continue
                 lines = [line for line in str(failure).splitlines() if line.strip()]
                 found[f"{operation.label} ({mode.value}): " + " | ".join(lines[:9])] = None
 
