@@ -41,6 +41,9 @@ async def readyz(store: Store) -> Health:
         reason = unavailable_reason(exc) or f"{type(exc).__name__}: {exc}"
         store.health.failed(reason)
         raise NotReady(f"The database cannot take writes: {reason}") from None
+    if store.health.down is not None and store.health.damaged:
+        # A damaged file does not mend itself: the probe's one page may be whole while others are not.
+        raise NotReady(f"The database file is damaged: {store.health.down}; restore it from a backup")
     store.health.recovered()
     return Health("ready")
 

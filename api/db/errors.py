@@ -165,7 +165,15 @@ class StoreHealth:
             _log.error("store %s cannot take work: %s", self.name, reason)
             self.down = reason
 
+    @property
+    def damaged(self) -> bool:
+        """The last failure said the file is damaged (only a restore mends that)."""
+        down = (self.down or "").lower()
+        return "malformed" in down or "not a database" in down
+
     def recovered(self) -> None:
-        if self.down is not None:
+        """Work succeeded again. A damaged file stays so (a write to a whole page proves nothing) until the
+        service restarts, after a restore."""
+        if self.down is not None and not self.damaged:
             _log.warning("store %s takes work again (%d failed requests meanwhile)", self.name, self.failures)
             self.down, self.failures = None, 0

@@ -74,3 +74,14 @@ def test_what_counts_as_unavailable() -> None:
     assert unavailable_reason(sqlite3.OperationalError('near "SELEC": syntax error')) is None  # a bug, not a state
     assert unavailable_reason(sqlite3.IntegrityError("UNIQUE constraint failed: units.code")) is None
     assert unavailable_reason(ValueError("x")) is None
+
+
+async def test_a_damaged_file_keeps_readyz_at_503_until_restored(tmp_path: Path) -> None:
+    async with harness(f"sqlite:///{tmp_path / 'd.db'}") as h:
+        store = h.client.app.state.store
+        store.health.failed("SQLite: database disk image is malformed")  # as a request touching a bad page says
+        ready = await h.client.get("/readyz")
+        assert ready.status_code == 503 and "damaged" in ready.json()["detail"]
+        assert (await h.client.get("/readyz")).status_code == 503  # its own successful write proves nothing
+    async with harness(f"sqlite:///{tmp_path / 'd.db'}") as h:  # restored and started again
+        assert (await h.client.get("/readyz")).status_code == 200
