@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,21 @@ def _instrument() -> dict[str, Any]:
     from api.instruments.loader import load_all
 
     return msgspec.to_builtins(load_all().questionnaire(INSTRUMENT))  # type: ignore[no-any-return]
+
+
+@dataclass
+class Reading:
+    """What one analysis run reads with: the store, its months and units, and where the rows go."""
+
+    store: Store
+    m: Months
+    ids: list[int] | None
+    facts: Facts
+    names: dict[str, dict[int, str]]
+    code_of: dict[int, str]
+    settings: Settings
+    progress: Callable[[str], None]
+    taps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # counter -> (unit, timed, fast)
 
 
 async def gather(
@@ -67,9 +83,9 @@ async def gather(
         first=first.isoformat(),
         last=last.isoformat(),
     )
-    taps: dict[str, tuple[int, int, int]] = {}  # counter -> (unit id, ratings with a tap time, fast taps)
-    await _counts(taps, store, m, ids, facts, names, code_of, settings, progress)
-    await _candidates(taps, store, m, ids, facts, names, code_of, settings, progress)
+    job = Reading(store, m, ids, facts, names, code_of, settings, progress)
+    await _counts(job)
+    await _candidates(job)
     return facts
 
 
@@ -86,17 +102,10 @@ def _subtree(unit_rows: list[dict[str, Any]], root: int) -> set[int]:
     return out
 
 
-async def _counts(
-    taps: dict[str, tuple[int, int, int]],
-    store: Store,
-    m: Months,
-    ids: list[int] | None,
-    facts: Facts,
-    names: dict[str, dict[int, str]],
-    code_of: dict[int, str],
-    settings: Settings,
-    progress: Callable[[str], None],
-) -> None:
+async def _counts(job: Reading) -> None:
+    store, m, ids, facts, names, code_of, settings, progress, taps = (
+        job.store, job.m, job.ids, job.facts, job.names, job.code_of, job.settings, job.progress, job.taps
+    )
     counters, officers, procs = names["counters"], names["officers"], names["procedures"]
     label = m.labels
     progress("analyze: counter ratings")
@@ -189,17 +198,10 @@ async def _map(tx: Tx, table: str) -> dict[int, int]:
     return {int(r["id"]): int(r["unit_id"]) for r in rows}
 
 
-async def _candidates(
-    taps: dict[str, tuple[int, int, int]],
-    store: Store,
-    m: Months,
-    ids: list[int] | None,
-    facts: Facts,
-    names: dict[str, dict[int, str]],
-    code_of: dict[int, str],
-    settings: Settings,
-    progress: Callable[[str], None],
-) -> None:
+async def _candidates(job: Reading) -> None:
+    store, m, ids, facts, names, code_of, settings, progress, taps = (
+        job.store, job.m, job.ids, job.facts, job.names, job.code_of, job.settings, job.progress, job.taps
+    )
     devices, officers = names["devices"], names["officers"]
     progress("analyze: integrity candidates")
 
