@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from api.counters.handlers import ROUTES as counters
+from api.dashboard.handlers import ROUTES as dashboard
 from api.devices.handlers import ROUTES as devices
 from api.dossiers.handlers import ROUTES as dossiers
 from api.health import ROUTES as health
@@ -16,5 +17,6 @@ from api.units.handlers import ROUTES as units
 from kiosk.pages import ROUTES as kiosk
 
 ROUTES: list[ControllerRouterHandler] = [
-    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *kiosk
+    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *kiosk,
+    *dashboard,
 ]  # fmt: skip

@@ -47,6 +47,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/devices"): ADMIN,
     ("POST", "/api/v1/devices/pairing-codes"): ADMIN,
     ("POST", "/api/v1/devices/{code:str}/revoke"): ADMIN,
+    ("GET", "/api/v1/overview"): ADMIN,  # and signed-in dashboard users, scoped (tests/integration/test_dashboard.py)
+    ("GET", "/api/v1/trends"): ADMIN,
+    ("GET", "/api/v1/drilldown"): ADMIN,
+    ("GET", "/api/v1/officer-scores"): ADMIN,
+    ("GET", "/api/v1/heatmap"): ADMIN,
 }
 
 ALLOWED = {

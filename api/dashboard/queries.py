@@ -1,0 +1,35 @@
+"""The dashboard's own reads: what the report does not compute (the hour x weekday heat map)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from api.db import Store, Tx
+from api.insights.periods import months
+from api.insights.queries import SATISFIED
+
+
+async def hours(
+    store: Store, unit_rows: list[dict[str, Any]], unit_id: int, first: date, last: date
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """(weekday 0 = Monday, local hour) -> (citizen ratings, satisfied) in the unit's subtree and period."""
+    from api.insights.gather import subtree_of
+
+    ids = sorted(subtree_of(unit_rows, unit_id))
+    tz = str(next(u for u in unit_rows if int(u["id"]) == unit_id)["timezone"])
+    m = months(first, last, tz)
+    local = f"(r.created_at + {m.offset})"
+    sql = f"""
+        SELECT (({local} / 86400000) + 3) % 7 AS weekday, ({local} / 3600000) % 24 AS hour, count(*) AS n,
+               sum({SATISFIED}) AS x
+        FROM ratings r
+        WHERE r.created_at >= :lo AND r.created_at < :hi AND r.source <> 'staff'
+              AND r.unit_id IN ({", ".join(str(i) for i in ids)})
+        GROUP BY 1, 2"""  # noqa: S608 - numbers only
+
+    async def run(tx: Tx) -> dict[tuple[int, int], tuple[int, int]]:
+        rows = await tx.fetch_all(sql, {"lo": m.lo, "hi": m.hi})
+        return {(int(r["weekday"]), int(r["hour"])): (int(r["n"]), int(r["x"])) for r in rows}
+
+    return await store.read(run)
