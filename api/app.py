@@ -15,6 +15,7 @@ from api.db import Store, open_store
 from api.db.migrate import migrate
 from api.dossiers.service import SurveyLink
 from api.errors import EXCEPTION_HANDLERS
+from api.insights import rollups
 from api.openapi import OPENAPI_RENDERERS
 from api.ratelimits import AddressLimits
 from api.ratings.service import RatingLimits
@@ -41,8 +42,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.address_limits = AddressLimits()
             for hook in STARTUP_HOOKS:
                 await hook(app, store, settings)
+            if settings.rollup_seconds > 0:
+                app.state.rollups = rollups.start(store, settings.rollup_seconds)
             yield
         finally:
+            await rollups.stop(getattr(app.state, "rollups", None))
             await close_auth(app.state)
             await store.close()
 

@@ -13,12 +13,20 @@ from api.insights.queries import SATISFIED
 async def hours(
     store: Store, unit_rows: list[dict[str, Any]], unit_id: int, first: date, last: date
 ) -> dict[tuple[int, int], tuple[int, int]]:
-    """(weekday 0 = Monday, local hour) -> (citizen ratings, satisfied) in the unit's subtree and period."""
+    """(weekday 0 = Monday, local hour) -> (citizen ratings, satisfied) in the unit's subtree and period: from the
+    rollups (brought up to date first) when every unit of the subtree keeps the unit's time zone, else from
+    the ratings, in the unit's time zone at the end of the period."""
+    from api.insights import rollups
     from api.insights.gather import subtree_of
 
     ids = sorted(subtree_of(unit_rows, unit_id))
     tz = str(next(u for u in unit_rows if int(u["id"]) == unit_id)["timezone"])
     m = months(first, last, tz)
+    await rollups.refresh(store)
+    if {str(u["timezone"]) for u in unit_rows if int(u["id"]) in set(ids)} == {tz}:
+        scope = None if len(ids) == len(unit_rows) else ids
+        found = await store.read(lambda tx: rollups.hours(tx, m, scope, first, last))
+        return {k: (n, x) for k, (n, x) in found.items()}
     local = f"(r.created_at + {m.offset})"
     sql = f"""
         SELECT (({local} / 86400000) + 3) % 7 AS weekday, ({local} / 3600000) % 24 AS hour, count(*) AS n,

@@ -43,6 +43,13 @@ OVERVIEW_MEASURES = (
     "late_share",
 )
 DRILLDOWN_MEASURES = ("counter_rate", "ratio_766", "coverage", "sipas_service", "on_time_share", "late_share")
+# Dossiers (Decision 766, coverage, timeliness) and receipt questionnaires are not rolled up (api/insights/
+# rollups.py rolls up the ratings): a view reads their counts again at most this often per unit and period.
+SLOW_PARTS = frozenset({"dossiers", "answers"})
+SLOW_FIELDS = ("dossiers", "rated_dossiers", "procedure_ratings", "answers", "responses", "qr_officers", "instrument")
+SLOW_SECONDS = 60
+SLOW_ENTRIES = 64
+_slow: dict[tuple[str, str, date, date, frozenset[str], int | None], tuple[int, dict[str, Any]]] = {}
 TESTED = frozenset(m for m in OVERVIEW_MEASURES if m != "sipas_service")  # proportions (x of n), not composites
 
 
@@ -116,7 +123,7 @@ class Overview(msgspec.Struct):
     staff_entered: int  # excluded from every figure
     min_n: int
     alpha: float
-    as_of: datetime
+    as_of: datetime  # when the oldest count shown was read
 
 
 class TrendPoint(msgspec.Struct):
@@ -148,7 +155,7 @@ class Trends(msgspec.Struct):
     spc: Spc
     kiosk: list[MonthFigure]  # the counter satisfaction rate of kiosk taps only
     receipt_qr: list[MonthFigure]  # the SIPAS-style service index of the receipt questionnaire
-    as_of: datetime
+    as_of: datetime  # when the oldest count shown was read
 
 
 class ChildFigures(msgspec.Struct):
@@ -162,7 +169,7 @@ class Drilldown(msgspec.Struct):
     total: list[Figure]
     children: list[ChildFigures]  # only the children the viewer may see
     min_n: int
-    as_of: datetime
+    as_of: datetime  # when the oldest count shown was read
 
 
 class FunnelLimits(msgspec.Struct):
@@ -196,7 +203,7 @@ class OfficerScores(msgspec.Struct):
     period: Period
     officers: list[OfficerScore]  # ordered by unit and code: never a league table
     min_n: int
-    as_of: datetime
+    as_of: datetime  # when the oldest count shown was read
 
 
 class HeatCell(msgspec.Struct):
@@ -215,7 +222,7 @@ class Heatmap(msgspec.Struct):
     period: Period
     cells: list[HeatCell]  # only hours with ratings
     min_n: int
-    as_of: datetime
+    as_of: datetime  # when the oldest count shown was read
 
 
 def check_period(first: date, last: date) -> None:
@@ -255,19 +262,88 @@ def _ref(unit: dict[str, Any]) -> UnitRef:
     return UnitRef(str(unit["code"]), str(unit["name"]), str(unit["kind"]))
 
 
-async def _facts(store: Store, code: str, first: date, last: date, settings: Settings, parts: Iterable[str]) -> Facts:
+async def _facts(
+    store: Store,
+    code: str,
+    first: date,
+    last: date,
+    settings: Settings,
+    parts: Iterable[str],
+    depth: int | None = None,
+) -> tuple[Facts, int]:
+    """The period's counts: the ratings fresh from the rollups; the dossier and questionnaire counts (not rolled
+    up) read again at most every SLOW_SECONDS for one store, unit and period; and when the oldest was read.
+    With ``depth`` (0: the unit, 1: it and its children) the rows are first summed into those units
+    (``merged``): a view that shows no counter, officer, procedure or channel computes far fewer scopes."""
+    wanted = frozenset(parts)
+    read_at = now_ms()
     try:
-        return await gather(store, first, last, code, settings, _quiet, frozenset(parts))
+        facts = await gather(store, first, last, code, settings, _quiet, wanted - SLOW_PARTS)
+        if depth is not None:
+            facts = merged(facts, depth, RATING_PARTS)
+        slow = wanted & SLOW_PARTS
+        if slow:
+            key = (store.url, code, first, last, slow, depth)
+            found = _slow.get(key)
+            if found is None or found[0] < now_ms() - SLOW_SECONDS * 1000:
+                read = await gather(store, first, last, code, settings, _quiet, slow)
+                if depth is not None:
+                    read = merged(read, depth, SLOW_FIELDS)
+                found = (now_ms(), {f: getattr(read, f) for f in SLOW_FIELDS})
+                _slow[key] = found
+                while len(_slow) > SLOW_ENTRIES:
+                    _slow.pop(next(iter(_slow)))
+            for name, value in found[1].items():
+                setattr(facts, name, value)
+            read_at = found[0]
     except ScopeError as exc:
         raise NotFound(str(exc)) from None
+    return facts, read_at
+
+
+RATING_PARTS = ("ratings",)
+SUMMED = frozenset({"n", "x", "top", "rows", "sat", "some"})
+BLANKED = {"counter": "", "officer": None, "procedure": "", "channel": ""}
+
+
+def merged(facts: Facts, depth: int, fields: Iterable[str]) -> Facts:
+    """The same counts with every unit folded into its ancestor at ``depth`` below the root, and counters,
+    officers, procedures and channels blanked: the unit figures of those units are unchanged (they are sums),
+    and only they may be read from the result."""
+    up = facts.ancestors()
+    into: dict[str, str] = {}
+    for unit, chain in up.items():
+        into[unit] = chain[max(0, len(chain) - 1 - depth)]  # chain: the unit, …, the root
+    kept = set(into.values())
+    out = replace(facts, units=[u for u in facts.units if u.code in kept])
+    for name in fields:
+        rows = getattr(facts, name)
+        if not isinstance(rows, list):
+            continue
+        sums: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for r in rows:
+            row = {**r, "unit": into.get(r["unit"], r["unit"])} if "unit" in r else dict(r)
+            for k, v in BLANKED.items():
+                if k in row:
+                    row[k] = v
+            key = tuple(sorted((k, v) for k, v in row.items() if k not in SUMMED))
+            cell = sums.get(key)
+            if cell is None:
+                sums[key] = row
+            else:
+                for k in SUMMED & row.keys():
+                    cell[k] += row[k]
+        setattr(out, name, list(sums.values()))
+    return out
 
 
 def _quiet(message: str) -> None:
     pass
 
 
-def _as_of() -> datetime:
-    return datetime.fromtimestamp(now_ms() / 1000).astimezone()
+def _as_of(ms: int | None = None) -> datetime:
+    """When the counts shown were read (the oldest of them)."""
+    return datetime.fromtimestamp((now_ms() if ms is None else ms) / 1000).astimezone()
 
 
 def _figure(row: dict[str, Any]) -> Figure:
@@ -313,8 +389,8 @@ async def overview(
     code = str(unit["code"])
     before = previous_period(first, last)
     parts = ("ratings", "dossiers", "answers")
-    facts = await _facts(store, code, first, last, settings, parts)
-    earlier = await _facts(store, code, *before, settings, parts)
+    facts, read_at = await _facts(store, code, first, last, settings, parts, depth=0)
+    earlier, earlier_at = await _facts(store, code, *before, settings, parts, depth=0)
     acc = indices.counts(facts)
     now = _rows(facts, settings, {code}, acc).get(code, {})
     then = _rows(earlier, settings, {code}).get(code, {})
@@ -333,7 +409,7 @@ async def overview(
         sum(r["n"] for r in facts.ratings if r["source"] == "staff"),
         settings.min_n,
         settings.alpha,
-        _as_of(),
+        _as_of(min(read_at, earlier_at)),
     )
 
 
@@ -360,7 +436,7 @@ async def trends(
 ) -> Trends:
     unit, _ = await _unit(store, viewer, unit_code, first, last)
     code = str(unit["code"])
-    facts = await _facts(store, code, first, last, settings, ("ratings", "answers"))
+    facts, read_at = await _facts(store, code, first, last, settings, ("ratings", "answers"), depth=0)
     acc = indices.counts(facts)
     rows, charts = report_trends.chart_rows(facts, acc, settings)
     points = [
@@ -382,7 +458,7 @@ async def trends(
         _spc(charts, settings, code),
         [_month(r) for r in kiosk if r["measure"] == "counter_rate"],
         [_month(r) for r in qr if r["measure"] == "sipas_service"],
-        _as_of(),
+        _as_of(read_at),
     )
 
 
@@ -398,7 +474,7 @@ async def drilldown(
     children = sorted(
         (u for u in rows if u["parent_id"] == unit["id"] and viewer.sees(int(u["id"]))), key=lambda u: str(u["code"])
     )
-    facts = await _facts(store, code, first, last, settings, ("ratings", "dossiers", "answers"))
+    facts, read_at = await _facts(store, code, first, last, settings, ("ratings", "dossiers", "answers"), depth=1)
     found = _rows(facts, settings, {code, *(str(c["code"]) for c in children)})
 
     def figures(of: str) -> list[Figure]:
@@ -411,7 +487,7 @@ async def drilldown(
         figures(code),
         [ChildFigures(_ref(c), figures(str(c["code"]))) for c in children],
         settings.min_n,
-        _as_of(),
+        _as_of(read_at),
     )
 
 
@@ -420,7 +496,7 @@ async def officer_scores(
 ) -> OfficerScores:
     unit, _ = await _unit(store, viewer, unit_code, first, last)
     code = str(unit["code"])
-    facts = await _facts(store, code, first, last, settings, ("ratings",))
+    facts, read_at = await _facts(store, code, first, last, settings, ("ratings",))
     found = officers.rows(facts, settings, [(PERIOD, facts.months)])
     plots = officers.funnels(found, {u.code: u.kind for u in facts.units}, PERIOD)
     limits = {
@@ -439,7 +515,7 @@ async def officer_scores(
             score.ci_low, score.ci_high, score.funnel = r["ci_low"], r["ci_high"], r["funnel"] or None
             score.limits = limits.get(officer)
         out.append(score)
-    return OfficerScores(_ref(unit), Period(first, last), out, settings.officer_min_n, _as_of())
+    return OfficerScores(_ref(unit), Period(first, last), out, settings.officer_min_n, _as_of(read_at))
 
 
 async def heatmap(

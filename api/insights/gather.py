@@ -11,7 +11,7 @@ from analysis.report.facts import Facts, Unit
 from analysis.report.settings import Settings
 from analysis.stats.official import IndexSpec
 from api.db import Store, Tx
-from api.insights import evidence, queries
+from api.insights import evidence, queries, rollups
 from api.insights.periods import Months, months
 from api.insights.queries import CHANNELS, MARGINS, SOURCES
 
@@ -47,6 +47,7 @@ class Reading:
     settings: Settings
     progress: Callable[[str], None]
     taps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # counter -> (unit, timed, fast)
+    days: tuple[date, date] | None = None  # the period, when every unit in it keeps the root's time zone
 
 
 async def gather(
@@ -87,6 +88,8 @@ async def gather(
         last=last.isoformat(),
     )
     job = Reading(store, m, ids, facts, names, code_of, settings, progress)
+    if {str(by_id[i]["timezone"]) for i in subtree} == {tz}:
+        job.days = (first, last)  # the rollups' local days are the root's: they can serve the ratings
     await _counts(job, parts)
     if "flags" in parts:
         await _candidates(job)
@@ -121,14 +124,11 @@ async def _counts(job: Reading, parts: frozenset[str]) -> None:
 
 
 async def _ratings(job: Reading, counter_unit: dict[int, int]) -> None:
-    store, m, ids, facts, names, code_of, settings, progress, taps = (
-        job.store, job.m, job.ids, job.facts, job.names, job.code_of, job.settings, job.progress, job.taps
-    )
+    m, facts, names, code_of, progress, taps = job.m, job.facts, job.names, job.code_of, job.progress, job.taps
     counters, officers = names["counters"], names["officers"]
     label = m.labels
     progress("analyze: counter ratings")
-    fast_ms = settings.fast_tap_ms
-    for r in await store.read(lambda tx: queries.ratings_by_month(tx, m, ids, fast_ms)):
+    for r in await _rating_rows(job):
         if r["fast"] or r["timed"]:
             unit, n, fast = taps.get(counters[r["counter_id"]], (counter_unit[r["counter_id"]], 0, 0))
             taps[counters[r["counter_id"]]] = (unit, n + int(r["timed"]), fast + int(r["fast"] or 0))
@@ -190,6 +190,17 @@ async def _answers(job: Reading) -> None:
     facts.qr_officers = [{"officer": officers[r["officer_id"]], "n": int(r["n"]), "x": int(r["x"])} for r in qr]
 
 
+async def _rating_rows(job: Reading) -> list[dict[str, Any]]:
+    """Counter ratings per counter, officer, source and month: from the rollups, brought up to date first,
+    unless the period's units keep other time zones or the settings count fast taps at another threshold."""
+    store, m, ids, days = job.store, job.m, job.ids, job.days
+    await rollups.refresh(store)
+    if days is not None and await rollups.usable(store, job.settings):
+        return await store.read(lambda tx: rollups.ratings_by_month(tx, m, ids, *days))
+    fast_ms = job.settings.fast_tap_ms
+    return await store.read(lambda tx: queries.ratings_by_month(tx, m, ids, fast_ms))
+
+
 def _linked(
     rows: list[dict[str, Any]], facts: Facts, code_of: dict[int, str], procs: dict[int, str], label: tuple[str, ...]
 ) -> None:
@@ -224,7 +235,15 @@ async def _map(tx: Tx, table: str) -> dict[int, int]:
 
 async def _candidates(job: Reading) -> None:
     store, m, ids, facts, names, code_of, settings, progress, taps = (
-        job.store, job.m, job.ids, job.facts, job.names, job.code_of, job.settings, job.progress, job.taps
+        job.store,
+        job.m,
+        job.ids,
+        job.facts,
+        job.names,
+        job.code_of,
+        job.settings,
+        job.progress,
+        job.taps,
     )
     devices, officers = names["devices"], names["officers"]
     progress("analyze: integrity candidates")
