@@ -41,3 +41,16 @@ async def hours(
         return {(int(r["weekday"]), int(r["hour"])): (int(r["n"]), int(r["x"])) for r in rows}
 
     return await store.read(run)
+
+
+async def version(tx: Tx) -> tuple[int, ...]:
+    """Changes whenever the rolled-up ratings, the officers or the units change: a computed view keyed by it
+    stays right as long as it is the same."""
+    row = await tx.fetch_one(
+        "SELECT (SELECT watermark FROM rollup_marks WHERE name = 'ratings') AS w,"
+        " (SELECT updated_at FROM rollup_marks WHERE name = 'ratings') AS r,"
+        " (SELECT count(*) FROM officers) AS o, (SELECT max(updated_at) FROM officers) AS ou,"
+        " (SELECT count(*) FROM units) AS u, (SELECT max(updated_at) FROM units) AS uu"
+    )
+    assert row is not None
+    return tuple(int(v or 0) for v in row.values())

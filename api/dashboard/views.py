@@ -49,6 +49,7 @@ SLOW_PARTS = frozenset({"dossiers", "answers"})
 SLOW_FIELDS = ("dossiers", "rated_dossiers", "procedure_ratings", "answers", "responses", "qr_officers", "instrument")
 SLOW_SECONDS = 60
 SLOW_ENTRIES = 64
+_scores: dict[tuple[Any, ...], OfficerScores] = {}
 _slow: dict[tuple[str, str, date, date, frozenset[str], int | None], tuple[int, dict[str, Any]]] = {}
 TESTED = frozenset(m for m in OVERVIEW_MEASURES if m != "sipas_service")  # proportions (x of n), not composites
 
@@ -494,7 +495,26 @@ async def drilldown(
 async def officer_scores(
     store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
 ) -> OfficerScores:
+    """Computed again only when the rolled-up ratings, the officers or the units have changed (``version``):
+    the credible intervals of a province's officers take a few hundred milliseconds of pure Python."""
+    from api.dashboard import queries as dq
+    from api.insights import rollups
+
     unit, _ = await _unit(store, viewer, unit_code, first, last)
+    code = str(unit["code"])
+    await rollups.refresh(store)
+    key = (store.url, code, first, last, settings, await store.read(dq.version))
+    found = _scores.get(key)
+    if found is None:
+        found = _scores[key] = await _officer_scores(store, unit, first, last, settings)
+        while len(_scores) > SLOW_ENTRIES:
+            _scores.pop(next(iter(_scores)))
+    return found
+
+
+async def _officer_scores(
+    store: Store, unit: dict[str, Any], first: date, last: date, settings: Settings
+) -> OfficerScores:
     code = str(unit["code"])
     facts, read_at = await _facts(store, code, first, last, settings, ("ratings",))
     found = officers.rows(facts, settings, [(PERIOD, facts.months)])

@@ -185,3 +185,31 @@ def test_the_rating_write_path_never_touches_the_rollups() -> None:
     root = Path(__file__).parents[2]
     for path in [*(root / "api" / "ratings").glob("*.py"), root / "api" / "db" / "commit.py"]:
         assert "rollup" not in path.read_text(encoding="utf-8"), path
+
+
+async def test_the_dashboard_sees_a_new_rating_at_once(h: Harness) -> None:
+    """Views read the rollups after bringing them up to date, and the officer scores computed for unchanged
+    data are computed again once a rating arrives."""
+    from api.dashboard import views
+    from api.viewer import Viewer
+
+    ctx = await _context(h)
+    rng = random.Random(4)
+    await h.store.write(lambda tx: _insert(tx, _ratings(ctx, rng, 400, "v")))
+    admin = Viewer("admin", 1, "t", None, None, via="key")
+    first, last = date(2025, 1, 1), date(2025, 12, 31)
+    before = await views.officer_scores(h.store, admin, "HB", first, last)
+    rate = next(
+        f for f in (await views.overview(h.store, admin, "HB", first, last)).figures if f.measure == "counter_rate"
+    )
+    officer = ctx["officers"][0]
+    code = (await h.rows("SELECT code FROM officers WHERE id = :i", {"i": officer}))[0]["code"]
+    extra = {**_ratings(ctx, rng, 1, "new")[0], "officer_id": officer, "source": "kiosk", "created_at": START + DAY_MS}
+    await h.store.write(lambda tx: _insert(tx, [extra]))
+    after = await views.officer_scores(h.store, admin, "HB", first, last)
+    n = {s.officer: s.n for s in before.officers}
+    assert {s.officer: s.n for s in after.officers} == {**n, code: n[code] + 1}
+    again = next(
+        f for f in (await views.overview(h.store, admin, "HB", first, last)).figures if f.measure == "counter_rate"
+    )
+    assert again.n == rate.n + 1
