@@ -54,7 +54,12 @@ def _report(db: Path, unit: str) -> dict[str, list[dict[str, str]]]:
     text = {True: "True", False: "False", None: ""}
     return {
         name: [{k: text.get(v, str(v)) if isinstance(v, bool | None) else str(v) for k, v in r.items()} for r in rows]
-        for name, rows in (("indices", results.indices), ("officers", results.officers), ("trends", results.trends))
+        for name, rows in (
+            ("indices", results.indices),
+            ("officers", results.officers),
+            ("trends", results.trends),
+            ("flags", results.flags),
+        )
     }
 
 
@@ -246,3 +251,22 @@ async def test_a_signed_in_manager_gets_403_outside_their_district(h: Harness, d
         assert refused.status_code == 403
         assert refused.json()["type"].endswith("outside-your-units")
         assert other not in refused.text or other == "HB"
+
+
+def test_the_report_is_the_same_from_the_rollups_as_from_the_ratings(
+    demo_copy: Path, reports: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``hailong analyze`` reads the rolled-up counts; read from the ratings themselves instead, every row of
+    indices, officers and trends (and the flags) comes out the same."""
+    from api.insights import rollups
+
+    async def never(store: Store, settings: Any) -> bool:
+        return False
+
+    conn = sqlite3.connect(demo_copy)
+    mark = conn.execute("SELECT watermark, fast_ms FROM rollup_marks").fetchone()
+    newest = conn.execute("SELECT max(id) FROM ratings").fetchone()[0]
+    conn.close()
+    assert mark == (newest, rollups.FAST_MS)  # the reports above were read from the rollups
+    monkeypatch.setattr(rollups, "usable", never)
+    assert _report(demo_copy, "HB") == reports["HB"]
