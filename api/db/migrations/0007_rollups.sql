@@ -6,7 +6,10 @@
 
 CREATE TABLE rollup_marks (
     name TEXT PRIMARY KEY,
-    watermark BIGINT NOT NULL,  -- every id up to here is counted, except the gaps below
+    -- ratings, responses: every id up to the watermark is counted, except the gaps below
+    -- dossiers: the updated_at of the last dossier read, and cursor_id its id
+    watermark BIGINT NOT NULL,
+    cursor_id BIGINT NOT NULL DEFAULT 0,
     fast_ms INTEGER NOT NULL,
     updated_at BIGINT NOT NULL
 );
@@ -67,4 +70,89 @@ CREATE TABLE rating_hour_months (
     n INTEGER NOT NULL,
     x INTEGER NOT NULL,
     PRIMARY KEY (unit_id, month, weekday, hour)
+);
+
+-- Dossiers returned, per unit, local day (or month) of return, procedure, channel (0 direct, 1 online, 2 postal)
+-- and margin (due day - day of return, clamped to -1..1, stored + 1): n returned, rated by citizens, of them not
+-- satisfied. Dossiers change (a PATCH sets returned_at or due_at), so each one's current contribution is kept
+-- in dossier_rolled and a dossier read again adds the difference.
+CREATE TABLE dossier_rolled (
+    dossier_id BIGINT PRIMARY KEY,
+    unit_id BIGINT NOT NULL,
+    day INTEGER NOT NULL,
+    month INTEGER NOT NULL,
+    procedure_id BIGINT NOT NULL,
+    channel SMALLINT NOT NULL,
+    margin SMALLINT NOT NULL,
+    rated INTEGER NOT NULL,
+    unsat INTEGER NOT NULL
+);
+
+CREATE TABLE dossier_days (
+    unit_id BIGINT NOT NULL,
+    day INTEGER NOT NULL,
+    procedure_id BIGINT NOT NULL,
+    channel SMALLINT NOT NULL,
+    margin SMALLINT NOT NULL,
+    n INTEGER NOT NULL,
+    rated INTEGER NOT NULL,
+    unsat INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, day, procedure_id, channel, margin)
+);
+
+CREATE TABLE dossier_months (
+    unit_id BIGINT NOT NULL,
+    month INTEGER NOT NULL,
+    procedure_id BIGINT NOT NULL,
+    channel SMALLINT NOT NULL,
+    margin SMALLINT NOT NULL,
+    n INTEGER NOT NULL,
+    rated INTEGER NOT NULL,
+    unsat INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, month, procedure_id, channel, margin)
+);
+
+-- Dossiers whose citizen ratings changed (written by the ratings' refresh, read by the dossiers').
+CREATE TABLE dossier_dirty (
+    dossier_id BIGINT PRIMARY KEY
+);
+
+CREATE INDEX dossiers_updated ON dossiers(updated_at, id);
+
+-- Receipt questionnaire answers per unit of the dossier, local day (or month) of submission, instrument, item
+-- and value (-1: not applicable or blank), and the responses themselves.
+CREATE TABLE answer_days (
+    unit_id BIGINT NOT NULL,
+    day INTEGER NOT NULL,
+    instrument TEXT NOT NULL,
+    item TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, day, instrument, item, value)
+);
+
+CREATE TABLE answer_months (
+    unit_id BIGINT NOT NULL,
+    month INTEGER NOT NULL,
+    instrument TEXT NOT NULL,
+    item TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, month, instrument, item, value)
+);
+
+CREATE TABLE response_days (
+    unit_id BIGINT NOT NULL,
+    day INTEGER NOT NULL,
+    instrument TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, day, instrument)
+);
+
+CREATE TABLE response_months (
+    unit_id BIGINT NOT NULL,
+    month INTEGER NOT NULL,
+    instrument TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, month, instrument)
 );
