@@ -271,7 +271,7 @@ async def _facts(
     that shows no counter, officer, procedure or channel then computes far fewer scopes."""
     read_at = now_ms()
     try:
-        facts = await gather(store, first, last, code, settings, _quiet, frozenset(parts))
+        facts = await gather(store, first, last, code, settings, _quiet, frozenset(parts), depth)
     except ScopeError as exc:
         raise NotFound(str(exc)) from None
     if depth is not None:

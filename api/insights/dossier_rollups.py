@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
 from api.db import Row, Tx, now_ms
@@ -30,7 +31,25 @@ from api.insights.rollups import CHUNK, QUARTER_MS, Local, _upsert, advance, mar
 DOSSIERS = "dossiers"
 RESPONSES = "responses"
 SLACK_MS = 120_000
-BLANK = -1  # the value of an answer left blank or not applicable
+ANSWER_MEASURES = ("rows", "n", "sat", "some")  # as api.insights.queries.answers_by_month names them
+ANSWER_COLUMNS = ("total", "valued", "sat", "anyof")  # their columns (SOME is a keyword in PostgreSQL)
+
+
+@cache
+def satisfied_values(instrument: str) -> frozenset[int]:
+    """The answers an instrument counts as satisfied (its index rule; 4 and 5 for one the loader lacks)."""
+    import msgspec
+
+    from analysis.stats.official import IndexSpec
+    from api.instruments.loader import load_all
+
+    try:
+        found = msgspec.to_builtins(load_all().questionnaire(instrument))
+        return frozenset(IndexSpec.from_instrument(found).satisfied)
+    except (KeyError, ValueError, LookupError):
+        return frozenset({4, 5})
+
+
 DOSSIER_KEY = ("procedure_id", "channel", "margin")
 
 
@@ -165,26 +184,36 @@ async def response_step(tx: Tx, chunk: int = CHUNK) -> tuple[int, bool]:
         unit = int(r["unit_id"])
         day, month, _, _ = local(tz_of.get(unit, "Asia/Ho_Chi_Minh"), int(r["q"]))
         where[int(r["id"])] = (unit, day, month, str(r["instrument"]))
-        for into, k in ((responses, (unit, day, r["instrument"])), (response_months, (unit, month, r["instrument"]))):
-            into.setdefault(k, [0])[0] += 1
+        responses.setdefault((unit, day, r["instrument"]), [0])[0] += 1
+        response_months.setdefault((unit, month, r["instrument"]), [0])[0] += 1
     answers: dict[tuple[Any, ...], list[int]] = {}
     answer_months: dict[tuple[Any, ...], list[int]] = {}
     listed = ", ".join(str(i) for i in where)
     for a in await tx.fetch_all(f"SELECT response_id, item, value FROM answers WHERE response_id IN ({listed})"):  # noqa: S608
         unit, day, month, instrument = where[int(a["response_id"])]
-        value = BLANK if a["value"] is None else int(a["value"])
-        item = str(a["item"])
-        answers.setdefault((unit, day, instrument, item, value), [0])[0] += 1
-        answer_months.setdefault((unit, month, instrument, item, value), [0])[0] += 1
-    for name, keys, cells in (
+        value, item = a["value"], str(a["item"])
+        counted = (1, 0, 0, 0) if value is None else (1, 1, int(value in satisfied_values(instrument)), int(value >= 1))
+        for cell in (
+            answers.setdefault((unit, day, instrument, item), [0, 0, 0, 0]),
+            answer_months.setdefault((unit, month, instrument, item), [0, 0, 0, 0]),
+        ):
+            for i, v in enumerate(counted):
+                cell[i] += v
+    tables: tuple[tuple[str, tuple[str, ...], dict[tuple[Any, ...], list[int]]], ...] = (
         ("response_days", ("unit_id", "day", "instrument"), responses),
         ("response_months", ("unit_id", "month", "instrument"), response_months),
-        ("answer_days", ("unit_id", "day", "instrument", "item", "value"), answers),
-        ("answer_months", ("unit_id", "month", "instrument", "item", "value"), answer_months),
-    ):
+    )
+    for name, keys, cells in tables:
         params = [dict(zip((*keys, "n"), (*k, *v), strict=True)) for k, v in cells.items()]
         if params:
             await tx.execute_many(_upsert(name, keys, ("n",)), params)
+    for name, keys, cells in (
+        ("answer_days", ("unit_id", "day", "instrument", "item"), answers),
+        ("answer_months", ("unit_id", "month", "instrument", "item"), answer_months),
+    ):
+        params = [dict(zip((*keys, *ANSWER_COLUMNS), (*k, *v), strict=True)) for k, v in cells.items()]
+        if params:
+            await tx.execute_many(_upsert(name, keys, ANSWER_COLUMNS), params)
     return len(rows), more
 
 
@@ -210,18 +239,19 @@ async def pending(tx: Tx) -> bool:
     return bool(row["dirty"] or row["changed"] or newer or row["gaps"])
 
 
-async def dossiers_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | None, first: date, last: date) -> list[Row]:
-    """Dossiers returned in the period per unit, procedure, channel, month and margin: n, rated, unsat."""
-    return await month_rows(
-        tx,
-        m,
-        first,
-        last,
-        ("dossier_months", "dossier_days"),
-        ("unit_id", *DOSSIER_KEY),
-        ("n", "rated", "unsat"),
-        unit_ids,
-    )
+async def dossiers_by_month(
+    tx: Tx,
+    m: Months,
+    unit_ids: Sequence[int] | None,
+    first: date,
+    last: date,
+    fold: dict[int, int] | None = None,
+) -> list[Row]:
+    """Dossiers returned in the period per unit, procedure, channel, month and margin: n, rated, unsat; with
+    ``fold``, per (folded) unit, month and margin only."""
+    keys = ("unit_id", "margin") if fold else ("unit_id", *DOSSIER_KEY)
+    tables = ("dossier_months", "dossier_days")
+    return await month_rows(tx, m, first, last, tables, keys, ("n", "rated", "unsat"), unit_ids, fold=fold)
 
 
 async def answers_by_month(
@@ -232,43 +262,25 @@ async def answers_by_month(
     last: date,
     instrument: str,
     items: Sequence[str],
-    satisfied: Sequence[int],
+    fold: dict[int, int] | None = None,
 ) -> list[Row]:
-    """The rows of api.insights.queries.answers_by_month, from the rollups."""
-    where = f"instrument = '{instrument.replace(chr(39), chr(39) * 2)}'"
-    found = await month_rows(
-        tx, m, first, last, ("answer_months", "answer_days"), ("unit_id", "item", "value"), ("n",), unit_ids, where
-    )
-    wanted = set(items)
-    out: dict[tuple[int, int, str], dict[str, Any]] = {}
-    for r in found:
-        if r["item"] not in wanted:
-            continue
-        cell = out.setdefault(
-            (int(r["unit_id"]), int(r["m"]), str(r["item"])),
-            {
-                "unit_id": int(r["unit_id"]),
-                "m": int(r["m"]),
-                "item": str(r["item"]),
-                "rows": 0,
-                "n": 0,
-                "sat": 0,
-                "some": 0,
-            },
-        )
-        value, n = int(r["value"]), int(r["n"])
-        cell["rows"] += n
-        if value != BLANK:
-            cell["n"] += n
-            cell["sat"] += n if value in satisfied else 0
-            cell["some"] += n if value >= 1 else 0
-    return list(out.values())
+    """The rows of api.insights.queries.answers_by_month (satisfied: the instrument's own ``satisfied``
+    values, ``satisfied_values``), from the rollups."""
+    listed = ", ".join("'" + i.replace("'", "''") + "'" for i in items)
+    where = f"instrument = '{instrument.replace(chr(39), chr(39) * 2)}' AND item IN ({listed})"
+    tables, keys = ("answer_months", "answer_days"), ("unit_id", "item")
+    return await month_rows(tx, m, first, last, tables, keys, ANSWER_MEASURES, unit_ids, where, fold, ANSWER_COLUMNS)
 
 
 async def responses_by_month(
-    tx: Tx, m: Months, unit_ids: Sequence[int] | None, first: date, last: date, instrument: str
+    tx: Tx,
+    m: Months,
+    unit_ids: Sequence[int] | None,
+    first: date,
+    last: date,
+    instrument: str,
+    fold: dict[int, int] | None = None,
 ) -> list[Row]:
     where = f"instrument = '{instrument.replace(chr(39), chr(39) * 2)}'"
-    return await month_rows(
-        tx, m, first, last, ("response_months", "response_days"), ("unit_id",), ("n",), unit_ids, where
-    )
+    tables = ("response_months", "response_days")
+    return await month_rows(tx, m, first, last, tables, ("unit_id",), ("n",), unit_ids, where, fold)

@@ -50,6 +50,7 @@ class Reading:
     taps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # counter -> (unit, timed, fast)
     days: tuple[date, date] | None = None  # the period, when every unit in it keeps the root's time zone
     parts: frozenset[str] = PARTS
+    fold: dict[int, int] | None = None  # unit id -> the unit it is counted under (the rollups sum the rest)
 
 
 async def gather(
@@ -60,7 +61,11 @@ async def gather(
     settings: Settings,
     progress: Callable[[str], None],
     parts: frozenset[str] = PARTS,
+    fold_depth: int | None = None,
 ) -> Facts:
+    """The counts of ``parts`` for the unit's subtree and period. With ``fold_depth`` (0: the unit, 1: its
+    children) the rollups sum every unit into its ancestor at that depth and leave out counters, officers,
+    procedures and channels (rows then say "" and None there): for a caller that shows only those units."""
     unit_rows = await store.read(queries.units)
     if not unit_rows:
         raise ScopeError("the database has no units: nothing to analyse (fill it first, e.g. hailong demo-data)")
@@ -92,6 +97,10 @@ async def gather(
     job = Reading(store, m, ids, facts, names, code_of, settings, progress, parts=parts)
     if USE_ROLLUPS and {str(by_id[i]["timezone"]) for i in subtree} == {tz}:
         job.days = (first, last)  # the rollups' local days are the root's: they can serve the ratings
+        if fold_depth is not None and root is not None:
+            chains = facts.ancestors()
+            id_of = {c: i for i, c in code_of.items()}
+            job.fold = {i: id_of[chains[code_of[i]][max(0, len(chains[code_of[i]]) - 1 - fold_depth)]] for i in subtree}
     await _counts(job, parts)
     if "flags" in parts:
         await _candidates(job)
@@ -131,6 +140,20 @@ async def _ratings(job: Reading, counter_unit: dict[int, int]) -> None:
     label = m.labels
     progress("analyze: counter ratings")
     for r in await _rating_rows(job):
+        if "counter_id" not in r:  # folded (job.fold): per unit and source
+            facts.ratings.append(
+                {
+                    "unit": code_of[r["unit_id"]],
+                    "counter": "",
+                    "officer": None,
+                    "source": SOURCES[r["source"]],
+                    "m": label[r["m"]],
+                    "n": int(r["n"]),
+                    "x": int(r["x"]),
+                    "top": int(r["top"]),
+                }
+            )
+            continue
         if r["fast"] or r["timed"]:
             unit, n, fast = taps.get(counters[r["counter_id"]], (counter_unit[r["counter_id"]], 0, 0))
             taps[counters[r["counter_id"]]] = (unit, n + int(r["timed"]), fast + int(r["fast"] or 0))
@@ -156,14 +179,14 @@ async def _dossiers(job: Reading) -> None:
     progress("analyze: dossiers")
     if days is not None:
         await rollups.refresh(store)
-        rows = await store.read(lambda tx: dossier_rollups.dossiers_by_month(tx, m, ids, *days))
+        rows = await store.read(lambda tx: dossier_rollups.dossiers_by_month(tx, m, ids, *days, job.fold))
     else:
         rows = await store.read(lambda tx: queries.dossiers_by_month(tx, m, ids))
     for r in rows:
         where = {
             "unit": code_of[r["unit_id"]],
-            "procedure": procs[r["procedure_id"]],
-            "channel": CHANNELS[r["channel"]],
+            "procedure": procs[r["procedure_id"]] if "procedure_id" in r else "",
+            "channel": CHANNELS[r["channel"]] if "channel" in r else "",
             "m": label[r["m"]],
             "margin": r["margin"] + MARGINS[0],
         }
@@ -187,12 +210,13 @@ async def _answers(job: Reading) -> None:
     spec = IndexSpec.from_instrument(facts.instrument)
     items = [*(i for codes in spec.factors.values() for i in codes), "harassment", "informal_payment"]
     sat = spec.satisfied
-    if days is not None:
+    if days is not None and dossier_rollups.satisfied_values(INSTRUMENT) == frozenset(sat):
         await rollups.refresh(store)
+        fold = job.fold
         answers = await store.read(
-            lambda tx: dossier_rollups.answers_by_month(tx, m, ids, *days, INSTRUMENT, items, sat)
+            lambda tx: dossier_rollups.answers_by_month(tx, m, ids, *days, INSTRUMENT, items, fold)
         )
-        responses = await store.read(lambda tx: dossier_rollups.responses_by_month(tx, m, ids, *days, INSTRUMENT))
+        responses = await store.read(lambda tx: dossier_rollups.responses_by_month(tx, m, ids, *days, INSTRUMENT, fold))
     else:
         answers = await store.read(lambda tx: queries.answers_by_month(tx, m, ids, INSTRUMENT, items, sat))
         responses = await store.read(lambda tx: queries.responses_by_month(tx, m, ids, INSTRUMENT))
@@ -221,7 +245,7 @@ async def _rating_rows(job: Reading) -> list[dict[str, Any]]:
     store, m, ids, days = job.store, job.m, job.ids, job.days
     await rollups.refresh(store)
     if days is not None and await rollups.usable(store, job.settings):
-        return await store.read(lambda tx: rollups.ratings_by_month(tx, m, ids, *days))
+        return await store.read(lambda tx: rollups.ratings_by_month(tx, m, ids, *days, job.fold))
     fast_ms = job.settings.fast_tap_ms
     return await store.read(lambda tx: queries.ratings_by_month(tx, m, ids, fast_ms))
 

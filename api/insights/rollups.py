@@ -293,6 +293,13 @@ def _month_index(m: Months) -> dict[int, int]:
     return {int(label[:4]) * 12 + int(label[5:]) - 1: i for i, label in enumerate(m.labels)}
 
 
+def fold_sql(fold: dict[int, int] | None) -> str:
+    """unit_id, or the unit each is folded into (``fold``: unit id -> the id to count it under)."""
+    if not fold:
+        return "unit_id"
+    return f"(CASE unit_id {' '.join(f'WHEN {int(u)} THEN {int(r)}' for u, r in fold.items())} ELSE unit_id END)"
+
+
 async def month_rows(
     tx: Tx,
     m: Months,
@@ -303,20 +310,25 @@ async def month_rows(
     measures: Sequence[str],
     unit_ids: Sequence[int] | None,
     where: str = "",
+    fold: dict[int, int] | None = None,
+    columns: Sequence[str] | None = None,
 ) -> list[Row]:
-    """``measures`` summed per ``keys`` and month of the period (``m``: its index in m.labels): the whole
-    months from ``tables[0]`` (by month), the partial ones from ``tables[1]`` (by day)."""
+    """``measures`` summed per ``keys`` and month of the period (``m``: its index in m.labels) by the store: the
+    whole months from ``tables[0]`` (by month), the partial ones from ``tables[1]`` (by day); with ``fold``,
+    each unit is counted under the unit it maps to; ``columns``: the measures' column names if not theirs."""
     whole, partial = _split(m, first, last)
     index = _month_index(m)
-    cols = ", ".join((*keys, *measures))
+    chosen = ", ".join(f"{fold_sql(fold)} AS unit_id" if k == "unit_id" else k for k in keys)
+    sums = ", ".join(f"sum({c}) AS {k}" for c, k in zip(columns or measures, measures, strict=True))
     extra = f"{_in('unit_id', unit_ids)}{f' AND {where}' if where else ''}"
+    by = ", ".join(str(i + 1) for i in range(len(keys) + 1))
     rows: list[Row] = []
     if whole:
         listed = ", ".join(str(k) for k, _ in whole)
-        sql = f"SELECT month AS k, {cols} FROM {tables[0]} WHERE month IN ({listed}){extra}"  # noqa: S608
+        sql = f"SELECT month AS k, {chosen}, {sums} FROM {tables[0]} WHERE month IN ({listed}){extra} GROUP BY {by}"  # noqa: S608
         rows += await tx.fetch_all(sql)
     for lo, hi in partial:
-        sql = f"SELECT day AS d, {cols} FROM {tables[1]} WHERE day BETWEEN {lo} AND {hi}{extra}"  # noqa: S608
+        sql = f"SELECT day AS d, {chosen}, {sums} FROM {tables[1]} WHERE day BETWEEN {lo} AND {hi}{extra} GROUP BY {by}"  # noqa: S608
         for r in await tx.fetch_all(sql):
             r["k"] = month_number(date.fromordinal(int(r.pop("d")) + EPOCH))
             rows.append(r)
@@ -333,10 +345,18 @@ async def month_rows(
     return list(out.values())
 
 
-async def ratings_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | None, first: date, last: date) -> list[Row]:
-    """The rows of api.insights.queries.ratings_by_month (fast taps at the rollups' threshold), from the rollups."""
-    keys = ("counter_id", "officer_id", "source")
-    return await month_rows(tx, m, first, last, ("rating_months", "rating_days"), keys, MEASURES, unit_ids)
+async def ratings_by_month(
+    tx: Tx,
+    m: Months,
+    unit_ids: Sequence[int] | None,
+    first: date,
+    last: date,
+    fold: dict[int, int] | None = None,
+) -> list[Row]:
+    """The rows of api.insights.queries.ratings_by_month (fast taps at the rollups' threshold), from the
+    rollups; with ``fold``, per (folded) unit and source instead of counter, officer and source."""
+    keys = ("unit_id", "source") if fold else ("counter_id", "officer_id", "source")
+    return await month_rows(tx, m, first, last, ("rating_months", "rating_days"), keys, MEASURES, unit_ids, fold=fold)
 
 
 async def hours(

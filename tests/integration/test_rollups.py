@@ -302,7 +302,7 @@ async def assert_dossiers_equal_a_direct_count(store: Store) -> None:
         assert mine == rated, (first, last)
         direct_answers = await store.read(lambda tx, m=m: queries.answers_by_month(tx, m, None, FORM, ITEMS, SAT))  # type: ignore[misc]
         rolled_answers = await store.read(
-            lambda tx, m=m, f=first, t=last: dossier_rollups.answers_by_month(tx, m, None, f, t, FORM, ITEMS, SAT)  # type: ignore[misc]
+            lambda tx, m=m, f=first, t=last: dossier_rollups.answers_by_month(tx, m, None, f, t, FORM, ITEMS)  # type: ignore[misc]
         )
 
         def row(r: dict[str, Any]) -> tuple[Any, ...]:

@@ -119,16 +119,19 @@ CREATE TABLE dossier_dirty (
 
 CREATE INDEX dossiers_updated ON dossiers(updated_at, id);
 
--- Receipt questionnaire answers per unit of the dossier, local day (or month) of submission, instrument, item
--- and value (-1: not applicable or blank), and the responses themselves.
+-- Receipt questionnaire answers per unit of the dossier, local day (or month) of submission, instrument and
+-- item: total answers, valued with a value (not blank, not "not applicable"), sat among the instrument's
+-- satisfied values, anyof at least 1 (none/some/many items), and the responses themselves.
 CREATE TABLE answer_days (
     unit_id BIGINT NOT NULL,
     day INTEGER NOT NULL,
     instrument TEXT NOT NULL,
     item TEXT NOT NULL,
-    value INTEGER NOT NULL,
-    n INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, day, instrument, item, value)
+    total INTEGER NOT NULL,
+    valued INTEGER NOT NULL,
+    sat INTEGER NOT NULL,
+    anyof INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, day, instrument, item)
 );
 
 CREATE TABLE answer_months (
@@ -136,9 +139,11 @@ CREATE TABLE answer_months (
     month INTEGER NOT NULL,
     instrument TEXT NOT NULL,
     item TEXT NOT NULL,
-    value INTEGER NOT NULL,
-    n INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, month, instrument, item, value)
+    total INTEGER NOT NULL,
+    valued INTEGER NOT NULL,
+    sat INTEGER NOT NULL,
+    anyof INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, month, instrument, item)
 );
 
 CREATE TABLE response_days (
