@@ -124,6 +124,8 @@ async def _apply(tx: Tx, rows: list[Row], tz_of: dict[int, str]) -> None:
     old = {int(o.pop("dossier_id")): o for o in await tx.fetch_all(sql)}
     days: dict[tuple[int, ...], list[int]] = {}
     months: dict[tuple[int, ...], list[int]] = {}
+    unit_days: dict[tuple[int, ...], list[int]] = {}
+    unit_months: dict[tuple[int, ...], list[int]] = {}
     put: list[dict[str, Any]] = []
     gone: list[int] = []
     for r in rows:
@@ -138,7 +140,13 @@ async def _apply(tx: Tx, rows: list[Row], tz_of: dict[int, str]) -> None:
             if c is None:
                 continue
             rest = tuple(c[k] for k in DOSSIER_KEY)
-            for into, k in ((days, (c["unit_id"], c["day"], *rest)), (months, (c["unit_id"], c["month"], *rest))):
+            unit, day, month, margin = c["unit_id"], c["day"], c["month"], c["margin"]
+            for into, k in (
+                (days, (unit, day, *rest)),
+                (months, (unit, month, *rest)),
+                (unit_days, (unit, day, margin)),
+                (unit_months, (unit, month, margin)),
+            ):
                 cell = into.setdefault(k, [0, 0, 0])
                 cell[0] += sign
                 cell[1] += sign * c["rated"]
@@ -150,6 +158,8 @@ async def _apply(tx: Tx, rows: list[Row], tz_of: dict[int, str]) -> None:
     for name, keys, cells in (
         ("dossier_days", ("unit_id", "day", *DOSSIER_KEY), days),
         ("dossier_months", ("unit_id", "month", *DOSSIER_KEY), months),
+        ("dossier_unit_days", ("unit_id", "day", "margin"), unit_days),
+        ("dossier_unit_months", ("unit_id", "month", "margin"), unit_months),
     ):
         params = [dict(zip((*keys, "n", "rated", "unsat"), (*k, *v), strict=True)) for k, v in cells.items() if any(v)]
         if params:
@@ -250,7 +260,7 @@ async def dossiers_by_month(
     """Dossiers returned in the period per unit, procedure, channel, month and margin: n, rated, unsat; with
     ``fold``, per (folded) unit, month and margin only."""
     keys = ("unit_id", "margin") if fold else ("unit_id", *DOSSIER_KEY)
-    tables = ("dossier_months", "dossier_days")
+    tables = ("dossier_unit_months", "dossier_unit_days") if fold else ("dossier_months", "dossier_days")
     return await month_rows(tx, m, first, last, tables, keys, ("n", "rated", "unsat"), unit_ids, fold=fold)
 
 

@@ -294,9 +294,13 @@ def _month_index(m: Months) -> dict[int, int]:
 
 
 def fold_sql(fold: dict[int, int] | None) -> str:
-    """unit_id, or the unit each is folded into (``fold``: unit id -> the id to count it under)."""
+    """The unit column summed by: unit_id, or the unit each is folded into (``fold``: unit id -> the id to
+    count it under), the one unit when there is one."""
+    targets = set((fold or {}).values())
     if not fold:
         return "unit_id"
+    if len(targets) == 1:
+        return str(int(targets.pop()))
     return f"(CASE unit_id {' '.join(f'WHEN {int(u)} THEN {int(r)}' for u, r in fold.items())} ELSE unit_id END)"
 
 

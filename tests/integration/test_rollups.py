@@ -300,6 +300,21 @@ async def assert_dossiers_equal_a_direct_count(store: Store) -> None:
                 if n:
                     mine[(*base, flag)] = n
         assert mine == rated, (first, last)
+        units = [int(u["id"]) for u in await store.fetch_all("SELECT id FROM units")]
+        for fold in ({u: units[0] for u in units}, {u: u for u in units}):  # the dashboard's unit-only tables
+            folded = await store.read(
+                lambda tx, m=m, f=first, t=last, fold=fold: dossier_rollups.dossiers_by_month(tx, m, None, f, t, fold)  # type: ignore[misc]
+            )
+            sums: dict[tuple[int, ...], list[int]] = {}
+            for r in rolled:
+                cell = sums.setdefault((fold[int(r["unit_id"])], int(r["m"]), int(r["margin"])), [0, 0, 0])
+                for i, k in enumerate(("n", "rated", "unsat")):
+                    cell[i] += int(r[k])
+            assert {k: v for k, v in sums.items() if any(v)} == {
+                (int(r["unit_id"]), int(r["m"]), int(r["margin"])): [int(r["n"]), int(r["rated"]), int(r["unsat"])]
+                for r in folded
+                if r["n"] or r["rated"]
+            }
         direct_answers = await store.read(lambda tx, m=m: queries.answers_by_month(tx, m, None, FORM, ITEMS, SAT))  # type: ignore[misc]
         rolled_answers = await store.read(
             lambda tx, m=m, f=first, t=last: dossier_rollups.answers_by_month(tx, m, None, f, t, FORM, ITEMS)  # type: ignore[misc]

@@ -112,6 +112,27 @@ CREATE TABLE dossier_months (
     PRIMARY KEY (unit_id, month, procedure_id, channel, margin)
 );
 
+-- The same without procedure and channel, for the dashboard's unit figures (a province-year: a few thousand rows).
+CREATE TABLE dossier_unit_days (
+    unit_id BIGINT NOT NULL,
+    day INTEGER NOT NULL,
+    margin SMALLINT NOT NULL,
+    n INTEGER NOT NULL,
+    rated INTEGER NOT NULL,
+    unsat INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, day, margin)
+);
+
+CREATE TABLE dossier_unit_months (
+    unit_id BIGINT NOT NULL,
+    month INTEGER NOT NULL,
+    margin SMALLINT NOT NULL,
+    n INTEGER NOT NULL,
+    rated INTEGER NOT NULL,
+    unsat INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, month, margin)
+);
+
 -- Dossiers whose citizen ratings changed (written by the ratings' refresh, read by the dossiers').
 CREATE TABLE dossier_dirty (
     dossier_id BIGINT PRIMARY KEY
