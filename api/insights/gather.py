@@ -101,6 +101,8 @@ async def gather(
             chains = facts.ancestors()
             id_of = {c: i for i, c in code_of.items()}
             job.fold = {i: id_of[chains[code_of[i]][max(0, len(chains[code_of[i]]) - 1 - fold_depth)]] for i in subtree}
+    if job.days is not None and parts & {"ratings", "dossiers", "answers"}:
+        await rollups.refresh(store)  # once, before any rollup is read
     await _counts(job, parts)
     if "flags" in parts:
         await _candidates(job)
@@ -178,7 +180,6 @@ async def _dossiers(job: Reading) -> None:
     procs, label, days = job.names["procedures"], job.m.labels, job.days
     progress("analyze: dossiers")
     if days is not None:
-        await rollups.refresh(store)
         rows = await store.read(lambda tx: dossier_rollups.dossiers_by_month(tx, m, ids, *days, job.fold))
     else:
         rows = await store.read(lambda tx: queries.dossiers_by_month(tx, m, ids))
@@ -211,7 +212,6 @@ async def _answers(job: Reading) -> None:
     items = [*(i for codes in spec.factors.values() for i in codes), "harassment", "informal_payment"]
     sat = spec.satisfied
     if days is not None and dossier_rollups.satisfied_values(INSTRUMENT) == frozenset(sat):
-        await rollups.refresh(store)
         fold = job.fold
         answers = await store.read(
             lambda tx: dossier_rollups.answers_by_month(tx, m, ids, *days, INSTRUMENT, items, fold)
@@ -243,7 +243,6 @@ async def _rating_rows(job: Reading) -> list[dict[str, Any]]:
     """Counter ratings per counter, officer, source and month: from the rollups, brought up to date first,
     unless the period's units keep other time zones or the settings count fast taps at another threshold."""
     store, m, ids, days = job.store, job.m, job.ids, job.days
-    await rollups.refresh(store)
     if days is not None and await rollups.usable(store, job.settings):
         return await store.read(lambda tx: rollups.ratings_by_month(tx, m, ids, *days, job.fold))
     fast_ms = job.settings.fast_tap_ms

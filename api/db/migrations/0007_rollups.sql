@@ -1,3 +1,4 @@
+-- Every rollup's key starts with the day or month: a period is a range of it, with or without units.
 -- Counter ratings rolled up per local day and month (api/insights/rollups.py): kept up to date from an id
 -- watermark by a background task of the API process and at the start of each read that needs fresh numbers,
 -- never by the rating write path. Days are local calendar days of the rating's unit (days since 1970-01-01),
@@ -35,7 +36,7 @@ CREATE TABLE rating_days (
     top INTEGER NOT NULL,
     timed INTEGER NOT NULL,
     fast INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, day, counter_id, officer_id, source)
+    PRIMARY KEY (day, unit_id, counter_id, officer_id, source)
 );
 
 CREATE TABLE rating_months (
@@ -49,7 +50,7 @@ CREATE TABLE rating_months (
     top INTEGER NOT NULL,
     timed INTEGER NOT NULL,
     fast INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, month, counter_id, officer_id, source)
+    PRIMARY KEY (month, unit_id, counter_id, officer_id, source)
 );
 
 -- Citizen ratings (not staff-entered) per local hour, for the hour x weekday heat map.
@@ -59,7 +60,7 @@ CREATE TABLE rating_hours (
     hour SMALLINT NOT NULL,
     n INTEGER NOT NULL,
     x INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, day, hour)
+    PRIMARY KEY (day, unit_id, hour)
 );
 
 CREATE TABLE rating_hour_months (
@@ -69,7 +70,7 @@ CREATE TABLE rating_hour_months (
     hour SMALLINT NOT NULL,
     n INTEGER NOT NULL,
     x INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, month, weekday, hour)
+    PRIMARY KEY (month, unit_id, weekday, hour)
 );
 
 -- Dossiers returned, per unit, local day (or month) of return, procedure, channel (0 direct, 1 online, 2 postal)
@@ -97,7 +98,7 @@ CREATE TABLE dossier_days (
     n INTEGER NOT NULL,
     rated INTEGER NOT NULL,
     unsat INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, day, procedure_id, channel, margin)
+    PRIMARY KEY (day, unit_id, procedure_id, channel, margin)
 );
 
 CREATE TABLE dossier_months (
@@ -109,7 +110,7 @@ CREATE TABLE dossier_months (
     n INTEGER NOT NULL,
     rated INTEGER NOT NULL,
     unsat INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, month, procedure_id, channel, margin)
+    PRIMARY KEY (month, unit_id, procedure_id, channel, margin)
 );
 
 -- The same without procedure and channel, for the dashboard's unit figures (a province-year: a few thousand rows).
@@ -120,7 +121,7 @@ CREATE TABLE dossier_unit_days (
     n INTEGER NOT NULL,
     rated INTEGER NOT NULL,
     unsat INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, day, margin)
+    PRIMARY KEY (day, unit_id, margin)
 );
 
 CREATE TABLE dossier_unit_months (
@@ -130,7 +131,7 @@ CREATE TABLE dossier_unit_months (
     n INTEGER NOT NULL,
     rated INTEGER NOT NULL,
     unsat INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, month, margin)
+    PRIMARY KEY (month, unit_id, margin)
 );
 
 -- Dossiers whose citizen ratings changed (written by the ratings' refresh, read by the dossiers').
@@ -152,7 +153,7 @@ CREATE TABLE answer_days (
     valued INTEGER NOT NULL,
     sat INTEGER NOT NULL,
     anyof INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, day, instrument, item)
+    PRIMARY KEY (day, unit_id, instrument, item)
 );
 
 CREATE TABLE answer_months (
@@ -164,7 +165,7 @@ CREATE TABLE answer_months (
     valued INTEGER NOT NULL,
     sat INTEGER NOT NULL,
     anyof INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, month, instrument, item)
+    PRIMARY KEY (month, unit_id, instrument, item)
 );
 
 CREATE TABLE response_days (
@@ -172,7 +173,7 @@ CREATE TABLE response_days (
     day INTEGER NOT NULL,
     instrument TEXT NOT NULL,
     n INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, day, instrument)
+    PRIMARY KEY (day, unit_id, instrument)
 );
 
 CREATE TABLE response_months (
@@ -180,5 +181,5 @@ CREATE TABLE response_months (
     month INTEGER NOT NULL,
     instrument TEXT NOT NULL,
     n INTEGER NOT NULL,
-    PRIMARY KEY (unit_id, month, instrument)
+    PRIMARY KEY (month, unit_id, instrument)
 );
