@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 from analysis.report.settings import Settings
 from api.db import Row, Store, Tx, now_ms
 from api.insights.periods import Months
-from api.insights.queries import SATISFIED, SOURCES, TOP, _code, _in
+from api.insights.queries import CHANNELS, SATISFIED, SOURCES, TOP, _code, _in
 
 log = logging.getLogger("hailong.rollups")
 
@@ -102,8 +102,9 @@ def _select(where: str) -> str:
                       {_code("r.source", SOURCES)} AS source, r.created_at / {QUARTER_MS} AS q,
                       {SATISFIED} AS x, {TOP} AS top,
                       CASE WHEN r.time_to_tap_ms IS NULL THEN 0 ELSE 1 END AS timed,
-                      CASE WHEN r.time_to_tap_ms < :fast THEN 1 ELSE 0 END AS fast
-               FROM ratings r WHERE {where}"""  # noqa: S608 - fixed SQL and numbers
+                      CASE WHEN r.time_to_tap_ms < :fast THEN 1 ELSE 0 END AS fast,
+                      d.unit_id AS d_unit, d.procedure_id AS d_procedure, {_code("d.channel", CHANNELS)} AS d_channel
+               FROM ratings r LEFT JOIN dossiers d ON d.id = r.dossier_id WHERE {where}"""  # noqa: S608 - fixed SQL
 
 
 async def advance(
@@ -204,6 +205,8 @@ async def _add(tx: Tx, rows: list[Row], units: dict[int, str]) -> None:
     months: dict[tuple[int, ...], list[int]] = {}
     hours: dict[tuple[int, ...], list[int]] = {}
     hour_months: dict[tuple[int, ...], list[int]] = {}
+    linked: dict[tuple[int, ...], list[int]] = {}
+    linked_months: dict[tuple[int, ...], list[int]] = {}
     for r in rows:
         unit = int(r["unit_id"])
         day, month, weekday, hour = local(units.get(unit, "Asia/Ho_Chi_Minh"), int(r["q"]))
@@ -222,11 +225,21 @@ async def _add(tx: Tx, rows: list[Row], units: dict[int, str]) -> None:
                 cell = into.setdefault(key, [0, 0])
                 cell[0] += 1
                 cell[1] += values[1]
+            if r["d_unit"] is not None:  # a citizen rating of a dossier: the procedure and channel rates
+                of = int(r["d_unit"])
+                d_day, d_month, _, _ = local(units.get(of, "Asia/Ho_Chi_Minh"), int(r["q"]))
+                dims = (int(r["d_procedure"]), int(r["d_channel"]))
+                for into, key in ((linked, (of, d_day, *dims)), (linked_months, (of, d_month, *dims))):
+                    cell = into.setdefault(key, [0, 0])
+                    cell[0] += 1
+                    cell[1] += values[1]
     for name, keys, measures, cells in (
         ("rating_days", ("unit_id", "day", *KEYS[1:]), MEASURES, days),
         ("rating_months", ("unit_id", "month", *KEYS[1:]), MEASURES, months),
         ("rating_hours", ("unit_id", "day", "hour"), ("n", "x"), hours),
         ("rating_hour_months", ("unit_id", "month", "weekday", "hour"), ("n", "x"), hour_months),
+        ("linked_days", ("unit_id", "day", "procedure_id", "channel"), ("n", "x"), linked),
+        ("linked_months", ("unit_id", "month", "procedure_id", "channel"), ("n", "x"), linked_months),
     ):
         params = [dict(zip((*keys, *measures), (*k, *v), strict=True)) for k, v in cells.items()]
         if params:
@@ -361,6 +374,13 @@ async def ratings_by_month(
     rollups; with ``fold``, per (folded) unit and source instead of counter, officer and source."""
     keys = ("unit_id", "source") if fold else ("counter_id", "officer_id", "source")
     return await month_rows(tx, m, first, last, ("rating_months", "rating_days"), keys, MEASURES, unit_ids, fold=fold)
+
+
+async def linked_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | None, first: date, last: date) -> list[Row]:
+    """Citizen ratings of dossiers by the month of the rating, per unit of the dossier, procedure and channel:
+    n and satisfied x (the procedure and channel rates of api.insights.queries.linked_ratings)."""
+    keys = ("unit_id", "procedure_id", "channel")
+    return await month_rows(tx, m, first, last, ("linked_months", "linked_days"), keys, ("n", "x"), unit_ids)
 
 
 async def hours(
