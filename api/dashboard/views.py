@@ -9,10 +9,10 @@ the period's months). Nothing here computes a formula of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import msgspec
 
@@ -43,8 +43,38 @@ OVERVIEW_MEASURES = (
     "late_share",
 )
 DRILLDOWN_MEASURES = ("counter_rate", "ratio_766", "coverage", "sipas_service", "on_time_share", "late_share")
-SCORES_KEPT = 64  # officer-score results kept, one per unit, period and data version
-_scores: dict[tuple[Any, ...], OfficerScores] = {}
+VIEWS_KEPT = 256  # computed views kept, one per view, unit, period and data version
+_views: dict[tuple[Any, ...], Any] = {}
+V = TypeVar("V")
+
+
+async def _kept(
+    store: Store,
+    name: str,
+    unit: dict[str, Any],
+    first: date,
+    last: date,
+    settings: Settings,
+    extra: Any,
+    compute: Callable[[], Awaitable[V]],
+) -> V:
+    """A view computed again only when its data have changed: the rollups are brought up to date, and the
+    result is kept for the data version it was computed from (``queries.version``: every rollup's last
+    change, the units, counters, officers and procedures). A new rating shows as soon as a read rolls it
+    up; unchanged data are not computed twice (a province's officer intervals alone take ~200 ms)."""
+    from api.dashboard import queries as dq
+    from api.insights import rollups
+
+    await rollups.refresh(store)
+    key = (name, store.url, str(unit["code"]), first, last, settings, extra, await store.read(dq.version))
+    found = _views.get(key)
+    if found is None:
+        found = _views[key] = await compute()
+        while len(_views) > VIEWS_KEPT:
+            _views.pop(next(iter(_views)))
+    return cast(V, found)
+
+
 TESTED = frozenset(m for m in OVERVIEW_MEASURES if m != "sipas_service")  # proportions (x of n), not composites
 
 
@@ -363,7 +393,28 @@ def _spc(charts: dict[str, dict[str, Any]], settings: Settings, code: str) -> Sp
 async def overview(
     store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
 ) -> Overview:
-    unit, _ = await _unit(store, viewer, unit_code, first, last)
+    unit, rows = await _unit(store, viewer, unit_code, first, last)
+    return await _kept(
+        store,
+        "overview",
+        unit,
+        first,
+        last,
+        settings,
+        None,
+        lambda: _overview(store, viewer, unit, rows, first, last, settings),
+    )
+
+
+async def _overview(
+    store: Store,
+    viewer: Viewer,
+    unit: dict[str, Any],
+    rows: list[dict[str, Any]],
+    first: date,
+    last: date,
+    settings: Settings,
+) -> Overview:
     code = str(unit["code"])
     before = previous_period(first, last)
     parts = ("ratings", "dossiers", "answers")
@@ -412,7 +463,28 @@ def _changes(figures: list[Figure], then: dict[str, dict[str, Any]], settings: S
 async def trends(
     store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
 ) -> Trends:
-    unit, _ = await _unit(store, viewer, unit_code, first, last)
+    unit, rows = await _unit(store, viewer, unit_code, first, last)
+    return await _kept(
+        store,
+        "trends",
+        unit,
+        first,
+        last,
+        settings,
+        None,
+        lambda: _trends(store, viewer, unit, rows, first, last, settings),
+    )
+
+
+async def _trends(
+    store: Store,
+    viewer: Viewer,
+    unit: dict[str, Any],
+    rows: list[dict[str, Any]],
+    first: date,
+    last: date,
+    settings: Settings,
+) -> Trends:
     code = str(unit["code"])
     facts, read_at = await _facts(store, code, first, last, settings, ("ratings", "answers"), depth=0)
     acc = indices.counts(facts)
@@ -448,6 +520,27 @@ async def drilldown(
     store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
 ) -> Drilldown:
     unit, rows = await _unit(store, viewer, unit_code, first, last)
+    return await _kept(
+        store,
+        "drilldown",
+        unit,
+        first,
+        last,
+        settings,
+        viewer.units,
+        lambda: _drilldown(store, viewer, unit, rows, first, last, settings),
+    )
+
+
+async def _drilldown(
+    store: Store,
+    viewer: Viewer,
+    unit: dict[str, Any],
+    rows: list[dict[str, Any]],
+    first: date,
+    last: date,
+    settings: Settings,
+) -> Drilldown:
     code = str(unit["code"])
     children = sorted(
         (u for u in rows if u["parent_id"] == unit["id"] and viewer.sees(int(u["id"]))), key=lambda u: str(u["code"])
@@ -472,21 +565,17 @@ async def drilldown(
 async def officer_scores(
     store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
 ) -> OfficerScores:
-    """Computed again only when the rolled-up ratings, the officers or the units have changed (``version``):
-    the credible intervals of a province's officers take a few hundred milliseconds of pure Python."""
-    from api.dashboard import queries as dq
-    from api.insights import rollups
-
     unit, _ = await _unit(store, viewer, unit_code, first, last)
-    code = str(unit["code"])
-    await rollups.refresh(store)
-    key = (store.url, code, first, last, settings, await store.read(dq.version))
-    found = _scores.get(key)
-    if found is None:
-        found = _scores[key] = await _officer_scores(store, unit, first, last, settings)
-        while len(_scores) > SCORES_KEPT:
-            _scores.pop(next(iter(_scores)))
-    return found
+    return await _kept(
+        store,
+        "officer_scores",
+        unit,
+        first,
+        last,
+        settings,
+        None,
+        lambda: _officer_scores(store, unit, first, last, settings),
+    )
 
 
 async def _officer_scores(
@@ -518,9 +607,30 @@ async def _officer_scores(
 async def heatmap(
     store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
 ) -> Heatmap:
+    unit, rows = await _unit(store, viewer, unit_code, first, last)
+    return await _kept(
+        store,
+        "heatmap",
+        unit,
+        first,
+        last,
+        settings,
+        None,
+        lambda: _heatmap(store, viewer, unit, rows, first, last, settings),
+    )
+
+
+async def _heatmap(
+    store: Store,
+    viewer: Viewer,
+    unit: dict[str, Any],
+    rows: list[dict[str, Any]],
+    first: date,
+    last: date,
+    settings: Settings,
+) -> Heatmap:
     from api.dashboard import queries as dq
 
-    unit, rows = await _unit(store, viewer, unit_code, first, last)
     found = await dq.hours(store, rows, int(unit["id"]), first, last)
     cells = []
     for (weekday, hour), (n, x) in sorted(found.items()):

@@ -137,10 +137,17 @@ async def advance(
             await tx.execute_many(
                 sql, [{"name": name, "lo": a, "hi": b, "expires_at": now + GAP_TTL_MS} for a, b in missing]
             )
-    await tx.execute(
-        "UPDATE rollup_marks SET watermark = :w, updated_at = :t WHERE name = :n", {"w": top, "t": now, "n": name}
-    )
+    await touch(tx, name, now, ", watermark = :w", {"w": top})
     return [*rows, *found], len(rows) == chunk
+
+
+async def touch(tx: Tx, name: str, now: int, more: str = "", params: dict[str, Any] | None = None) -> None:
+    """Record a change of ``name``'s rollups: its updated_at always grows (views kept per version rely on it)."""
+    await tx.execute(
+        "UPDATE rollup_marks SET updated_at = CASE WHEN updated_at < :t THEN :t ELSE updated_at + 1 END"  # noqa: S608
+        f"{more} WHERE name = :n",
+        {"t": now, "n": name, **(params or {})},
+    )
 
 
 async def zones(tx: Tx) -> dict[int, str]:
