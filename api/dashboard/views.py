@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import msgspec
 
@@ -46,6 +46,7 @@ DRILLDOWN_MEASURES = ("counter_rate", "ratio_766", "coverage", "sipas_service", 
 VIEWS_KEPT = 256  # computed views kept, one per view, unit, period and data version
 _views: dict[tuple[Any, ...], Any] = {}
 V = TypeVar("V")
+V_co = TypeVar("V_co", covariant=True)
 
 
 async def _kept(
@@ -390,22 +391,6 @@ def _spc(charts: dict[str, dict[str, Any]], settings: Settings, code: str) -> Sp
     )
 
 
-async def overview(
-    store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
-) -> Overview:
-    unit, rows = await _unit(store, viewer, unit_code, first, last)
-    return await _kept(
-        store,
-        "overview",
-        unit,
-        first,
-        last,
-        settings,
-        None,
-        lambda: _overview(store, viewer, unit, rows, first, last, settings),
-    )
-
-
 async def _overview(
     store: Store,
     viewer: Viewer,
@@ -460,22 +445,6 @@ def _changes(figures: list[Figure], then: dict[str, dict[str, Any]], settings: S
         change.tested, change.p, change.q, change.significant = True, row["p"], row["q"], bool(row["changed"])
 
 
-async def trends(
-    store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
-) -> Trends:
-    unit, rows = await _unit(store, viewer, unit_code, first, last)
-    return await _kept(
-        store,
-        "trends",
-        unit,
-        first,
-        last,
-        settings,
-        None,
-        lambda: _trends(store, viewer, unit, rows, first, last, settings),
-    )
-
-
 async def _trends(
     store: Store,
     viewer: Viewer,
@@ -516,22 +485,6 @@ def _month(r: dict[str, Any]) -> MonthFigure:
     return MonthFigure(r["period"], r["n"], r["x"], r["value"], r["ci_low"], r["ci_high"], bool(r["suppressed"]))
 
 
-async def drilldown(
-    store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
-) -> Drilldown:
-    unit, rows = await _unit(store, viewer, unit_code, first, last)
-    return await _kept(
-        store,
-        "drilldown",
-        unit,
-        first,
-        last,
-        settings,
-        viewer.units,
-        lambda: _drilldown(store, viewer, unit, rows, first, last, settings),
-    )
-
-
 async def _drilldown(
     store: Store,
     viewer: Viewer,
@@ -562,24 +515,14 @@ async def _drilldown(
     )
 
 
-async def officer_scores(
-    store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
-) -> OfficerScores:
-    unit, _ = await _unit(store, viewer, unit_code, first, last)
-    return await _kept(
-        store,
-        "officer_scores",
-        unit,
-        first,
-        last,
-        settings,
-        None,
-        lambda: _officer_scores(store, unit, first, last, settings),
-    )
-
-
 async def _officer_scores(
-    store: Store, unit: dict[str, Any], first: date, last: date, settings: Settings
+    store: Store,
+    viewer: Viewer,
+    unit: dict[str, Any],
+    rows: list[dict[str, Any]],
+    first: date,
+    last: date,
+    settings: Settings,
 ) -> OfficerScores:
     code = str(unit["code"])
     facts, read_at = await _facts(store, code, first, last, settings, ("ratings",))
@@ -604,22 +547,6 @@ async def _officer_scores(
     return OfficerScores(_ref(unit), Period(first, last), out, settings.officer_min_n, _as_of(read_at))
 
 
-async def heatmap(
-    store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
-) -> Heatmap:
-    unit, rows = await _unit(store, viewer, unit_code, first, last)
-    return await _kept(
-        store,
-        "heatmap",
-        unit,
-        first,
-        last,
-        settings,
-        None,
-        lambda: _heatmap(store, viewer, unit, rows, first, last, settings),
-    )
-
-
 async def _heatmap(
     store: Store,
     viewer: Viewer,
@@ -637,3 +564,43 @@ async def _heatmap(
         p = proportion(x, n, min_n=settings.min_n)
         cells.append(HeatCell(weekday, hour, n, x, p.value, p.ci_low, p.ci_high, p.suppressed))
     return Heatmap(_ref(unit), Period(first, last), cells, settings.min_n, _as_of())
+
+
+class View(Protocol[V_co]):
+    async def __call__(
+        self, store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = ...
+    ) -> V_co: ...
+
+
+Compute = Callable[[Store, Viewer, dict[str, Any], list[dict[str, Any]], date, date, Settings], Awaitable[V]]
+
+
+def _view(name: str, compute: Compute[V], per_viewer: bool = False) -> View[V]:
+    """A public view ``(store, viewer, unit_code, first, last)``: the unit checked against the viewer, then the
+    result kept per data version (``_kept``; per viewer scope too where the result depends on it)."""
+
+    async def view(
+        store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
+    ) -> V:
+        unit, rows = await _unit(store, viewer, unit_code, first, last)
+        scope = viewer.units if per_viewer else None
+        return await _kept(
+            store,
+            name,
+            unit,
+            first,
+            last,
+            settings,
+            scope,
+            lambda: compute(store, viewer, unit, rows, first, last, settings),
+        )
+
+    view.__name__ = view.__qualname__ = name
+    return view
+
+
+overview = _view("overview", _overview)
+trends = _view("trends", _trends)
+drilldown = _view("drilldown", _drilldown, per_viewer=True)  # lists only the children the viewer may see
+officer_scores = _view("officer_scores", _officer_scores)
+heatmap = _view("heatmap", _heatmap)
