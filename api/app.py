@@ -11,6 +11,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from api.auth import Authenticator, close_auth
+from api.background import Periodic, running
 from api.db import Store, open_store
 from api.db.migrate import migrate
 from api.dossiers.service import SurveyLink
@@ -18,6 +19,7 @@ from api.errors import EXCEPTION_HANDLERS
 from api.openapi import OPENAPI_RENDERERS
 from api.ratelimits import AddressLimits
 from api.ratings.service import RatingLimits
+from api.roster.service import ROSTER_JOB
 from api.routes import ROUTES
 from api.security import BEFORE_SEND, MIDDLEWARE
 from api.settings import Settings, load_settings
@@ -41,7 +43,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.address_limits = AddressLimits()
             for hook in STARTUP_HOOKS:
                 await hook(app, store, settings)
-            yield
+            async with running(PERIODIC, store, settings) as loops:
+                app.state.loops = loops
+                yield
         finally:
             await close_auth(app.state)
             await store.close()
@@ -79,3 +83,6 @@ def survey_link(state: State) -> SurveyLink:
 # Run at start-up after migrations, in order: each domain that builds something once per app.
 StartupHook = Callable[[Litestar, Store, Settings], Awaitable[None]]
 STARTUP_HOOKS: list[StartupHook] = [surveys_startup]
+
+# Kept up to date off the request path, every few seconds, while the app runs (api.background).
+PERIODIC: list[Periodic] = [ROSTER_JOB]

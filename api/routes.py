@@ -11,10 +11,11 @@ from api.health import ROUTES as health
 from api.officers.handlers import ROUTES as officers
 from api.procedures.handlers import ROUTES as procedures
 from api.ratings.handlers import ROUTES as ratings
+from api.roster.handlers import ROUTES as roster
 from api.surveys.handlers import ROUTES as surveys
 from api.units.handlers import ROUTES as units
 from kiosk.pages import ROUTES as kiosk
 
 ROUTES: list[ControllerRouterHandler] = [
-    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *kiosk
+    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *roster, *kiosk
 ]  # fmt: skip

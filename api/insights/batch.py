@@ -78,9 +78,7 @@ async def comment_part(store: Store, facts: Facts, results: Results) -> None:
         while parent.get(code) not in (None, facts.root) and code != facts.root:
             code = str(parent[code])
         top[unit.code] = code
-    found = analyse_comments(
-        rows, {v: k for k, v in ids_by_code.items()}, list(m.labels), facts.root, top, names
-    )
+    found = analyse_comments(rows, {v: k for k, v in ids_by_code.items()}, list(m.labels), facts.root, top, names)
     results.comments, results.themes = found.comments, found.themes
     results.theme_names = {r.code: {"vi": r.vi, "en": r.en} for r in counter_instrument(3).reasons}
     results.summary["comments"] = found.summary

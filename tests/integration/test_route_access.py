@@ -47,6 +47,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/devices"): ADMIN,
     ("POST", "/api/v1/devices/pairing-codes"): ADMIN,
     ("POST", "/api/v1/devices/{code:str}/revoke"): ADMIN,
+    ("GET", "/api/v1/roster"): ADMIN,
+    ("POST", "/api/v1/roster/shifts"): ADMIN,
+    ("DELETE", "/api/v1/roster/shifts/{shift_id:int}"): ADMIN,
 }
 
 ALLOWED = {
@@ -87,6 +90,7 @@ async def test_anonymous_and_wrong_roles_are_refused_and_the_right_ones_let_thro
     }
     for (method, template), who in sorted(ROUTES.items()):
         path = template.replace("{code:str}", "NOPE").replace("{name:str}", "app.js").replace("{token:str}", "X")
+        path = path.replace("{shift_id:int}", "999999")
         path = path.replace("{path:str}", "nothing")
         for caller, headers in callers.items():
             if method == "POST" and path.endswith("/revoke"):
