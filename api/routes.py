@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from api.comments.handlers import ROUTES as comments
 from api.counters.handlers import ROUTES as counters
 from api.devices.handlers import ROUTES as devices
 from api.dossiers.handlers import ROUTES as dossiers
@@ -17,5 +18,6 @@ from api.units.handlers import ROUTES as units
 from kiosk.pages import ROUTES as kiosk
 
 ROUTES: list[ControllerRouterHandler] = [
-    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *roster, *kiosk
+    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *roster,
+    *comments, *kiosk
 ]  # fmt: skip

@@ -50,6 +50,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/roster"): ADMIN,
     ("POST", "/api/v1/roster/shifts"): ADMIN,
     ("DELETE", "/api/v1/roster/shifts/{shift_id:int}"): ADMIN,
+    ("GET", "/api/v1/themes"): ADMIN,
+    ("GET", "/api/v1/comments"): ADMIN,
+    ("POST", "/api/v1/comments/{rating_id:int}/wrong-themes"): ADMIN,
 }
 
 ALLOWED = {
@@ -90,7 +93,7 @@ async def test_anonymous_and_wrong_roles_are_refused_and_the_right_ones_let_thro
     }
     for (method, template), who in sorted(ROUTES.items()):
         path = template.replace("{code:str}", "NOPE").replace("{name:str}", "app.js").replace("{token:str}", "X")
-        path = path.replace("{shift_id:int}", "999999")
+        path = path.replace("{shift_id:int}", "999999").replace("{rating_id:int}", "999999")
         path = path.replace("{path:str}", "nothing")
         for caller, headers in callers.items():
             if method == "POST" and path.endswith("/revoke"):
