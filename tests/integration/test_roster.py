@@ -108,3 +108,23 @@ async def test_only_a_manager_of_the_unit_plans_its_shifts(h: Harness) -> None:
     assert (out.counter, out.created_by) == ("LS-Q2", "lan")
     with pytest.raises(Forbidden):
         await service.roster(h.store, elsewhere, "HB.LS", datetime.now(UTC).date(), datetime.now(UTC).date())
+
+
+async def test_the_demo_week_has_no_officer_in_two_places_and_is_planned_once(h: Harness) -> None:
+    from datetime import date
+
+    from api.roster.cli import DAYS, SHIFTS, demo_hint, plan_demo_week
+
+    await seed_reference(h)
+    monday = date(2026, 11, 30)
+    planned = await h.store.write(lambda tx: plan_demo_week(tx, monday))
+    working = sum(1 for d in range(DAYS) if (monday + timedelta(days=d)).weekday() < 5)
+    assert planned == working * len(SHIFTS) * 2 == await h.count("duty_shifts")  # two counters in HB.LS
+    clashes = await h.rows(
+        "SELECT a.id FROM duty_shifts a JOIN duty_shifts b ON a.id < b.id"
+        " AND (a.officer_id = b.officer_id OR a.counter_id = b.counter_id)"
+        " AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at"
+    )
+    assert clashes == []
+    assert await demo_hint(h.store, h.settings) == []  # a roster exists: the demo plans nothing more
+    assert await h.count("duty_shifts") == planned
