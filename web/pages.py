@@ -230,6 +230,17 @@ ERROR_TEXT = {
 }
 
 
+# Refusals that deserve their own words, by the error's code.
+CODE_TEXT = {
+    "outside-your-units": (
+        "Not allowed",
+        "This unit is outside the units you may see. Choose a unit you are responsible for.",
+    ),
+    "read-only-role": ("Not allowed", "Your role may read this unit but not change it."),
+    "csrf": ("This form has expired", "Open the page again and resend the form."),
+}
+
+
 def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, Unauthorized):
         return Response("", status_code=303, headers={"Location": login_url(request), **PAGE_HEADERS})
@@ -245,8 +256,8 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
         log.error("page failed on %s %s: %r", request.method, request.url.path, exc)
     key = status if status in ERROR_TEXT else (400 if status < 500 else 500)
     title, message = ERROR_TEXT[key]
-    if status == 403 and isinstance(exc, CsrfRefused):
-        title, message = "This form has expired", "Open the page again and resend the form."
+    if isinstance(exc, DomainError) and exc.code in CODE_TEXT:
+        title, message = CODE_TEXT[exc.code]
     response = render(request, "error.html", status=status, title=title, message=message)
     if isinstance(exc, TooManyRequests | DomainError) and hasattr(exc, "retry_after"):
         response.headers["Retry-After"] = str(exc.retry_after)

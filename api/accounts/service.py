@@ -11,7 +11,8 @@ Throttling never locks an account out for good:
   ``ACCOUNT_WINDOW_MS`` cost nothing; each further one makes the next attempt wait ``BASE_DELAY_MS`` ·
   2^(k − FREE_FAILURES), at most ``MAX_DELAY_MS``, counted from the latest refusal. Time clears it: the
   delay runs out, and refusals older than the window no longer count. A successful sign-in clears it too.
-  Attempts on one name are taken one at a time per process, so parallel guesses do not slip past the delay.
+  Attempts on one name are taken one at a time per process, so parallel guesses do not slip past the delay,
+  and one address has at most ``ATTEMPTS_AT_ONCE_PER_CLIENT`` being checked at once.
 * per client address: ``MAX_FAILURES_PER_CLIENT`` refusals within ``CLIENT_WINDOW_MS`` and that address
   gets 429 until the oldest of them leaves the window, whichever name it tries.
 
@@ -50,6 +51,7 @@ MAX_FAILURES_PER_CLIENT = 30
 CLIENT_WINDOW_MS = 15 * 60_000
 TOUCH_MS = 60_000  # a session's last-seen time is written at most once a minute
 HASHING_AT_ONCE = 2
+ATTEMPTS_AT_ONCE_PER_CLIENT = 4  # sign-ins being checked at once for one address, per process
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 200
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -179,6 +181,7 @@ class Accounts:
         self.clock = clock  # UTC epoch ms; tests move it
         self.passwords = Passwords()
         self._trying: set[str] = set()
+        self._checking: dict[str, int] = {}  # client address → sign-ins being checked
 
     @property
     def idle_ms(self) -> int:
@@ -224,11 +227,17 @@ class Accounts:
             raise Throttled(
                 "Another sign-in for this account is being checked; try again.", retry_after_ms=1000, scope="account"
             )
+        if self._checking.get(client, 0) >= ATTEMPTS_AT_ONCE_PER_CLIENT:
+            raise Throttled("Too many sign-ins at once from this address.", retry_after_ms=1000, scope="address")
         self._trying.add(name)
+        self._checking[client] = self._checking.get(client, 0) + 1
         try:
             return await self._sign_in(name, password[:MAX_PASSWORD_CHARS], client)
         finally:
             self._trying.discard(name)
+            left = self._checking.pop(client) - 1
+            if left:
+                self._checking[client] = left
 
     async def _sign_in(self, name: str, password: str, client: str) -> SignedIn:
         now = self.clock()

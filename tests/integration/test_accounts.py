@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
 import argon2
 import httpx
 import pytest
+from litestar import Request, Response, get
 
 from api.accounts import service
 from api.accounts.service import Accounts, Passwords
@@ -368,3 +370,54 @@ async def test_a_store_written_audit_entry_from_another_domain(h: Harness) -> No
         "detail": '{"what":"ratings","rows":3,"text":"<b>"}', "client": "10.0.0.1",
     }  # fmt: skip
     assert (rows[1]["user_id"], rows[1]["via"], rows[1]["action"]) == (1, "session", "counter-change")
+
+
+async def test_parallel_guesses_do_not_slip_past_the_throttle(h: Harness) -> None:
+    await users(h)
+    mine = Accounts(h.store, h.settings)
+    mine.passwords = cheap()
+
+    async def attempt(name: str, client: str) -> str:
+        try:
+            await mine.sign_in(name, "wrong password!", client)
+        except service.Throttled as exc:
+            return f"429 {exc.scope}"
+        except service.BadCredentials:
+            return "401"
+        return "signed in"
+
+    same_name = await asyncio.gather(*(attempt("lan", f"10.0.0.{n}") for n in range(6)))
+    assert sorted(same_name) == ["401"] + ["429 account"] * 5  # one at a time per name
+    names = await asyncio.gather(*(attempt(f"guess{n}", "10.9.9.9") for n in range(7)))
+    at_once = service.ATTEMPTS_AT_ONCE_PER_CLIENT
+    assert sorted(names) == ["401"] * at_once + ["429 address"] * (7 - at_once)
+    assert await h.count("login_failures") == 1 + at_once
+
+
+async def test_outside_the_subtree_a_page_answers_a_readable_403_in_the_users_language(h: Harness) -> None:
+    await users(h)
+
+    @get("/dashboard/probe/{code:str}")
+    async def probe(request: Request[Any, Any, Any], code: str) -> Response[str]:
+        viewer = await pages.page_viewer(request)
+        viewer.check_sees(await request.app.state.store.read(lambda tx: require_id(tx, code)))
+        return pages.render(request, "error.html", title="Overview", message=code)
+
+    h.client.app.register(probe)
+    assert (await login(h, "hung", PASSWORD)).status_code == 303  # a viewer of the commune HB.LS.TT
+    assert (await h.client.get("/dashboard/probe/HB.LS.TT")).status_code == 200
+    for code in ("HB.LS", "HB"):
+        r = await h.client.get(f"/dashboard/probe/{code}")
+        assert r.status_code == 403 and r.headers["content-type"].startswith("text/html")
+        assert "Đơn vị này nằm ngoài phạm vi Ông/Bà được xem" in r.text
+        assert (
+            r.headers["cache-control"] == "no-store"
+            and "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        )
+    r = await h.client.get("/dashboard/probe/HB?lang=en")
+    assert r.status_code == 403 and "This unit is outside the units you may see" in r.text
+    r = await h.client.get("/dashboard/probe/NOPE")
+    assert r.status_code == 404 and "Page not found" in r.text  # the language stays remembered
+    h.client.cookies.delete(SESSION_COOKIE)
+    r = await h.client.get("/dashboard/probe/HB?x=1", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fdashboard%2Fprobe%2FHB%3Fx%3D1"
