@@ -68,6 +68,7 @@ def test_sign_in_see_the_layout_switch_language_and_sign_out(live: Live, page: A
     page.get_by_label("Mật khẩu").fill("not the password")
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("alert")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
+    page.screenshot(path=str(screenshot_path(tmp_path, "login-vi.png")))
 
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
