@@ -96,3 +96,8 @@ async def entries(
     """The newest entries first; ``before`` (an entry id) pages back."""
     rows = await store.read(lambda tx: queries.audit_rows(tx, before, limit, action))
     return [to_entry(r) for r in rows]
+
+
+async def actions(store: Store) -> list[str]:
+    """Every action the log holds, for the page's filter."""
+    return await store.read(queries.audit_actions)

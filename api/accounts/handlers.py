@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
@@ -22,6 +23,7 @@ from api.viewer import SESSION_COOKIE, Viewer, current_viewer
 from web import pages
 
 MAX_FIELD_CHARS = 200
+MAX_ID = 2**63 - 1
 
 
 def _accounts(request: Request[Any, Any, Any]) -> Accounts:
@@ -114,16 +116,28 @@ class AuditPage(Controller):
 
     @get("/dashboard/audit")
     async def page(
-        self, request: Request[Any, Any, Any], before: Annotated[int | None, Parameter(ge=1)] = None
+        self,
+        request: Request[Any, Any, Any],
+        before: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
+        action: Annotated[str | None, Parameter(max_length=100)] = None,
     ) -> Response[str]:
         viewer = await pages.page_viewer(request)
         require_admin(viewer)
-        entries = await audit_log.entries(request.app.state.store, before=before, limit=PAGE_ROWS + 1)
+        store = request.app.state.store
+        action = action or None
+        entries = await audit_log.entries(store, before=before, limit=PAGE_ROWS + 1, action=action)
         more = len(entries) > PAGE_ROWS
         entries = entries[:PAGE_ROWS]
-        older = entries[-1].id if more and entries else None
+        older = urlencode({"before": entries[-1].id, **({"action": action} if action else {})}) if more else None
         return pages.render(
-            request, "accounts/audit.html", entries=entries, older=older, when=utc_text, via_names=VIA_NAMES
+            request,
+            "accounts/audit.html",
+            entries=entries,
+            older=older,
+            action=action or "",
+            actions=await audit_log.actions(store),
+            when=utc_text,
+            via_names=VIA_NAMES,
         )
 
 
@@ -143,7 +157,7 @@ class AuditApi(Controller):
     async def list_entries(
         self,
         request: Request[Any, Any, Any],
-        before: Annotated[int | None, Parameter(ge=1, le=2**63 - 1)] = None,
+        before: Annotated[int | None, Parameter(ge=1, le=MAX_ID)] = None,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
         action: Annotated[str | None, Parameter(max_length=100)] = None,
     ) -> list[audit_log.AuditEntry]:

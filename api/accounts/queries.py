@@ -132,3 +132,7 @@ async def audit_rows(tx: Tx, before: int | None, limit: int, action: str | None)
         params["action"] = action
         return await tx.fetch_all(AUDIT + " AND action = :action ORDER BY id DESC LIMIT :limit", params)
     return await tx.fetch_all(AUDIT + " ORDER BY id DESC LIMIT :limit", params)
+
+
+async def audit_actions(tx: Tx) -> list[str]:
+    return [str(r["action"]) for r in await tx.fetch_all("SELECT DISTINCT action FROM audit_log ORDER BY action")]

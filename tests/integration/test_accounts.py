@@ -310,6 +310,12 @@ async def test_audit_rows_are_written_and_only_admins_read_them(h: Harness) -> N
     page = await h.client.get("/dashboard/audit?lang=en")
     assert page.status_code == 200 and "login-failed" in page.text and "Audit log" in page.text
     assert "cli:test" in page.text and "user-add" in page.text
+    logins = await h.client.get("/dashboard/audit?action=login")
+    cells = re.findall(r"<td><code>([^<]+)</code></td>", logins.text)
+    assert cells and set(cells) == {"login"} and '<option value="login" selected>' in logins.text
+    for bad in ("before=99999999999999999999", "before=0", "before=x", "action=" + "x" * 101):
+        r = await h.client.get(f"/dashboard/audit?{bad}")
+        assert 400 <= r.status_code < 500 and "Something in this request is not right" in r.text, (bad, r.status_code)
 
 
 async def test_pages_have_safe_headers_the_language_switch_and_the_role_nav(h: Harness) -> None:
