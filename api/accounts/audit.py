@@ -17,6 +17,7 @@ from api.db import Row, Store, Tx, now_ms
 from api.viewer import Viewer
 
 MAX_DETAIL_CHARS = 4000
+CONSOLE_VIA: dict[str, str] = {"console": "cli"}
 
 
 class AuditEntry(msgspec.Struct, frozen=True):
@@ -32,8 +33,8 @@ class AuditEntry(msgspec.Struct, frozen=True):
 
 def _values(who: Viewer | str | None, action: str, detail: Mapping[str, Any] | None, client: str) -> dict[str, Any]:
     via: str
-    if isinstance(who, Viewer):
-        user_id, username, via = (who.id if who.via == "session" else None), who.name, who.via
+    if isinstance(who, Viewer):  # the server's own console (api.viewer.CONSOLE) is the command line here
+        user_id, username, via = (who.id if who.via == "session" else None), who.name, CONSOLE_VIA.get(who.via, who.via)
     elif isinstance(who, str):
         user_id, username, via = None, who, "cli"
     else:
