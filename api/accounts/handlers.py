@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
@@ -33,9 +33,11 @@ def _accounts(request: Request[Any, Any, Any]) -> Accounts:
 
 def safe_next(value: str | None) -> str:
     """Where to go after signing in: a path on this site, never another site (``//host``, ``/\\host``)."""
-    if not value or not value.startswith("/") or value.startswith(("//", "/\\")) or any(c in value for c in "\r\n\\"):
+    if not value or not value.startswith("/") or value.startswith("//"):
         return "/dashboard"
-    return value[:1000]
+    if any(c < " " or c in "\\\x7f" for c in value):  # browsers drop tabs and newlines: "/\t/host" is "//host"
+        return "/dashboard"
+    return quote(value[:1000], safe="/?&=%#:@!$'()*+,;~-._")  # a Location header is ASCII: "Hòa" → "H%C3%B2a"
 
 
 def _field(form: Any, name: str) -> str:

@@ -357,6 +357,8 @@ async def test_login_sends_only_to_this_site_and_a_signed_in_visit_goes_on(h: Ha
     assert r.status_code == 303 and r.headers["location"] == "/dashboard/units"
     r = await h.client.get("/login?next=%3Cscript%3E", follow_redirects=False)
     assert r.headers["location"] == "/dashboard"
+    r = await login(h, "lan", PASSWORD, "/dashboard/units?q=Hòa Bình")
+    assert r.status_code == 303 and r.headers["location"] == "/dashboard/units?q=H%C3%B2a%20B%C3%ACnh"
 
 
 async def test_a_store_written_audit_entry_from_another_domain(h: Harness) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import quote
 
 import argon2
 import pytest
@@ -68,3 +69,16 @@ def test_usernames_are_lower_case_letters_digits_and_dot_dash_underscore(name: s
 def test_bad_passwords_are_refused(password: str) -> None:
     with pytest.raises(Invalid):
         service.check_password(password)
+
+
+@given(
+    st.text(max_size=60)
+    | st.sampled_from(["//evil.example", "/\\evil", "/\t/evil", "/\n/evil", "https://x.y/", "/dashboard?unit=HB"])
+)
+def test_after_sign_in_the_browser_only_goes_to_a_path_on_this_site(target: str) -> None:
+    from api.accounts.handlers import safe_next
+
+    went = safe_next(target)
+    assert went.startswith("/") and not went.startswith("//") and "\\" not in went
+    assert not any(c <= " " or c == "\x7f" for c in went)  # spaces come out as %20
+    assert went in (quote(target, safe="/?&=%#:@!$'()*+,;~-._"), "/dashboard") and went.isascii()
