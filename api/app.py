@@ -24,7 +24,7 @@ from api.security import BEFORE_SEND, MIDDLEWARE
 from api.settings import Settings, load_settings
 from api.surveys.service import Surveys
 from api.surveys.service import startup as surveys_startup
-from web.pages import with_page_errors
+from web.pages import know_the_viewer, with_page_errors
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "survey_link": Provide(survey_link, sync_to_thread=False),
         },
         exception_handlers=with_page_errors(EXCEPTION_HANDLERS),
+        before_request=know_the_viewer,
         middleware=MIDDLEWARE,
         before_send=BEFORE_SEND,
         openapi_config=OpenAPIConfig(

@@ -210,6 +210,23 @@ async def page_viewer(request: Request[Any, Any, Any]) -> Viewer:
         raise LoginRequired("Sign in to see this page.") from None
 
 
+async def know_the_viewer(request: Request[Any, Any, Any]) -> None:
+    """The app's ``before_request`` hook: on a page path, the signed-in viewer is found before the handler's
+    parameters are checked, so that even a page refusing a bad parameter shows the layout and the nav."""
+    if not is_page(request.url.path):
+        return
+    state = request.scope.setdefault("state", {})
+    token = request.cookies.get(SESSION_COOKIE)
+    sessions = getattr(request.app.state, "sessions", None)
+    if token and sessions is not None and "viewer" not in state:
+        try:
+            viewer = await sessions.viewer(token)
+        except StoreError:
+            return  # the handler meets the same error and answers it
+        if viewer is not None:
+            state["viewer"] = viewer
+
+
 def login_url(request: Request[Any, Any, Any]) -> str:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return "/login?next=" + quote(target, safe="")

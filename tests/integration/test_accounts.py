@@ -316,6 +316,7 @@ async def test_audit_rows_are_written_and_only_admins_read_them(h: Harness) -> N
     for bad in ("before=99999999999999999999", "before=0", "before=x", "action=" + "x" * 101):
         r = await h.client.get(f"/dashboard/audit?{bad}")
         assert 400 <= r.status_code < 500 and "Something in this request is not right" in r.text, (bad, r.status_code)
+        assert 'action="/logout"' in r.text and "/dashboard/audit" in r.text  # the layout knows who is signed in
 
 
 async def test_pages_have_safe_headers_the_language_switch_and_the_role_nav(h: Harness) -> None:
