@@ -262,8 +262,11 @@ class Accounts:
         new_hash = await self.passwords.hash(password) if rehash else None
         token = secrets.token_urlsafe(32)
 
-        async def run(tx: Tx) -> Viewer:
+        async def run(tx: Tx) -> Viewer | None:
             assert user is not None
+            now_user = await queries.user_by_name(tx, name)  # disabled or given a new password meanwhile?
+            if now_user is None or now_user["disabled"] or now_user["password_hash"] != user["password_hash"]:
+                return None
             user_id = int(user["user_id"])
             await queries.forget_expired_sessions(tx, now, now - self.idle_ms)
             await queries.clear_failures(tx, name)
@@ -281,7 +284,10 @@ class Accounts:
             await audit(tx, viewer, "login", {}, client=client)
             return viewer
 
-        return SignedIn(token, await self.store.write(run))
+        viewer = await self.store.write(run)
+        if viewer is None:
+            raise BadCredentials("The username or password is not right.")
+        return SignedIn(token, viewer)
 
     async def _refused(self, tx: Tx, name: str, client: str, now: int) -> None:
         await queries.record_failure(tx, name, client, now, now - 2 * max(ACCOUNT_WINDOW_MS, CLIENT_WINDOW_MS))

@@ -430,3 +430,21 @@ async def test_outside_the_subtree_a_page_answers_a_readable_403_in_the_users_la
     h.client.cookies.delete(SESSION_COOKIE)
     r = await h.client.get("/dashboard/probe/HB?x=1", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fdashboard%2Fprobe%2FHB%3Fx%3D1"
+
+
+async def test_a_user_disabled_while_their_password_is_checked_gets_no_session(h: Harness) -> None:
+    await users(h)
+    mine = Accounts(h.store, h.settings)
+    checking = cheap()
+    check = checking.verify
+
+    async def verify_then_disable(stored: str | None, password: str) -> tuple[bool, bool]:
+        outcome = await check(stored, password)
+        await service.set_disabled(h.store, "lan", True, actor="cli:test")  # an admin acts meanwhile
+        return outcome
+
+    checking.verify = verify_then_disable  # type: ignore[method-assign]
+    mine.passwords = checking
+    with pytest.raises(service.BadCredentials):
+        await mine.sign_in("lan", PASSWORD, "10.0.0.1")
+    assert await h.count("sessions") == 0
