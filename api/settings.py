@@ -30,6 +30,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     key_burst: int = 5000
     key_per_minute: float = 6000
     trusted_proxies: str = ""
+    tls: bool = False
+    session_idle_minutes: int = 30
+    session_hours: int = 10
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS: said outright (HAILONG_TLS=1), or implied by an https public URL."""
+        return self.tls or self.public_url.startswith("https://")
 
     @property
     def base_url(self) -> str:
@@ -55,6 +63,9 @@ ENV = {
         "HAILONG_TRUSTED_PROXIES",
         "reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma separated (default none)",
     ),
+    "tls": ("HAILONG_TLS", "1 when users reach the service over HTTPS (a TLS proxy in front): cookies get Secure"),
+    "session_idle_minutes": ("HAILONG_SESSION_IDLE_MINUTES", "a dashboard session ends after this idle time (30)"),
+    "session_hours": ("HAILONG_SESSION_HOURS", "a dashboard session ends this long after sign-in, whatever (10)"),
 }
 
 
@@ -87,6 +98,10 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
     if not 0 <= settings.min_tap_interval_ms <= 60_000:
         raise SettingsError(
             f"bad setting: HAILONG_MIN_TAP_INTERVAL_MS is {settings.min_tap_interval_ms}; give 0 to 60000"
+        )
+    if not 1 <= settings.session_idle_minutes <= 24 * 60 or not 1 <= settings.session_hours <= 24 * 31:
+        raise SettingsError(
+            "bad setting: HAILONG_SESSION_IDLE_MINUTES must be 1 to 1440 and HAILONG_SESSION_HOURS 1 to 744"
         )
     try:
         parse_proxies(settings.trusted_proxies)
