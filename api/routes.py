@@ -7,6 +7,7 @@ from litestar.types import ControllerRouterHandler
 from api.accounts.handlers import ROUTES as accounts
 from api.comments.handlers import ROUTES as comments
 from api.counters.handlers import ROUTES as counters
+from api.dashboard.handlers import ROUTES as dashboard
 from api.devices.handlers import ROUTES as devices
 from api.dossiers.handlers import ROUTES as dossiers
 from api.health import ROUTES as health
@@ -21,5 +22,5 @@ from web.pages import ROUTES as web
 
 ROUTES: list[ControllerRouterHandler] = [
     *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *roster,
-    *comments, *kiosk, *accounts, *web
+    *comments, *dashboard, *kiosk, *accounts, *web
 ]  # fmt: skip

@@ -61,6 +61,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/static/{name:str}"): ANYONE,
     ("GET", "/dashboard/audit"): ADMIN_PAGE,
     ("GET", "/api/v1/audit"): ADMIN,
+    ("GET", "/api/v1/overview"): ADMIN,  # and signed-in dashboard users, scoped (tests/integration/test_dashboard.py)
+    ("GET", "/api/v1/trends"): ADMIN,
+    ("GET", "/api/v1/drilldown"): ADMIN,
+    ("GET", "/api/v1/officer-scores"): ADMIN,
+    ("GET", "/api/v1/heatmap"): ADMIN,
 }
 
 ALLOWED = {
