@@ -15,6 +15,8 @@ from api.db import Store, open_store
 from api.db.migrate import migrate
 from api.dossiers.service import SurveyLink
 from api.errors import EXCEPTION_HANDLERS
+from api.followup.task import shutdown as followup_shutdown
+from api.followup.task import startup as followup_startup
 from api.openapi import OPENAPI_RENDERERS
 from api.ratelimits import AddressLimits
 from api.ratings.service import RatingLimits
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await hook(app, store, settings)
             yield
         finally:
+            await followup_shutdown(app)
             await close_auth(app.state)
             await store.close()
 
@@ -78,4 +81,4 @@ def survey_link(state: State) -> SurveyLink:
 
 # Run at start-up after migrations, in order: each domain that builds something once per app.
 StartupHook = Callable[[Litestar, Store, Settings], Awaitable[None]]
-STARTUP_HOOKS: list[StartupHook] = [surveys_startup]
+STARTUP_HOOKS: list[StartupHook] = [surveys_startup, followup_startup]

@@ -7,6 +7,7 @@ from litestar.types import ControllerRouterHandler
 from api.counters.handlers import ROUTES as counters
 from api.devices.handlers import ROUTES as devices
 from api.dossiers.handlers import ROUTES as dossiers
+from api.followup.handlers import ROUTES as followup
 from api.health import ROUTES as health
 from api.officers.handlers import ROUTES as officers
 from api.procedures.handlers import ROUTES as procedures
@@ -16,5 +17,5 @@ from api.units.handlers import ROUTES as units
 from kiosk.pages import ROUTES as kiosk
 
 ROUTES: list[ControllerRouterHandler] = [
-    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *kiosk
+    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *followup, *kiosk
 ]  # fmt: skip

@@ -8,6 +8,7 @@ from typing import Any
 from tests.harness import Harness, seed_reference
 
 ANYONE, ADMIN, INTEGRATOR, DEVICE, KIOSK_OR_INTEGRATOR = "anyone", "admin", "integrator", "device", "device|integrator"
+VIEWER = "viewer"  # a dashboard user (session) or an admin key, scoped by api/viewer.py
 
 # (method, path) -> who may call it. Admin keys pass wherever an integrator may; device routes take devices only.
 ROUTES: dict[tuple[str, str], str] = {
@@ -47,6 +48,16 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/devices"): ADMIN,
     ("POST", "/api/v1/devices/pairing-codes"): ADMIN,
     ("POST", "/api/v1/devices/{code:str}/revoke"): ADMIN,
+    ("GET", "/api/v1/alerts"): VIEWER,
+    ("GET", "/api/v1/alerts/digest"): VIEWER,
+    ("GET", "/api/v1/alerts/{alert_id:int}"): VIEWER,
+    ("POST", "/api/v1/alerts/{alert_id:int}/acknowledge"): VIEWER,
+    ("GET", "/api/v1/cases"): VIEWER,
+    ("GET", "/api/v1/cases/timeliness"): VIEWER,
+    ("GET", "/api/v1/cases/{case_id:int}"): VIEWER,
+    ("POST", "/api/v1/cases/{case_id:int}/transition"): VIEWER,
+    ("POST", "/api/v1/cases/{case_id:int}/assign"): VIEWER,
+    ("GET", "/api/v1/dossiers/{code:str}/feedback"): VIEWER,
 }
 
 ALLOWED = {
@@ -55,6 +66,7 @@ ALLOWED = {
     INTEGRATOR: {"admin", "integrator"},
     DEVICE: {"device"},
     KIOSK_OR_INTEGRATOR: {"admin", "integrator", "device"},
+    VIEWER: {"admin"},
 }
 
 
@@ -87,7 +99,7 @@ async def test_anonymous_and_wrong_roles_are_refused_and_the_right_ones_let_thro
     }
     for (method, template), who in sorted(ROUTES.items()):
         path = template.replace("{code:str}", "NOPE").replace("{name:str}", "app.js").replace("{token:str}", "X")
-        path = path.replace("{path:str}", "nothing")
+        path = path.replace("{path:str}", "nothing").replace("{alert_id:int}", "1").replace("{case_id:int}", "1")
         for caller, headers in callers.items():
             if method == "POST" and path.endswith("/revoke"):
                 path = "/api/v1/devices/NOPE/revoke"  # never revoke the test's own kiosk
