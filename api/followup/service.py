@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from analysis.comments.redact import redact
-from analysis.stats.official import feedback_handling
+from analysis.stats.official import FeedbackHandling, feedback_handling
 from api.db import Row, Store, Tx, now_ms
 from api.dossiers import queries as dossier_queries
 from api.errors import Conflict, Invalid, NotFound
@@ -277,20 +277,23 @@ async def assign(store: Store, viewer: Viewer, case_id: int, username: str | Non
     return await get_case(store, viewer, case_id)
 
 
+async def handling(store: Store, units: frozenset[int] | None, first: date, last: date) -> FeedbackHandling:
+    """Indicator 8 over the cases of ``units`` whose deadline falls in [first, last], as of ``last``: the one
+    reading of the API, the pages and ``hailong analyze``."""
+    rows = await store.read(lambda tx: queries.handling(tx, units, first.isoformat(), last.isoformat()))
+    cases = [(date.fromisoformat(r["deadline"]), _day(r["handled_on"])) for r in rows]
+    return feedback_handling(cases, last)
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
 async def timeliness(store: Store, viewer: Viewer, unit: str | None, first: date, last: date) -> Timeliness:
-    """Indicator 8 over the cases whose deadline falls in [first, last], as of ``last``."""
     if last < first:
         raise Invalid("'to' is before 'from'.", code="bad-period")
-
-    async def run(tx: Tx) -> list[Row]:
-        return await queries.handling(tx, await scope_units(tx, viewer, unit), first.isoformat(), last.isoformat())
-
-    rows = await store.read(run)
-    found = feedback_handling(
-        ((date.fromisoformat(r["deadline"]), date.fromisoformat(r["handled_on"]) if r["handled_on"] else None)
-         for r in rows),
-        last,
-    )  # fmt: skip
+    units = await store.read(lambda tx: scope_units(tx, viewer, unit))
+    found = await handling(store, units, first, last)
     return Timeliness(last, found.on_time, found.late, found.pending, found.points, found.label)
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from api.db import Store, now_ms, open_store
 from api.errors import Forbidden
-from api.followup import service
+from api.followup import queries, service
 from api.followup.task import FollowUp
 from api.viewer import Viewer
 from tests.harness import Harness, harness, seed_reference
@@ -298,3 +298,69 @@ async def test_the_digest_lists_what_opened_was_acknowledged_and_closed_that_day
     r = await h.client.get("/api/v1/alerts/digest", params={"day": "2020-01-01"}, headers=h.admin)
     assert r.json()["opened"] == 0 and r.json()["units"] == []
     assert (await h.client.get("/api/v1/alerts/digest", params={"day": "nope"}, headers=h.admin)).status_code == 422
+
+
+async def test_indicator_8_over_stored_cases_is_the_same_in_the_api_and_the_analysis(h: Harness) -> None:
+    """Hand-worked: 10 cases due in March 2027, 9 handled by their deadline and 1 two days late, 1 more due in
+    April: 9 of 10 = 90 % → 1 point (2 only when every one is on time)."""
+    from analysis.report.facts import Facts, Unit
+    from api.insights.batch import feedback_part
+
+    await seed_reference(h)
+    [unit] = await h.rows("SELECT id FROM units WHERE code = 'HB.LS'")
+    rows = [("2027-03-10", "2027-03-0" + str(k + 1)) for k in range(9)] + [("2027-03-10", "2027-03-12")]
+    rows += [("2027-04-09", None)]
+
+    async def plant(tx: Any) -> None:
+        for n, (deadline, handled) in enumerate(rows):
+            state, response = ("answered", "Đã trả lời") if handled else ("open", None)
+            await tx.execute(
+                "INSERT INTO cases (source_kind, source_id, reasons, unit_id, opened_at, opened_on, deadline, state,"
+                " response, handled_at, handled_on, updated_at) VALUES ('rating', :n, 'unsatisfied', :u, 1,"
+                " '2027-02-01', :d, :s, :r, :ha, :h, 1)",
+                {"n": n + 1, "u": unit["id"], "d": deadline, "s": state, "r": response, "ha": 1 if handled else None,
+                 "h": handled},
+            )  # fmt: skip
+
+    await h.store.write(plant)
+    r = await h.client.get(
+        "/api/v1/cases/timeliness", params={"from": "2027-03-01", "to": "2027-03-31", "unit": "HB"}, headers=h.admin
+    )
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["on_time"], got["late"], got["pending"], got["points"]) == (9, 1, 0, 1)
+    # to 9 April: the April case is due that very day, so still pending
+    units = [Unit("HB", "", "province", None), Unit("HB.LS", "", "district", "HB")]
+    batch = await feedback_part(h.store, Facts("HB", units, [], "2027-03-01", "2027-04-09"))
+    assert (batch["on_time"], batch["late"], batch["pending"], batch["points"]) == (9, 1, 1, 1)
+    bad = await h.client.get(
+        "/api/v1/cases/timeliness", params={"from": "2027-03-31", "to": "2027-03-01"}, headers=h.admin
+    )
+    assert bad.status_code == 422
+
+
+async def test_a_reopened_case_keeps_its_history_and_a_stale_change_is_refused(h: Harness) -> None:
+    await seed_reference(h)
+    task = FollowUp(h.store, h.settings, Clock(now_ms()))
+    await task.run_once()
+    await rate(h, 1, dossier_code=DOSSIER, comment="Gọi cho tôi: 0912.345.678")
+    task.clock = Clock(now_ms())
+    await task.run_once()
+    [case] = await h.rows("SELECT id FROM cases")
+    path = f"/api/v1/cases/{case['id']}/transition"
+    assert (await h.post(path, {"to": "answered", "response": "Đã gọi lại"})).status_code == 200
+    r = await h.post(path, {"to": "in_progress", "note": "Công dân chưa đồng ý"})
+    assert r.status_code == 200 and r.json()["handled_at"] is None and r.json()["response"] == "Đã gọi lại"
+    [stored] = await h.rows("SELECT state, handled_on FROM cases")
+    assert stored == {"state": "in_progress", "handled_on": None}
+    # a change decided on a state that has moved meanwhile changes nothing (the service answers 409)
+    stale = {"state": "dismissed", "dismissal_reason": "x", "handled_at": 1, "handled_on": "2027-01-01"}
+    assert await h.store.write(lambda tx: queries.update_case(tx, case["id"], "open", stale)) == 0
+    assert (await h.rows("SELECT state FROM cases")) == [{"state": "in_progress"}]
+    assert (await h.post(path, {"to": "dismissed", "reason": "Trùng với hồ sơ khác"})).status_code == 200
+    events = await h.rows("SELECT action, from_state, to_state FROM case_events ORDER BY id")
+    assert len(events) == 4 and (events[-1]["from_state"], events[-1]["to_state"]) == ("in_progress", "dismissed")
+    feedback = (await h.client.get(f"/api/v1/dossiers/{DOSSIER}/feedback", headers=h.admin)).json()
+    [rated] = feedback["ratings"]
+    assert rated["level"] == 1 and "345" not in rated["comment"] and "[SĐT]" in rated["comment"]
+    assert [c["id"] for c in feedback["cases"]] == [case["id"]] and len(feedback["cases"][0]["events"]) == 4

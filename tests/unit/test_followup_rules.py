@@ -54,3 +54,23 @@ def test_indicator_8_by_hand() -> None:
     # handled after the day the figure is taken: not handled yet then
     assert feedback_handling([(d, date(2027, 4, 2))], date(2027, 3, 31)).late == 1
     assert feedback_handling([], date(2027, 3, 31)).points is None
+
+
+def test_a_theme_that_jumps_beyond_its_own_limits_in_the_last_month_is_a_spike() -> None:
+    from analysis.report.spikes import theme_spikes
+
+    months = [f"2026-{m:02d}" for m in range(1, 13)] + ["2027-01", "2027-02"]
+    comments = []
+    for i, month in enumerate(months):
+        waiting = 40 if month == months[-1] else 9 + i % 3  # about a fifth of 50, then four fifths
+        for k in range(50):
+            themes = "waiting" if k < waiting else "attitude"
+            comments.append({"unit_code": "HB.LS", "period": month, "dissatisfied": 1, "themes": themes})
+        comments.append({"unit_code": "HB.LS", "period": month, "dissatisfied": 0, "themes": "waiting"})
+    top = {"HB.LS": "HB.LS"}
+    found = theme_spikes(comments, months, "HB", top, 12)
+    assert {(s["theme"], s["scope_code"]) for s in found} == {("waiting", "HB"), ("waiting", "HB.LS")}
+    spike = found[0]
+    assert (spike["n"], spike["x"], spike["period"]) == (50, 40, "2027-02") and spike["share"] > spike["upper"]
+    assert theme_spikes(comments, months[:-1], "HB", top, 12) == []  # without the last month: no spike
+    assert theme_spikes(comments, months, "HB", top, 15) == []  # too little history for limits
