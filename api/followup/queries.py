@@ -8,6 +8,10 @@ from typing import Any
 from api.db import Row, Tx, fetch_id
 
 REPORTED_ITEMS = ("harassment", "informal_payment")  # questionnaire items whose "some"/"many" opens a case
+# Rows read again behind the mark are the last moments' (by time) among the last RESCAN_IDS ids: both bounds
+# keep the look-up to a short index range whichever one the planner picks (see api/followup/task.py).
+# Commits overlap by a few batches at most: far fewer ids than this.
+RESCAN_IDS = 2000
 
 
 def in_ids(column: str, ids: Collection[int] | None) -> str:
@@ -47,20 +51,26 @@ async def set_marks(tx: Tx, values: dict[str, int], now: int) -> None:
 # ---- what the task reads ---------------------------------------------------------------------------------
 
 
+RATINGS = """SELECT r.id, r.counter_id, r.unit_id, r.level, r.created_at, r.dossier_id,
+                     CASE WHEN r.comment IS NULL THEN 0 ELSE 1 END AS has_comment,
+                     COALESCE(d.unit_id, r.unit_id) AS case_unit, u.timezone
+              FROM ratings r
+              LEFT JOIN dossiers d ON d.id = r.dossier_id
+              JOIN units u ON u.id = COALESCE(d.unit_id, r.unit_id)"""
+
+
 async def new_ratings(tx: Tx, after: int, since: int, limit: int) -> list[Row]:
     """Ratings after the mark, and those of the last moments again (on PostgreSQL a lower id may commit after
-    a higher one): each with what a case needs."""
-    return await tx.fetch_all(
-        """SELECT r.id, r.counter_id, r.unit_id, r.level, r.created_at, r.dossier_id,
-                  CASE WHEN r.comment IS NULL THEN 0 ELSE 1 END AS has_comment,
-                  COALESCE(d.unit_id, r.unit_id) AS case_unit, u.timezone
-           FROM ratings r
-           LEFT JOIN dossiers d ON d.id = r.dossier_id
-           JOIN units u ON u.id = COALESCE(d.unit_id, r.unit_id)
-           WHERE r.id > :after OR r.created_at >= :since
-           ORDER BY r.id LIMIT :limit""",
-        {"after": after, "since": since, "limit": limit},
+    a higher one): each with what a case needs. Two queries, each on its own index (an OR of the two would
+    scan the table)."""
+    fresh = await tx.fetch_all(
+        RATINGS + " WHERE r.id > :after ORDER BY r.id LIMIT :limit", {"after": after, "limit": limit}
     )
+    again = await tx.fetch_all(
+        RATINGS + " WHERE r.created_at >= :since AND r.id > :low AND r.id <= :after",
+        {"since": since, "low": after - RESCAN_IDS, "after": after},
+    )
+    return sorted(again, key=lambda r: int(r["id"])) + fresh
 
 
 async def window(tx: Tx, counter_ids: Collection[int], lo: int, hi: int) -> list[Row]:
@@ -79,10 +89,16 @@ async def new_responses(tx: Tx, after: int, upto: int, since: int, limit: int) -
               FROM responses s
               JOIN answers a ON a.response_id = s.id AND a.item IN ({items}) AND a.value >= 1
               JOIN dossiers d ON d.id = s.dossier_id
-              JOIN units u ON u.id = d.unit_id
-              WHERE (s.id > :after AND s.id <= :upto) OR s.submitted_at >= :since
-              ORDER BY s.id LIMIT :limit"""  # noqa: S608
-    return await tx.fetch_all(sql, {"after": after, "upto": upto, "since": since, "limit": limit})
+              JOIN units u ON u.id = d.unit_id"""  # noqa: S608
+    fresh = await tx.fetch_all(
+        sql + " WHERE s.id > :after AND s.id <= :upto ORDER BY s.id LIMIT :limit",
+        {"after": after, "upto": upto, "limit": limit},
+    )
+    again = await tx.fetch_all(
+        sql + " WHERE s.submitted_at >= :since AND s.id > :low AND s.id <= :after",
+        {"since": since, "low": after - RESCAN_IDS, "after": after},
+    )
+    return sorted(again, key=lambda r: int(r["id"])) + fresh
 
 
 async def open_alerts(tx: Tx, causes: Sequence[str] | None = None, prefix: str | None = None) -> list[Row]:
@@ -90,7 +106,7 @@ async def open_alerts(tx: Tx, causes: Sequence[str] | None = None, prefix: str |
     if prefix is not None:
         where, params = " AND cause LIKE :p", {"p": prefix + "%"}
     rows = await tx.fetch_all(
-        f"SELECT id, cause, scope_kind, scope_id, unit_id, last_seen_at FROM alerts WHERE state <> 'closed'{where}",  # noqa: S608
+        f"SELECT id, cause, scope_kind, scope_id, unit_id, last_seen_at FROM alerts WHERE open_key IS NOT NULL{where}",  # noqa: S608
         params,
     )
     return [r for r in rows if causes is None or r["cause"] in causes]
