@@ -11,15 +11,16 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from api.auth import Authenticator, close_auth
+from api.background import Periodic, running
 from api.db import Store, open_store
 from api.db.migrate import migrate
 from api.dossiers.service import SurveyLink
 from api.errors import EXCEPTION_HANDLERS
-from api.followup.task import shutdown as followup_shutdown
-from api.followup.task import startup as followup_startup
+from api.followup.task import FOLLOWUP_JOB
 from api.openapi import OPENAPI_RENDERERS
 from api.ratelimits import AddressLimits
 from api.ratings.service import RatingLimits
+from api.roster.service import ROSTER_JOB
 from api.routes import ROUTES
 from api.security import BEFORE_SEND, MIDDLEWARE
 from api.settings import Settings, load_settings
@@ -43,9 +44,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.address_limits = AddressLimits()
             for hook in STARTUP_HOOKS:
                 await hook(app, store, settings)
-            yield
+            async with running(PERIODIC, store, settings) as loops:
+                app.state.loops = loops
+                yield
         finally:
-            await followup_shutdown(app)
             await close_auth(app.state)
             await store.close()
 
@@ -81,4 +83,7 @@ def survey_link(state: State) -> SurveyLink:
 
 # Run at start-up after migrations, in order: each domain that builds something once per app.
 StartupHook = Callable[[Litestar, Store, Settings], Awaitable[None]]
-STARTUP_HOOKS: list[StartupHook] = [surveys_startup, followup_startup]
+STARTUP_HOOKS: list[StartupHook] = [surveys_startup]
+
+# Kept up to date off the request path, every few seconds, while the app runs (api.background).
+PERIODIC: list[Periodic] = [ROSTER_JOB, FOLLOWUP_JOB]

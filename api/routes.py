@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from api.comments.handlers import ROUTES as comments
 from api.counters.handlers import ROUTES as counters
 from api.devices.handlers import ROUTES as devices
 from api.dossiers.handlers import ROUTES as dossiers
@@ -12,10 +13,12 @@ from api.health import ROUTES as health
 from api.officers.handlers import ROUTES as officers
 from api.procedures.handlers import ROUTES as procedures
 from api.ratings.handlers import ROUTES as ratings
+from api.roster.handlers import ROUTES as roster
 from api.surveys.handlers import ROUTES as surveys
 from api.units.handlers import ROUTES as units
 from kiosk.pages import ROUTES as kiosk
 
 ROUTES: list[ControllerRouterHandler] = [
-    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *followup, *kiosk
+    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *roster,
+    *comments, *followup, *kiosk
 ]  # fmt: skip

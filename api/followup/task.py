@@ -1,7 +1,8 @@
-"""The follow-up task: a background task of each API process that reads what was stored since its marks
-(ratings, questionnaire responses, analysis runs) every ``followup_poll_seconds`` and opens, moves on and
-closes alerts and opens cases. Nothing is added to the rating write path: the task reads on a read connection,
-plans in Python, and writes its plan as one job of its own (only when there is something to write).
+"""The follow-up task: a background job of each API process (api/background.py) that reads what was stored
+since its marks (ratings, questionnaire responses, analysis runs) every ``followup_poll_seconds`` and opens,
+moves on and closes alerts and opens cases. Nothing is added to the rating write path: the task reads on a
+read connection, plans in Python, and writes its plan as one job of its own (only when there is something to
+write).
 
 Two API workers may run it at once: alerts are one per cause and scope while open (a unique key, upserted)
 and cases one per source (a unique pair, ``ON CONFLICT DO NOTHING``), so whichever writes second changes
@@ -12,18 +13,17 @@ so reading again is harmless.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from api.background import Periodic
 from api.db import Store, Tx, now_ms
 from api.followup import alerts, cases, queries
 from api.settings import Settings
 
-log = logging.getLogger("hailong.followup")
 RESCAN_MS = 60_000
 BATCH = 5000
 MARKS = ("ratings", "responses", "runs")
@@ -54,6 +54,7 @@ class FollowUp:
     def __init__(self, store: Store, settings: Settings, clock: Callable[[], int] = now_ms) -> None:
         self.store, self.settings, self.clock = store, settings, clock
         self.marks: dict[str, int] | None = None
+        self.last_pass = float("-inf")
 
     async def load_marks(self) -> dict[str, int]:
         """The stored marks; on the very first start, the newest ids: follow-up begins with what arrives from
@@ -74,6 +75,7 @@ class FollowUp:
         if self.marks is None:
             self.marks = await self.load_marks()
         marks, now = dict(self.marks), self.clock()
+        self.last_pass = time.monotonic()
         plan = await self.store.read(lambda tx: self._plan(tx, marks, now))
         opened = await self.store.write(lambda tx: self._apply(tx, plan, now)) if plan else 0
         for name, value in plan.marks.items():
@@ -118,36 +120,23 @@ class FollowUp:
             await queries.set_marks(tx, plan.marks, now)
         return opened
 
-    async def run_forever(self) -> None:
-        interval = self.settings.followup_poll_seconds
-        failing = False
-        while True:
-            try:
-                await self.run_once()
-                if failing:
-                    log.warning("follow-up task: working again")
-                failing = False
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # a store that cannot take work now: try again next time, say so once
-                if not failing:
-                    log.warning("follow-up task: pass failed, retrying every %s s: %s", interval, exc)
-                failing = True
-            await asyncio.sleep(interval)
+    def due(self) -> bool:
+        """Whether ``followup_poll_seconds`` have passed since the last pass (the job ticks every second)."""
+        return time.monotonic() - self.last_pass >= self.settings.followup_poll_seconds - 0.05
 
 
-async def startup(app: Any, store: Store, settings: Settings) -> None:
-    """Start the task in this API process (unless ``followup_poll_seconds`` is 0); stopped with the app."""
-    follow = FollowUp(store, settings)
-    follow.marks = await follow.load_marks()
-    app.state.followup = follow
-    if settings.followup_poll_seconds > 0:
-        app.state.followup_task = asyncio.get_running_loop().create_task(follow.run_forever())
+_followers: WeakKeyDictionary[Store, FollowUp] = WeakKeyDictionary()  # one per running store (its marks)
 
 
-async def shutdown(app: Any) -> None:
-    task: asyncio.Task[None] | None = getattr(app.state, "followup_task", None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+async def follow_up(store: Store, settings: Settings) -> None:
+    """The background job (api/background.py): a pass every ``followup_poll_seconds``; 0 turns it off."""
+    if settings.followup_poll_seconds <= 0:
+        return
+    follower = _followers.get(store)
+    if follower is None:
+        follower = _followers[store] = FollowUp(store, settings)
+    if follower.due():
+        await follower.run_once()
+
+
+FOLLOWUP_JOB = Periodic("followup", 1.0, follow_up)

@@ -81,9 +81,7 @@ async def comment_part(store: Store, facts: Facts, results: Results, settings: S
         while parent.get(code) not in (None, facts.root) and code != facts.root:
             code = str(parent[code])
         top[unit.code] = code
-    found = analyse_comments(
-        rows, {v: k for k, v in ids_by_code.items()}, list(m.labels), facts.root, top, names
-    )
+    found = analyse_comments(rows, {v: k for k, v in ids_by_code.items()}, list(m.labels), facts.root, top, names)
     results.comments, results.themes = found.comments, found.themes
     results.theme_names = {r.code: {"vi": r.vi, "en": r.en} for r in counter_instrument(3).reasons}
     results.summary["comments"] = found.summary
@@ -175,7 +173,29 @@ async def store_run(
     rows = _result_rows(run_id, results)
     sql = """INSERT INTO analysis_results (run_id, file, scope_kind, scope_code, data)
              VALUES (:run_id, :file, :scope_kind, :scope_code, :data)"""
+    await insert_chunks(store, sql, rows)
+    await store_comments(store, run_id, results.comments)
+    return run_id
+
+
+async def insert_chunks(store: Store, sql: str, rows: list[dict[str, Any]]) -> None:
     for i in range(0, len(rows), STORE_CHUNK):
         chunk = rows[i : i + STORE_CHUNK]
         await store.write(lambda tx, c=chunk: tx.execute_many(sql, c))  # type: ignore[misc]
-    return run_id
+
+
+async def store_comments(store: Store, run_id: int, comments: list[dict[str, Any]]) -> None:
+    """Each analysed comment, redacted, for the dashboard's themes and search (``comment_results``)."""
+    from analysis.comments.normalise import fold
+    from api.insights.queries import units as unit_rows
+
+    units = {str(u["code"]): int(u["id"]) for u in await store.read(unit_rows)}
+    sql = """INSERT INTO comment_results (run_id, rating_id, unit_id, month, level, scale, p_dissatisfied,
+                 dissatisfied, themes, theme_terms, mentions_person, redacted_text, folded)
+             VALUES (:run_id, :id, :unit_id, :period, :level, :scale, :p_dissatisfied, :dissatisfied, :themes,
+                 :theme_terms, :mentions_person, :redacted_text, :folded)"""
+    rows = [
+        c | {"run_id": run_id, "unit_id": units[str(c["unit_code"])], "folded": fold(str(c["redacted_text"]))}
+        for c in comments
+    ]
+    await insert_chunks(store, sql, rows)

@@ -104,7 +104,15 @@ def _subtree(unit_rows: list[dict[str, Any]], root: int) -> set[int]:
 
 async def _counts(job: Reading) -> None:
     store, m, ids, facts, names, code_of, settings, progress, taps = (
-        job.store, job.m, job.ids, job.facts, job.names, job.code_of, job.settings, job.progress, job.taps
+        job.store,
+        job.m,
+        job.ids,
+        job.facts,
+        job.names,
+        job.code_of,
+        job.settings,
+        job.progress,
+        job.taps,
     )
     counters, officers, procs = names["counters"], names["officers"], names["procedures"]
     label = m.labels
@@ -200,7 +208,15 @@ async def _map(tx: Tx, table: str) -> dict[int, int]:
 
 async def _candidates(job: Reading) -> None:
     store, m, ids, facts, names, code_of, settings, progress, taps = (
-        job.store, job.m, job.ids, job.facts, job.names, job.code_of, job.settings, job.progress, job.taps
+        job.store,
+        job.m,
+        job.ids,
+        job.facts,
+        job.names,
+        job.code_of,
+        job.settings,
+        job.progress,
+        job.taps,
     )
     devices, officers = names["devices"], names["officers"]
     progress("analyze: integrity candidates")

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 import api.app
-from api.followup.task import startup as followup_startup
+from api.background import wake
+from api.followup.task import FOLLOWUP_JOB
+from api.followup.task import _followers as followers
 from tests.harness import Harness, harness, seed_reference
 
 
@@ -23,7 +25,8 @@ async def statements_per_rating(h: Harness, n: int) -> list[str]:
         for _ in range(n):
             body = {"idempotency_key": str(uuid.uuid4()), "counter": "LS-Q1", "level": 3}
             assert (await h.post("/api/v1/ratings", body, key="integrator")).status_code == 201
-            await asyncio.sleep(0.02)  # the follow-up task gets its turns in between
+            wake(h.client.app, "followup")  # the follow-up job runs between the ratings
+            await asyncio.sleep(0.02)
     finally:
         conn.set_trace_callback(None)
     return seen
@@ -33,12 +36,15 @@ async def test_storing_a_rating_runs_the_same_statements_with_the_follow_up_task
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with harness(f"sqlite:///{tmp_path / 'on.db'}", followup_poll_seconds=0.005) as h:
-        assert getattr(h.client.app.state, "followup_task", None) is not None
+        assert "followup" in h.client.app.state.loops.events
         await seed_reference(h)
         with_task = await statements_per_rating(h, 10)
-    monkeypatch.setattr(api.app, "STARTUP_HOOKS", [k for k in api.app.STARTUP_HOOKS if k is not followup_startup])
+        await asyncio.sleep(0.1)
+        follower = followers[h.client.app.state.store]  # the job really read the ratings meanwhile
+        assert follower.marks is not None and follower.marks["ratings"] == 10
+    monkeypatch.setattr(api.app, "PERIODIC", [job for job in api.app.PERIODIC if job is not FOLLOWUP_JOB])
     async with harness(f"sqlite:///{tmp_path / 'off.db'}") as h:
-        assert getattr(h.client.app.state, "followup_task", None) is None
+        assert "followup" not in h.client.app.state.loops.events
         await seed_reference(h)
         without = await statements_per_rating(h, 10)
     assert with_task == without

@@ -58,6 +58,12 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/cases/{case_id:int}/transition"): VIEWER,
     ("POST", "/api/v1/cases/{case_id:int}/assign"): VIEWER,
     ("GET", "/api/v1/dossiers/{code:str}/feedback"): VIEWER,
+    ("GET", "/api/v1/roster"): ADMIN,
+    ("POST", "/api/v1/roster/shifts"): ADMIN,
+    ("DELETE", "/api/v1/roster/shifts/{shift_id:int}"): ADMIN,
+    ("GET", "/api/v1/themes"): ADMIN,
+    ("GET", "/api/v1/comments"): ADMIN,
+    ("POST", "/api/v1/comments/{rating_id:int}/wrong-themes"): ADMIN,
 }
 
 ALLOWED = {
@@ -99,6 +105,7 @@ async def test_anonymous_and_wrong_roles_are_refused_and_the_right_ones_let_thro
     }
     for (method, template), who in sorted(ROUTES.items()):
         path = template.replace("{code:str}", "NOPE").replace("{name:str}", "app.js").replace("{token:str}", "X")
+        path = path.replace("{shift_id:int}", "999999").replace("{rating_id:int}", "999999")
         path = path.replace("{path:str}", "nothing").replace("{alert_id:int}", "1").replace("{case_id:int}", "1")
         for caller, headers in callers.items():
             if method == "POST" and path.endswith("/revoke"):
