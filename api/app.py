@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from api.accounts.service import startup as accounts_startup
 from api.auth import Authenticator, close_auth
 from api.background import Periodic, running
 from api.db import Store, open_store
@@ -26,6 +27,7 @@ from api.security import BEFORE_SEND, MIDDLEWARE
 from api.settings import Settings, load_settings
 from api.surveys.service import Surveys
 from api.surveys.service import startup as surveys_startup
+from web.pages import know_the_viewer, with_page_errors
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -59,7 +61,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "survey_link": Provide(survey_link, sync_to_thread=False),
         },
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=with_page_errors(EXCEPTION_HANDLERS),
+        before_request=know_the_viewer,
         middleware=MIDDLEWARE,
         before_send=BEFORE_SEND,
         openapi_config=OpenAPIConfig(
@@ -83,7 +86,7 @@ def survey_link(state: State) -> SurveyLink:
 
 # Run at start-up after migrations, in order: each domain that builds something once per app.
 StartupHook = Callable[[Litestar, Store, Settings], Awaitable[None]]
-STARTUP_HOOKS: list[StartupHook] = [surveys_startup]
+STARTUP_HOOKS: list[StartupHook] = [surveys_startup, accounts_startup]
 
 # Kept up to date off the request path, every few seconds, while the app runs (api.background).
 PERIODIC: list[Periodic] = [ROSTER_JOB, FOLLOWUP_JOB]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.types import ControllerRouterHandler
 
+from api.accounts.handlers import ROUTES as accounts
 from api.comments.handlers import ROUTES as comments
 from api.counters.handlers import ROUTES as counters
 from api.devices.handlers import ROUTES as devices
@@ -17,8 +18,10 @@ from api.roster.handlers import ROUTES as roster
 from api.surveys.handlers import ROUTES as surveys
 from api.units.handlers import ROUTES as units
 from kiosk.pages import ROUTES as kiosk
+from web.followup.pages import ROUTES as followup_pages
+from web.pages import ROUTES as web
 
 ROUTES: list[ControllerRouterHandler] = [
     *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *roster,
-    *comments, *followup, *kiosk
+    *comments, *followup, *kiosk, *accounts, *web, *followup_pages
 ]  # fmt: skip

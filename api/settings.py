@@ -35,6 +35,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     alert_min_ratings: int = 4
     case_working_days: int = 15
     followup_poll_seconds: float = 2.0
+    tls: bool = False
+    session_idle_minutes: int = 30
+    session_hours: int = 10
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS: said outright (HAILONG_TLS=1), or implied by an https public URL."""
+        return self.tls or self.public_url.startswith("https://")
 
     @property
     def base_url(self) -> str:
@@ -71,6 +79,9 @@ ENV = {
         "HAILONG_FOLLOWUP_POLL_SECONDS",
         "how often the follow-up task reads new ratings, responses and runs (default 2; 0 turns it off)",
     ),
+    "tls": ("HAILONG_TLS", "1 when users reach the service over HTTPS (a TLS proxy in front): cookies get Secure"),
+    "session_idle_minutes": ("HAILONG_SESSION_IDLE_MINUTES", "a dashboard session ends after this idle time (30)"),
+    "session_hours": ("HAILONG_SESSION_HOURS", "a dashboard session ends this long after sign-in, whatever (10)"),
 }
 
 
@@ -112,6 +123,10 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
         raise SettingsError(f"bad setting: HAILONG_CASE_WORKING_DAYS is {settings.case_working_days}; give 1 to 365")
     if not 0 <= settings.followup_poll_seconds <= 3600:
         raise SettingsError("bad setting: HAILONG_FOLLOWUP_POLL_SECONDS is 0 (off) to 3600")
+    if not 1 <= settings.session_idle_minutes <= 24 * 60 or not 1 <= settings.session_hours <= 24 * 31:
+        raise SettingsError(
+            "bad setting: HAILONG_SESSION_IDLE_MINUTES must be 1 to 1440 and HAILONG_SESSION_HOURS 1 to 744"
+        )
     try:
         parse_proxies(settings.trusted_proxies)
     except ValueError as exc:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from analysis.comments.redact import redact
 from analysis.stats.official import FeedbackHandling, feedback_handling
+from api.accounts.audit import audit
 from api.db import Row, Store, Tx, now_ms
 from api.dossiers import queries as dossier_queries
 from api.errors import Conflict, Invalid, NotFound
@@ -130,9 +131,17 @@ async def get_alert(store: Store, viewer: Viewer, alert_id: int) -> AlertOut:
 async def acknowledge(store: Store, viewer: Viewer, alert_id: int, note: str) -> AlertOut:
     row = await store.read(lambda tx: _alert(tx, viewer, alert_id))
     viewer.check_manages(int(row["unit_id"]))
+    if not note.strip():
+        raise Invalid("A note is required to acknowledge an alert.", errors=[{"key": "note", "message": "required"}])
     user = viewer.id if viewer.via == "session" else None
-    done = await store.write(lambda tx: queries.acknowledge(tx, alert_id, note.strip(), user, viewer.name, now_ms()))
-    if not done:
+
+    async def ack(tx: Tx) -> int:
+        done = await queries.acknowledge(tx, alert_id, note.strip(), user, viewer.name, now_ms())
+        if done:
+            await audit(tx, viewer, "alert-acknowledge", {"alert": alert_id, "cause": row["cause"]})
+        return done
+
+    if not await store.write(ack):
         raise Conflict(f"Alert {alert_id} has already been acknowledged.", code="already-acknowledged")
     return await get_alert(store, viewer, alert_id)
 
@@ -238,6 +247,7 @@ async def transition(
             await queries.add_event(
                 tx, case_id, values["updated_at"], user, viewer.name, "transition", row["state"], to, note=text
             )
+            await audit(tx, viewer, "case-transition", {"case": case_id, "from": row["state"], "to": to})
         return changed
 
     if not await store.write(move):
@@ -270,6 +280,7 @@ async def assign(store: Store, viewer: Viewer, case_id: int, username: str | Non
             await queries.add_event(
                 tx, case_id, now, by, viewer.name, "assign", None, None, assignee=assignee, note=note
             )
+            await audit(tx, viewer, "case-assign", {"case": case_id, "assignee": assignee[1]})
         return changed
 
     if not await store.write(give):

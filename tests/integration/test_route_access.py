@@ -9,6 +9,8 @@ from tests.harness import Harness, seed_reference
 
 ANYONE, ADMIN, INTEGRATOR, DEVICE, KIOSK_OR_INTEGRATOR = "anyone", "admin", "integrator", "device", "device|integrator"
 VIEWER = "viewer"  # a dashboard user (session) or an admin key, scoped by api/viewer.py
+ADMIN_PAGE = "admin page"  # a page: anonymous browsers are sent to /login (303), other roles get a 403 page
+FORM = "form"  # anyone, with the form's CSRF token (here nobody has one: 403)
 
 # (method, path) -> who may call it. Admin keys pass wherever an integrator may; device routes take devices only.
 ROUTES: dict[tuple[str, str], str] = {
@@ -64,6 +66,19 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/themes"): ADMIN,
     ("GET", "/api/v1/comments"): ADMIN,
     ("POST", "/api/v1/comments/{rating_id:int}/wrong-themes"): ADMIN,
+    ("GET", "/login"): ANYONE,
+    ("POST", "/login"): FORM,
+    ("POST", "/logout"): FORM,
+    ("GET", "/static/{name:str}"): ANYONE,
+    ("GET", "/dashboard/audit"): ADMIN_PAGE,
+    ("GET", "/dashboard/alerts"): ADMIN_PAGE,
+    ("POST", "/dashboard/alerts/{alert_id:int}/acknowledge"): FORM,
+    ("GET", "/dashboard/cases"): ADMIN_PAGE,
+    ("GET", "/dashboard/cases/{case_id:int}"): ADMIN_PAGE,
+    ("POST", "/dashboard/cases/{case_id:int}/transition"): FORM,
+    ("POST", "/dashboard/cases/{case_id:int}/assign"): FORM,
+    ("GET", "/dashboard/dossiers"): ADMIN_PAGE,
+    ("GET", "/api/v1/audit"): ADMIN,
 }
 
 ALLOWED = {
@@ -73,6 +88,8 @@ ALLOWED = {
     DEVICE: {"device"},
     KIOSK_OR_INTEGRATOR: {"admin", "integrator", "device"},
     VIEWER: {"admin"},
+    ADMIN_PAGE: {"admin"},
+    FORM: set(),
 }
 
 
@@ -106,14 +123,20 @@ async def test_anonymous_and_wrong_roles_are_refused_and_the_right_ones_let_thro
     for (method, template), who in sorted(ROUTES.items()):
         path = template.replace("{code:str}", "NOPE").replace("{name:str}", "app.js").replace("{token:str}", "X")
         path = path.replace("{shift_id:int}", "999999").replace("{rating_id:int}", "999999")
-        path = path.replace("{path:str}", "nothing").replace("{alert_id:int}", "1").replace("{case_id:int}", "1")
+        path = path.replace("{path:str}", "nothing").replace("/static/app.js", "/static/dashboard.css")
+        path = path.replace("{alert_id:int}", "1").replace("{case_id:int}", "1")
         for caller, headers in callers.items():
             if method == "POST" and path.endswith("/revoke"):
                 path = "/api/v1/devices/NOPE/revoke"  # never revoke the test's own kiosk
-            r = await h.client.request(method, path, headers=headers, json={} if method != "GET" else None)
+            body = {} if method != "GET" else None
+            r = await h.client.request(method, path, headers=headers, json=body, follow_redirects=False)
             where = f"{caller} {method} {path} ({who}): {r.status_code} {r.text[:200]}"
             if caller in ALLOWED[who]:
                 assert r.status_code not in (401, 403), where
+            elif who == FORM:
+                assert r.status_code == 403 and "Biểu mẫu đã hết hạn" in r.text, where
+            elif who == ADMIN_PAGE and caller == "anonymous":
+                assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), where
             elif caller == "anonymous":
                 assert r.status_code == 401, where
             else:

@@ -72,10 +72,12 @@ def _today(settings: Settings) -> date:
     return date.fromisoformat(local_day(now_ms(), settings.timezone))
 
 
-async def _form(request: Req) -> dict[str, str]:
+async def _form(request: Req) -> tuple[Any, dict[str, str]]:
+    """The form, once its CSRF token is checked (before anything else), and the signed-in viewer."""
     form = await request.form()
     pages.check_csrf(request, form)
-    return {k: v.strip() for k, v in form.items() if isinstance(v, str)}
+    viewer = await pages.page_viewer(request)
+    return viewer, {k: v.strip() for k, v in form.items() if isinstance(v, str)}
 
 
 class AlertPages(Controller):
@@ -95,8 +97,7 @@ class AlertPages(Controller):
 
     @post("/dashboard/alerts/{alert_id:int}/acknowledge")
     async def acknowledge(self, request: Req, store: Store, settings: Settings, alert_id: Id) -> Response[str]:
-        viewer = await pages.page_viewer(request)
-        form = await _form(request)
+        viewer, form = await _form(request)
         try:
             await service.acknowledge(store, viewer, alert_id, form.get("note", ""))
         except Invalid:
@@ -164,8 +165,7 @@ class CasePages(Controller):
 
     @post("/dashboard/cases/{case_id:int}/transition")
     async def transition(self, request: Req, store: Store, settings: Settings, case_id: Id) -> Response[str]:
-        viewer = await pages.page_viewer(request)
-        form = await _form(request)
+        viewer, form = await _form(request)
         to = form.get("to", "")
         if to not in STATES or to in ("acknowledged", "closed"):
             raise Invalid(f"{to!r} is not a state of a case.")
@@ -180,8 +180,7 @@ class CasePages(Controller):
 
     @post("/dashboard/cases/{case_id:int}/assign")
     async def assign(self, request: Req, store: Store, settings: Settings, case_id: Id) -> Response[str]:
-        viewer = await pages.page_viewer(request)
-        form = await _form(request)
+        viewer, form = await _form(request)
         try:
             await service.assign(store, viewer, case_id, form.get("assignee") or None, form.get("note") or None)
         except Invalid as exc:
