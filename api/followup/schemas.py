@@ -113,14 +113,16 @@ class RatingFeedback(msgspec.Struct):
     level: int
     scale: int
     reasons: list[str]
-    comment: str | None  # redacted
+    comment: str | None  # redacted; None also when hidden
     created_at: datetime
+    comment_hidden: bool = False  # it names a person, and this role may not read names
 
 
 class Answer(msgspec.Struct):
     item: str
     value: int | None
-    text: str | None  # redacted
+    text: str | None  # redacted; None also when hidden
+    hidden: bool = False  # it names a person, and this role may not read names
 
 
 class ResponseFeedback(msgspec.Struct):

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from analysis.comments.redact import redact
 from analysis.stats.official import FeedbackHandling, feedback_handling
 from api.accounts.audit import audit
+from api.comments.service import may_read_names
 from api.db import Row, Store, Tx, now_ms
 from api.dossiers import queries as dossier_queries
 from api.errors import Conflict, Invalid, NotFound
@@ -29,6 +30,7 @@ from api.followup.schemas import (
     ResponseFeedback,
     Timeliness,
 )
+from api.insights.queries import officer_names
 from api.ratings.queries import reasons_of
 from api.types import from_ms
 from api.units.service import require_id as require_unit
@@ -311,12 +313,24 @@ async def timeliness(store: Store, viewer: Viewer, unit: str | None, first: date
 # ---- the dossier lookup --------------------------------------------------------------------------------------
 
 
-def _redacted(text: str | None) -> str | None:
-    return None if text is None else redact(text).text
+class Shown(NamedTuple):
+    text: str | None
+    hidden: bool
+
+
+def _shown(text: str | None, names: list[str], may_read_names: bool) -> Shown:
+    """A comment as this viewer may see it: redacted, and withheld when it names a person (an officer of the
+    unit, or a name after an address word) from a role that may not read names (api/comments/service.py)."""
+    if text is None:
+        return Shown(None, False)
+    found = redact(text, names)
+    if found.mentions_person and not may_read_names:
+        return Shown(None, True)
+    return Shown(found.text, False)
 
 
 async def dossier_feedback(store: Store, viewer: Viewer, code: str) -> DossierFeedback:
-    async def run(tx: Tx) -> tuple[Row, list[Row], dict[int, list[str]], list[Row], list[Row], list[Row]]:
+    async def run(tx: Tx) -> tuple[Row, list[Row], dict[int, list[str]], list[Row], list[Row], list[Row], list[str]]:
         dossier = await dossier_queries.by_code(tx, code)
         if dossier is None:
             raise NotFound(f"There is no dossier with code {code!r}.")
@@ -325,16 +339,20 @@ async def dossier_feedback(store: Store, viewer: Viewer, code: str) -> DossierFe
         reasons = await reasons_of(tx, [int(r["id"]) for r in ratings])
         answers = await queries.dossier_answers(tx, int(dossier["id"]))
         found = await queries.cases_of_dossier(tx, int(dossier["id"]))
-        return dossier, ratings, reasons, answers, found, await queries.events(tx, [int(c["id"]) for c in found])
+        events = await queries.events(tx, [int(c["id"]) for c in found])
+        names = await officer_names(tx, [int(dossier["unit_id"])])
+        return dossier, ratings, reasons, answers, found, events, names
 
-    dossier, ratings, reasons, answers, found, events = await store.read(run)
+    dossier, ratings, reasons, answers, found, events, names = await store.read(run)
+    names_ok = may_read_names(viewer)
     responses: dict[int, ResponseFeedback] = {}
     for a in answers:
         resp = responses.setdefault(
             int(a["id"]), ResponseFeedback(int(a["id"]), str(a["instrument"]), _at(int(a["submitted_at"])), [])
         )
         if a["item"] is not None:
-            resp.answers.append(Answer(str(a["item"]), a["value"], _redacted(a["text_value"])))
+            shown = _shown(a["text_value"], names, names_ok)
+            resp.answers.append(Answer(str(a["item"]), a["value"], shown.text, shown.hidden))
     return DossierFeedback(
         code=str(dossier["code"]),
         unit=str(dossier["unit"]),
@@ -342,19 +360,21 @@ async def dossier_feedback(store: Store, viewer: Viewer, code: str) -> DossierFe
         received_at=_at(int(dossier["received_at"])),
         due_at=_at(int(dossier["due_at"])),
         returned_at=from_ms(dossier["returned_at"]),
-        ratings=[
-            RatingFeedback(
-                int(r["id"]),
-                str(r["counter"]),
-                r["officer"],
-                int(r["level"]),
-                int(r["scale"]),
-                reasons.get(int(r["id"]), []),
-                _redacted(r["comment"]),
-                _at(int(r["created_at"])),
-            )
-            for r in ratings
-        ],
+        ratings=[_rating(r, reasons.get(int(r["id"]), []), _shown(r["comment"], names, names_ok)) for r in ratings],
         responses=list(responses.values()),
         cases=[case_out(c, [e for e in events if e["case_id"] == c["id"]]) for c in found],
+    )
+
+
+def _rating(row: Row, reasons: list[str], comment: Shown) -> RatingFeedback:
+    return RatingFeedback(
+        int(row["id"]),
+        str(row["counter"]),
+        row["officer"],
+        int(row["level"]),
+        int(row["scale"]),
+        reasons,
+        comment.text,
+        _at(int(row["created_at"])),
+        comment.hidden,
     )

@@ -364,3 +364,17 @@ async def test_a_reopened_case_keeps_its_history_and_a_stale_change_is_refused(h
     [rated] = feedback["ratings"]
     assert rated["level"] == 1 and "345" not in rated["comment"] and "[SĐT]" in rated["comment"]
     assert [c["id"] for c in feedback["cases"]] == [case["id"]] and len(feedback["cases"][0]["events"]) == 4
+
+
+async def test_the_dossier_lookup_withholds_a_comment_naming_a_person_from_a_viewer(h: Harness) -> None:
+    await seed_reference(h)
+    await rate(h, 1, dossier_code=DOSSIER, comment="Chị Nguyễn Thị Lan ở quầy 1 nói chuyện rất khó chịu")
+    units = {r["code"]: int(r["id"]) for r in await h.rows("SELECT id, code FROM units")}
+    scope = frozenset({units["HB.LS"]})
+    reader = Viewer("viewer", 6, "Xem Lương Sơn", units["HB.LS"], scope)
+    manager = Viewer("manager", 7, "Quản lý Lương Sơn", units["HB.LS"], scope)
+    [hidden] = (await service.dossier_feedback(h.store, reader, DOSSIER)).ratings
+    assert hidden.comment is None and hidden.comment_hidden
+    [shown] = (await service.dossier_feedback(h.store, manager, DOSSIER)).ratings
+    assert shown.comment is not None and not shown.comment_hidden
+    assert "Nguyễn Thị Lan" not in shown.comment and "[TÊN]" in shown.comment
