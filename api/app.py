@@ -17,6 +17,7 @@ from api.db import Store, open_store
 from api.db.migrate import migrate
 from api.dossiers.service import SurveyLink
 from api.errors import EXCEPTION_HANDLERS
+from api.followup.task import FOLLOWUP_JOB
 from api.insights import rollups
 from api.openapi import OPENAPI_RENDERERS
 from api.ratelimits import AddressLimits
@@ -89,7 +90,7 @@ StartupHook = Callable[[Litestar, Store, Settings], Awaitable[None]]
 STARTUP_HOOKS: list[StartupHook] = [surveys_startup, accounts_startup]
 
 # Kept up to date off the request path, every few seconds, while the app runs (api.background).
-PERIODIC: list[Periodic] = [ROSTER_JOB]
+PERIODIC: list[Periodic] = [ROSTER_JOB, FOLLOWUP_JOB]
 
 
 def periodic(settings: Settings) -> list[Periodic]:

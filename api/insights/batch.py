@@ -47,7 +47,8 @@ async def run_analysis(
     progress("analyze: computing indices, officers, trends and flags")
     results = analyse(facts, settings)
     progress("analyze: comments: redaction, the dissatisfaction model, themes")
-    await comment_part(store, facts, results)
+    await comment_part(store, facts, results, settings)
+    results.summary["feedback_handling"] = await feedback_part(store, facts)
     t2 = time.perf_counter()
     progress(f"analyze: writing {out}")
     write_files(out, results)
@@ -57,8 +58,10 @@ async def run_analysis(
     return results, Timing(t1 - t0, t2 - t1, t3 - t2, time.perf_counter() - t3), run_id
 
 
-async def comment_part(store: Store, facts: Facts, results: Results) -> None:
-    """The period's comments, analysed (analysis/report/themes.py) into ``results``."""
+async def comment_part(store: Store, facts: Facts, results: Results, settings: Settings | None = None) -> None:
+    """The period's comments, analysed (analysis/report/themes.py) into ``results``, and the themes that
+    spiked in the last month (analysis/report/spikes.py)."""
+    from analysis.report.spikes import theme_spikes
     from analysis.report.themes import analyse_comments
     from api.insights import queries
     from api.insights.periods import months
@@ -82,6 +85,30 @@ async def comment_part(store: Store, facts: Facts, results: Results) -> None:
     results.comments, results.themes = found.comments, found.themes
     results.theme_names = {r.code: {"vi": r.vi, "en": r.en} for r in counter_instrument(3).reasons}
     results.summary["comments"] = found.summary
+    min_points = (settings or Settings()).spc_min_points
+    results.summary["theme_spikes"] = theme_spikes(found.comments, facts.months, facts.root, top, min_points)
+
+
+async def feedback_part(store: Store, facts: Facts) -> dict[str, Any]:
+    """Circular 01 indicator 8 over the follow-up cases of the analysed units due in the period, as of its
+    last day (analysis.stats.official.feedback_handling)."""
+    from api.followup.service import handling
+    from api.insights import queries
+
+    codes = {u.code for u in facts.units}
+    unit_rows = await store.read(queries.units)
+    ids = frozenset(int(u["id"]) for u in unit_rows if u["code"] in codes)
+    scope = None if len(ids) == len(unit_rows) else ids
+    found = await handling(store, scope, date.fromisoformat(facts.first), date.fromisoformat(facts.last))
+    return {
+        "indicator": "Circular 01/2018/TT-VPCP indicator 8",
+        "as_of": facts.last,
+        "on_time": found.on_time,
+        "late": found.late,
+        "pending": found.pending,
+        "points": found.points,
+        "label": found.label,
+    }
 
 
 def write_files(out: Path, results: Results) -> None:

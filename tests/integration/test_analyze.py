@@ -223,6 +223,66 @@ def test_comments_are_scored_themed_and_nothing_personal_is_left(out: Path) -> N
     assert "Themes in dissatisfied comments" in (out / "report.html").read_text(encoding="utf-8")
 
 
+def test_a_stored_run_raises_alerts_and_a_later_run_over_the_same_units_closes_them(out: Path, tmp_path: Path) -> None:
+    """Slow alerts (issue 14, item 2): the follow-up task reads the stored run: the planted drop is an SPC
+    concern, every integrity flag and theme spike an alert; a later run that no longer finds them closes them.
+    Works on a copy of the analysed database."""
+    import asyncio
+
+    from api.db import open_store
+    from api.followup.task import FollowUp
+    from api.settings import load_settings
+
+    db = tmp_path / "runs.db"
+    src, dst = sqlite3.connect(out.parent / "copy.db"), sqlite3.connect(db)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    summary: dict[str, Any] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    _, flags = _csv(out / "flags.csv")
+
+    async def follow() -> tuple[list[tuple[str, str, str]], list[str]]:
+        store = open_store(f"sqlite:///{db}")
+        await store.open()
+        try:
+            task = FollowUp(store, load_settings({"db_url": f"sqlite:///{db}"}, environ={}))
+            task.marks = {**await store.read(_newest), "runs": 0}  # as if the API was running before the run
+            await task.run_once()
+            rows = await store.fetch_all("SELECT cause, scope_kind, state FROM alerts ORDER BY id")
+            opened = [(r["cause"], r["scope_kind"], r["state"]) for r in rows]
+            await store.write(
+                lambda tx: tx.execute(
+                    "INSERT INTO analysis_runs (started_at, as_of, unit_code, period_from, period_to, settings,"
+                    " summary) VALUES (1, 2, 'HB', '2026-11-01', '2026-11-30', '{}', '{}')"
+                )
+            )
+            await task.run_once()
+            return opened, [r["state"] for r in await store.fetch_all("SELECT state FROM alerts")]
+        finally:
+            await store.close()
+
+    opened, after = asyncio.run(follow())
+    decline = summary["trends"][PLANTED["decline_unit"]]
+    assert decline["variation"] == "concern"
+    assert ("spc_concern", "unit", "open") in opened
+    spc = sum(1 for c in summary["trends"].values() if c["variation"] == "concern")
+    assert sum(1 for c, _, _ in opened if c == "spc_concern") == spc
+    assert sorted(c for c, _, _ in opened if c.startswith("integrity:")) == sorted(
+        f"integrity:{f['kind']}" for f in flags
+    )
+    assert sum(1 for c, _, _ in opened if c.startswith("theme_spike:")) == len(summary["theme_spikes"])
+    assert after == ["closed"] * len(opened)
+    # indicator 8 is in the summary and the report: the demo has no follow-up case due
+    assert summary["feedback_handling"]["points"] is None
+    assert "Feedback handled on time" in (out / "report.html").read_text(encoding="utf-8")
+
+
+async def _newest(tx: Any) -> dict[str, int]:
+    from api.followup.queries import newest_ids
+
+    return await newest_ids(tx)
+
+
 # --- issue 14, item 1: the stored comments behind the dashboard's themes and search ----------------------
 
 
