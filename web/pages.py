@@ -34,7 +34,7 @@ from litestar.exceptions import HTTPException
 from api.db import StoreError
 from api.errors import DomainError, Forbidden, NotFound, TooManyRequests, Unauthorized
 from api.viewer import SESSION_COOKIE, Viewer, current_viewer
-from web.i18n import LANGS, Lang, Text, text
+from web.i18n import LANGS, N_, Lang, Text, text
 
 log = logging.getLogger("hailong.pages")
 
@@ -65,22 +65,27 @@ class Link:
 NAV: tuple[tuple[Link, frozenset[str]], ...] = tuple(
     (Link(path, label), frozenset(roles.split()))
     for path, label, roles in (
-        ("/dashboard", "Overview", "admin province manager viewer"),
-        ("/dashboard/trends", "Trends", "admin province manager viewer"),
-        ("/dashboard/units", "Units", "admin province manager viewer"),
-        ("/dashboard/officers", "Officers", "admin province manager viewer"),
-        ("/dashboard/themes", "Themes", "admin province manager viewer"),
+        ("/dashboard", N_("Overview"), "admin province manager viewer"),
+        ("/dashboard/trends", N_("Trends"), "admin province manager viewer"),
+        ("/dashboard/units", N_("Units"), "admin province manager viewer"),
+        ("/dashboard/officers", N_("Officers"), "admin province manager viewer"),
+        ("/dashboard/themes", N_("Themes"), "admin province manager viewer"),
         ("/dashboard/alerts", "Alerts", "admin province manager viewer"),
-        ("/dashboard/cases", "Cases", "admin province manager viewer"),
-        ("/dashboard/kiosks", "Kiosks", "admin manager"),
-        ("/dashboard/dossiers", "Dossiers", "admin province manager viewer"),
-        ("/dashboard/report", "Report", "admin province manager viewer"),
+        ("/dashboard/cases", N_("Cases"), "admin province manager viewer"),
+        ("/dashboard/kiosks", N_("Kiosks"), "admin manager"),
+        ("/dashboard/dossiers", N_("Dossiers"), "admin province manager viewer"),
+        ("/dashboard/report", N_("Report"), "admin province manager viewer"),
         ("/dashboard/audit", "Audit log", "admin"),
     )
 )
 
 
-ROLE_NAMES = {"admin": "Administrator", "province": "Province", "manager": "Manager", "viewer": "Viewer"}
+ROLE_NAMES = {
+    "admin": N_("Administrator"),
+    "province": N_("Province"),
+    "manager": N_("Manager"),
+    "viewer": N_("Viewer"),
+}
 
 
 def nav_for(viewer: Viewer | None) -> list[Link]:
@@ -168,6 +173,7 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.globals["static"] = static_url
+    env.globals["N_"] = N_  # marks a msgid translated later by value (table headers)
     env.globals["role_names"] = ROLE_NAMES
     return env
 
@@ -235,14 +241,14 @@ def login_url(request: Request[Any, Any, Any]) -> str:
 # Error pages: on a page path, every error is a page in the user's language.
 
 ERROR_TEXT = {
-    400: ("Something in this request is not right", "Go back, check what you entered and try again."),
-    403: ("Not allowed", "Your account may not see this page or this unit. Choose a unit you are responsible for."),
-    404: ("Page not found", "This page does not exist. Use the menu to find what you are looking for."),
-    429: ("Please wait a moment", "Too many attempts. Wait a little, then try again."),
-    503: ("The service is busy", "The database cannot answer right now. Try again in a few seconds."),
+    400: (N_("Something in this request is not right"), N_("Go back, check what you entered and try again.")),
+    403: ("Not allowed", N_("Your account may not see this page or this unit. Choose a unit you are responsible for.")),
+    404: (N_("Page not found"), N_("This page does not exist. Use the menu to find what you are looking for.")),
+    429: ("Please wait a moment", N_("Too many attempts. Wait a little, then try again.")),
+    503: (N_("The service is busy"), N_("The database cannot answer right now. Try again in a few seconds.")),
     500: (
-        "Something went wrong",
-        "The server could not finish this request. Try again; if it keeps happening, tell your administrator.",
+        N_("Something went wrong"),
+        N_("The server could not finish this request. Try again; if it keeps happening, tell your administrator."),
     ),
 }
 
@@ -250,11 +256,11 @@ ERROR_TEXT = {
 # Refusals that deserve their own words, by the error's code.
 CODE_TEXT = {
     "outside-your-units": (
-        "Not allowed",
-        "This unit is outside the units you may see. Choose a unit you are responsible for.",
+        N_("Not allowed"),
+        N_("This unit is outside the units you may see. Choose a unit you are responsible for."),
     ),
-    "read-only-role": ("Not allowed", "Your role may read this unit but not change it."),
-    "csrf": ("This form has expired", "Open the page again and resend the form."),
+    "read-only-role": ("Not allowed", N_("Your role may read this unit but not change it.")),
+    "csrf": (N_("This form has expired"), N_("Open the page again and resend the form.")),
 }
 
 
