@@ -14,7 +14,9 @@ from api.ratings.handlers import ROUTES as ratings
 from api.surveys.handlers import ROUTES as surveys
 from api.units.handlers import ROUTES as units
 from kiosk.pages import ROUTES as kiosk
+from web.dashboard.handlers import ROUTES as dashboard
 
 ROUTES: list[ControllerRouterHandler] = [
-    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *kiosk
+    *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *kiosk,
+    *dashboard
 ]  # fmt: skip
