@@ -16,13 +16,12 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from babel.dates import get_day_names
 from markupsafe import Markup, escape
 
 from analysis.stats.funnel import Funnel, limits
-from analysis.stats.proportions import Proportion, proportion
 from analysis.stats.spc import MIN_POINTS, SpcResult
 from web.i18n import Text
 
@@ -95,6 +94,14 @@ class Bar:
     low: float | None = None
     high: float | None = None
     href: str | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    """A share as the data layer gives it: its n, and its value or None when too few to show."""
+
+    n: int
+    value: float | None
 
 
 @dataclass(frozen=True)
@@ -271,11 +278,27 @@ def spc_chart(result: SpcResult, t: Text, *, chart_id: str, title: str) -> Figur
     return _figure(parts, _table(title, head, rows), t)
 
 
-def spc_words(result: SpcResult, t: Text, min_points: int = MIN_POINTS) -> str:
+class SpcSummary(Protocol):
+    """What a chart's summary in words needs: an analysis.stats.spc.SpcResult, or the data layer's summary."""
+
+    @property
+    def variation(self) -> str | None: ...  # None: not enough history for limits
+
+    @property
+    def variation_since(self) -> str | None: ...
+
+    @property
+    def assurance(self) -> str | None: ...
+
+    @property
+    def target(self) -> float | None: ...
+
+
+def spc_words(result: SpcSummary, t: Text, min_points: int = MIN_POINTS) -> str:
     """The chart's summary in words: variation and assurance, or why there are no limits."""
-    if not result.enough_history:
+    if result.variation is None:
         return t("Not enough history yet: control limits need {n} months.", n=min_points)
-    out = [t("Variation: {what}.", what=t(VARIATION_WORDS[result.variation or "common_cause"]))]
+    out = [t("Variation: {what}.", what=t(VARIATION_WORDS[result.variation]))]
     if result.variation_since:
         out.append(t("Since {month}.", month=result.variation_since))
     if result.assurance and result.target is not None:
@@ -360,16 +383,15 @@ def _ticks(top: int) -> list[int]:
     return list(range(0, top + 1, step))
 
 
-def heatmap(
-    cells: Mapping[tuple[int, int], tuple[int, int]], t: Text, *, chart_id: str, title: str, min_n: int = 10
-) -> Figure:
-    """Share satisfied by hour (columns) and weekday (rows, 0 = Monday), from {(weekday, hour): (n, x)}.
-    A cell from fewer than ``min_n`` ratings is grey, shows its n and no share."""
+def heatmap(cells: Mapping[tuple[int, int], Share], t: Text, *, chart_id: str, title: str, min_n: int = 10) -> Figure:
+    """Share satisfied by hour (columns) and weekday (rows, 0 = Monday), from {(weekday, hour): Share}.
+    A cell without a value (fewer than ``min_n`` ratings, as the data layer decided) is grey and shows
+    its n, no share."""
     days = get_day_names("abbreviated", locale=t.lang)
     hours = sorted({h for _, h in cells}) or [8]
     first, last = hours[0], hours[-1]
     columns = list(range(first, last + 1))
-    shown = {key: proportion(x, n, min_n=min_n) for key, (n, x) in cells.items() if n > 0}
+    shown = {key: share for key, share in cells.items() if share.n > 0}
     values = [p.value for p in shown.values() if p.value is not None]
     lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
     cell_w = min(40.0, (WIDTH - LEFT - RIGHT) / len(columns))
@@ -421,7 +443,7 @@ def heatmap(
     return _figure(parts, _table(title, head, rows), t)
 
 
-def _cell(p: Proportion | None, t: Text) -> str:
+def _cell(p: Share | None, t: Text) -> str:
     """A table cell: empty without ratings, "too few (n = 7)" below the minimum, else "92,3 % (n = 45)"."""
     if p is None:
         return ""
@@ -508,19 +530,19 @@ def _clip_text(text: str, size: int) -> str:
 @dataclass(frozen=True)
 class Series:
     name: str
-    points: Sequence[tuple[str, int, int]]  # (period, n, x)
+    points: Sequence[tuple[str, Share]]  # (period, its share)
 
 
 def lines_chart(
     periods: Sequence[str], series: Sequence[Series], t: Text, *, chart_id: str, title: str, min_n: int = 10
 ) -> Figure:
     """Two or three monthly shares on one axis (kiosk against receipt QR): a solid line with dots, a dashed
-    line with squares; a month with fewer than ``min_n`` ratings leaves a gap and no mark."""
+    line with squares; a month without a value (too few, as the data layer decided) leaves a gap and no mark."""
     height = 240
     bottom = height - 50
     desc = t("Monthly share satisfied of each channel; months with fewer than {n} ratings are left out.", n=min_n)
     parts = _open(chart_id, height, title, desc)
-    shown = [{period: proportion(x, n, min_n=min_n) for period, n, x in s.points if n > 0} for s in series]
+    shown = [{period: share for period, share in s.points if share.n > 0} for s in series]
     values = [p.value for by in shown for p in by.values() if p.value is not None]
     lo, hi, step = share_range(values)
     y = Scale(lo, hi, bottom, TOP)
@@ -561,3 +583,29 @@ def lines_chart(
     head = [t("Month"), *[s.name for s in series]]
     rows = [[period, *(_cell(by.get(period), t) for by in shown)] for period in periods]
     return _figure(parts, _table(title, head, rows), t)
+
+
+ICONS = {
+    # Making Data Count's icons, drawn as a ring with a letter: H (higher: improvement when higher is
+    # better), L (lower: concern), a flat line for common cause; P (passes), F (fails), ? (hit and miss).
+    ("variation", "improvement"): (IMPROVEMENT, "H"),
+    ("variation", "concern"): (CONCERN, "L"),
+    ("variation", "common_cause"): (COMMON, "~"),
+    ("assurance", "consistently_met"): (IMPROVEMENT, "P"),
+    ("assurance", "consistently_missed"): (CONCERN, "F"),
+    ("assurance", "hit_and_miss"): (COMMON, "?"),
+}
+
+
+def icon(kind: str, value: str | None) -> Markup:
+    """A small variation or assurance icon; decorative (``aria-hidden``): the page writes its words beside it."""
+    found = ICONS.get((kind, value or ""))
+    if found is None:
+        return Markup("")
+    colour, letter = found
+    return Markup(
+        f'<svg class="icon" viewBox="0 0 32 32" width="32" height="32" aria-hidden="true" focusable="false">'
+        f'<circle cx="16" cy="16" r="13" fill="#fff" stroke="{colour}" stroke-width="3"/>'
+        f'<text x="16" y="21.5" text-anchor="middle" font-family="sans-serif" font-size="16" font-weight="bold"'
+        f' fill="{colour}">{escape(letter)}</text></svg>'
+    )

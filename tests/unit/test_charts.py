@@ -9,12 +9,18 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from analysis.stats.funnel import funnel
+from analysis.stats.proportions import proportion
 from analysis.stats.spc import p_chart
-from web.charts import Bar, Figure, Series, funnel_chart, heatmap, interval_chart, lines_chart, spc_chart
+from web.charts import Bar, Figure, Series, Share, funnel_chart, heatmap, interval_chart, lines_chart, spc_chart
 from web.i18n import text
 
 T = text("vi")
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def share(x: int, n: int) -> Share:
+    """As the data layer makes them: no value below 10 ratings."""
+    return Share(n, proportion(x, n, min_n=10).value)
 
 
 def svg(figure: Figure) -> ET.Element:
@@ -145,7 +151,10 @@ def test_funnel_leaves_out_no_one_it_is_given_and_draws_nobody_else() -> None:
 
 
 def test_heatmap_greys_small_cells_and_shows_no_share_for_them() -> None:
-    cells = {(0, 8): (50, 45), (0, 9): (7, 7), (4, 16): (30, 12), (6, 10): (0, 0)}
+    cells = {
+        key: share(x, n)
+        for key, (n, x) in {(0, 8): (50, 45), (0, 9): (7, 7), (4, 16): (30, 12), (6, 10): (0, 0)}.items()
+    }
     figure = heatmap(cells, T, chart_id="h", title="heat", min_n=10)
     root = svg(figure)
     rects = {(r.attrib["data-day"], r.attrib["data-hour"]): r for r in root.iter("rect") if "data-day" in r.attrib}
@@ -184,8 +193,8 @@ def test_interval_chart_draws_estimates_inside_their_whiskers_and_writes_out_sma
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_lines_chart_leaves_a_gap_and_no_mark_where_a_month_has_too_few(lang: str) -> None:
     periods = months(6)
-    kiosk = Series("Kiosk", [(p, 300, 270) for p in periods])
-    receipt = Series("QR", [(p, 5 if i == 3 else 40, 4 if i == 3 else 30) for i, p in enumerate(periods)])
+    kiosk = Series("Kiosk", [(p, share(270, 300)) for p in periods])
+    receipt = Series("QR", [(p, share(4, 5) if i == 3 else share(30, 40)) for i, p in enumerate(periods)])
     root = svg(lines_chart(periods, [kiosk, receipt], text(lang), chart_id="l", title="channels", min_n=10))
     assert len(points(root, series="Kiosk")) == 6
     qr = points(root, series="QR")
@@ -193,3 +202,15 @@ def test_lines_chart_leaves_a_gap_and_no_mark_where_a_month_has_too_few(lang: st
     dashed = [el for el in root.iter("polyline") if el.attrib.get("stroke-dasharray")]
     assert [len(el.attrib["points"].split()) for el in dashed] == [3, 2]  # split at the gap
     assert at(qr[0])[1] > at(points(root, series="Kiosk")[0])[1]  # 75 % drawn below 90 %
+
+
+def test_icons_differ_by_letter_not_colour_alone_and_hide_from_screen_readers() -> None:
+    from web.charts import icon
+
+    found = {}
+    for kind, value in (("variation", "improvement"), ("variation", "concern"), ("variation", "common_cause")):
+        root = ET.fromstring(str(icon(kind, value)))
+        assert root.attrib["aria-hidden"] == "true"  # the page writes the words beside it
+        found[value] = root.findtext("text")
+    assert len(set(found.values())) == 3
+    assert str(icon("variation", None)) == "" and str(icon("assurance", "unknown")) == ""
