@@ -19,10 +19,12 @@ from api.roster.handlers import ROUTES as roster
 from api.surveys.handlers import ROUTES as surveys
 from api.units.handlers import ROUTES as units
 from kiosk.pages import ROUTES as kiosk
+from web.dashboard.handlers import ROUTES as dashboard_pages
 from web.followup.pages import ROUTES as followup_pages
 from web.pages import ROUTES as web
 
 ROUTES: list[ControllerRouterHandler] = [
     *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *roster,
-    *comments, *dashboard, *followup, *kiosk, *accounts, *web, *followup_pages
+    *comments, *dashboard, *followup, *kiosk, *accounts, *web, *followup_pages,
+    *dashboard_pages
 ]  # fmt: skip

@@ -29,7 +29,9 @@ from urllib.parse import quote, urlencode
 
 import jinja2
 from litestar import Request, Response, get
+from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
+from litestar.handlers import BaseRouteHandler
 
 from api.db import StoreError
 from api.errors import DomainError, Forbidden, NotFound, TooManyRequests, Unauthorized
@@ -212,6 +214,14 @@ async def page_viewer(request: Request[Any, Any, Any]) -> Viewer:
     """The signed-in viewer of a page; an anonymous browser is sent to ``/login?next=…`` (a 303)."""
     try:
         return await current_viewer(request)
+    except Unauthorized:
+        raise LoginRequired("Sign in to see this page.") from None
+
+
+async def signed_in_page(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A page guard: an anonymous browser is sent to sign in before the page's parameters are checked."""
+    try:
+        await current_viewer(connection)
     except Unauthorized:
         raise LoginRequired("Sign in to see this page.") from None
 

@@ -78,6 +78,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/dashboard/cases/{case_id:int}/transition"): FORM,
     ("POST", "/dashboard/cases/{case_id:int}/assign"): FORM,
     ("GET", "/dashboard/dossiers"): ADMIN_PAGE,
+    ("GET", "/dashboard/export/{name:str}"): ADMIN_PAGE,
     ("GET", "/api/v1/audit"): ADMIN,
     ("GET", "/api/v1/overview"): ADMIN,  # and signed-in dashboard users, scoped (tests/integration/test_dashboard.py)
     ("GET", "/api/v1/trends"): ADMIN,
