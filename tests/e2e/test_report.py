@@ -5,9 +5,11 @@ district. Also the page's accessibility (axe-core) and its screenshot."""
 from __future__ import annotations
 
 import asyncio
+import io
 import random
 import re
 import shutil
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,6 +30,7 @@ pytestmark = [
 sync_api = pytest.importorskip("playwright.sync_api")
 pypdf = pytest.importorskip("pypdf")
 PASSWORD = "a long enough password"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREE = build(random.Random(7), "small")
 ROOT = TREE.units[0]
 DISTRICTS = [u for u in TREE.units if u.parent_id == ROOT.id and u.kind == "district"]
@@ -89,6 +92,16 @@ def test_the_printed_report_has_the_motto_whole_rows_and_only_the_managers_units
                 assert first in whole, cells
                 assert any(first in pg and last in pg for pg in pages), f"row cut across pages: {cells}"
             assert squash("Nơi nhận:") in pages[-1] and squash("THỦ TRƯỞNG ĐƠN VỊ") in pages[-1]
+
+            book = page.request.get(live.base + "/dashboard/report.xlsx?month=2026-10&lang=vi")
+            assert book.status == 200 and book.headers["content-type"].startswith(XLSX)
+            with zipfile.ZipFile(io.BytesIO(book.body())) as z:
+                workbook = z.read("xl/workbook.xml").decode()
+                strings = z.read("xl/sharedStrings.xml").decode()
+            sheets = re.findall(r'<sheet name="([^"]+)"', workbook)
+            assert sheets[:2] == ["Tiến độ giải quyết hồ sơ", "Mức độ hài lòng"] and len(sheets) == 7
+            assert "Trước hạn" in strings
+            assert not [name for name in others if name in strings]
 
             answer = page.request.get(live.base + f"/dashboard/report?unit={OTHER.code}&month=2026-10")
             assert answer.status == 403 and OTHER.name not in answer.text()
