@@ -3,12 +3,16 @@ every catalogue and translated, nothing else is, and the extraction and the chec
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from api.instruments.loader import load_all
+from kiosk import pages as kiosk_pages
+from kiosk.pages import load_assets
 from web import messages
 from web.i18n import LANGS, N_, Text, _languages, lang_of, language_name, text
 from web.messages import Entry, Place, extract_all, extract_code, problems, read_catalogue
@@ -144,3 +148,29 @@ def test_languages_are_the_catalogues_found(tmp_path: Path) -> None:
     assert LANGS == ("vi", "en")
     assert (lang_of("en"), lang_of("xx"), lang_of(None)) == ("en", "vi", "vi")
     assert (language_name("vi"), language_name("en"), language_name("fr")) == ("Tiếng Việt", "English", "Français")
+
+
+WORDS = re.compile(r'<script type="application/json" id="words">(.*?)</script>')
+
+
+def test_the_kiosk_page_carries_its_words_and_its_version_follows_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    load_assets.cache_clear()
+    try:
+        page = load_assets()["index.html"].body.decode()
+        found = WORDS.search(page)
+        assert found is not None
+        words = json.loads(found.group(1))
+        assert list(words["names"]) == list(LANGS) and words["names"]["vi"] == "Tiếng Việt"
+        assert words["vi"]["Pair this kiosk with a counter"] == "Ghép nối kiosk với quầy"
+        assert words["vi"]["{n} waiting"] == "{n} chờ gửi"
+        assert "Very satisfied" not in words["vi"]  # the instrument's own wording comes with its config
+        assert words["en"] == {}  # English reads as the msgids themselves
+        worker = load_assets()["sw.js"].body
+        monkeypatch.setattr(kiosk_pages, "text", lambda lang: Text(lang, {"Skip": "</script><b>"}))
+        load_assets.cache_clear()
+        changed = load_assets()
+        assert changed["sw.js"].body != worker  # a new translation is a new version: the worker updates
+        found = WORDS.search(changed["index.html"].body.decode())
+        assert found is not None and json.loads(found.group(1))["vi"] == {"Skip": "</script><b>"}
+    finally:
+        load_assets.cache_clear()
