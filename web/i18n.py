@@ -94,7 +94,7 @@ class Text:
         text = self.messages.get(msgid) or msgid
         return text.format(**values) if values else text
 
-    __call__ = gettext
+    __call__ = t = gettext
 
     def ngettext(self, singular: str, plural: str, n: int, /, **values: object) -> str:
         """The form for ``n`` ("{n} rating" / "{n} ratings"), with ``{n}`` written as :meth:`number` does."""
