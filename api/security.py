@@ -28,6 +28,7 @@ from api.auth import Authenticator, authorization
 from api.clients import client_address, parse_proxies
 from api.errors import DomainError, Invalid, TooManyRequests, Unauthorized
 from api.ratelimits import AddressLimits, Buckets
+from api.viewer import SESSION_COOKIE
 
 Scope = dict[str, Any]  # the ASGI scope and messages, as plain dicts (Litestar's TypedDicts are too narrow here)
 Message = dict[str, Any]
@@ -154,6 +155,20 @@ def needs_credentials(path: str, method: str) -> bool:
     return path.startswith("/api/") and path not in PUBLIC_API and method != "OPTIONS"
 
 
+def session_read(scope: Scope) -> bool:
+    """A read (GET, HEAD) by a signed-in browser: a session cookie and no Authorization header. Its viewer is
+    resolved by the route (``api.viewer.current_viewer``); API writes always need a key."""
+    if scope["method"] not in ("GET", "HEAD"):
+        return False
+    cookie = b""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return False
+        if name == b"cookie":
+            cookie += b";" + value
+    return SESSION_COOKIE.encode() + b"=" in cookie
+
+
 class Boundary:
     """See the module's docstring."""
 
@@ -173,7 +188,7 @@ class Boundary:
             await self.app(scope, receive, send)
             return
         method: str = scope["method"]
-        if needs_credentials(path, method):
+        if needs_credentials(path, method) and not session_read(scope):
             auth: Authenticator = scope["app"].state.auth
             try:
                 principal = await auth.principal(

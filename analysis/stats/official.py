@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from analysis.stats.proportions import Proportion, proportion
@@ -119,14 +120,23 @@ def timeliness(margins: Iterable[float], bands: Sequence[Band] = TIMELINESS_BAND
     """Indicator 1 over dossiers' margins (see TIMELINESS_BANDS for the default unit)."""
     check_bands(bands)
     counts = dict.fromkeys((b.code for b in bands), 0)
-    points = 0
     for m in margins:
-        b = band_for(m, bands)
-        counts[b.code] += 1
-        points += b.points
-    total = sum(counts.values())
-    shares = {code: proportion(c, total, min_n=min_n) for code, c in counts.items()}
-    return Timeliness(counts, shares, points, points / total if total else None)
+        counts[band_for(m, bands).code] += 1
+    return timeliness_of_counts(counts, bands, min_n=min_n)
+
+
+def timeliness_of_counts(
+    counts: Mapping[str, int], bands: Sequence[Band] = TIMELINESS_BANDS, *, min_n: int = MIN_N
+) -> Timeliness:
+    """Indicator 1 from the number of dossiers in each band (what the store's GROUP BY gives)."""
+    known = {b.code: b for b in bands}
+    if set(counts) - set(known) or any(c < 0 for c in counts.values()):
+        raise ValueError(f"counts must be non-negative and per band {sorted(known)}, got {dict(counts)}")
+    full = {code: int(counts.get(code, 0)) for code in known}
+    total = sum(full.values())
+    points = sum(known[code].points * c for code, c in full.items())
+    shares = {code: proportion(c, total, min_n=min_n) for code, c in full.items()}
+    return Timeliness(full, shares, points, points / total if total else None)
 
 
 def indicator_8(on_time: int, total: int) -> int | None:
@@ -138,6 +148,39 @@ def indicator_8(on_time: int, total: int) -> int | None:
     if on_time == total:
         return 2
     return 1 if 10 * on_time >= 9 * total else 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackHandling:
+    """Indicator 8 over follow-up cases: a case is *due* once handled (answered or dismissed) or once its
+    deadline has passed; it was handled on time when handled on or before its deadline (a local date).
+    Cases still open and not yet due are pending and not scored."""
+
+    on_time: int
+    late: int  # handled after the deadline, or still open past it
+    pending: int
+    points: int | None  # indicator_8(on_time, on_time + late)
+    label: str = UNOFFICIAL
+
+    @property
+    def due(self) -> int:
+        return self.on_time + self.late
+
+
+def feedback_handling(cases: Iterable[tuple[date, date | None]], as_of: date) -> FeedbackHandling:
+    """``cases``: (deadline, the day it was handled or None); ``as_of``: the day the figure is taken."""
+    on_time = late = pending = 0
+    for deadline, handled in cases:
+        if handled is not None and handled <= as_of:
+            if handled <= deadline:
+                on_time += 1
+            else:
+                late += 1
+        elif deadline < as_of:
+            late += 1
+        else:
+            pending += 1
+    return FeedbackHandling(on_time, late, pending, indicator_8(on_time, on_time + late))
 
 
 # ---- SIPAS-style indices -------------------------------------------------------------------------------

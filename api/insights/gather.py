@@ -11,12 +11,14 @@ from analysis.report.facts import Facts, Unit
 from analysis.report.settings import Settings
 from analysis.stats.official import IndexSpec
 from api.db import Store, Tx
-from api.insights import evidence, queries
+from api.insights import evidence, queries, rollups
 from api.insights.periods import Months, months
 from api.insights.queries import CHANNELS, MARGINS, SOURCES
 
 INSTRUMENT = "sipas-service-2023"
 EVIDENCE_IDS = 20  # rating ids kept as evidence per flag
+# What a reading may skip: the dashboard reads only the parts its page shows; the batch reads all.
+PARTS = frozenset({"ratings", "dossiers", "answers", "flags"})
 
 
 class ScopeError(ValueError):
@@ -45,6 +47,7 @@ class Reading:
     settings: Settings
     progress: Callable[[str], None]
     taps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # counter -> (unit, timed, fast)
+    days: tuple[date, date] | None = None  # the period, when every unit in it keeps the root's time zone
 
 
 async def gather(
@@ -54,6 +57,7 @@ async def gather(
     unit_code: str | None,
     settings: Settings,
     progress: Callable[[str], None],
+    parts: frozenset[str] = PARTS,
 ) -> Facts:
     unit_rows = await store.read(queries.units)
     if not unit_rows:
@@ -67,7 +71,7 @@ async def gather(
         root = next((u for u in unit_rows if u["code"] == unit_code), None)
         if root is None:
             raise ScopeError(f"--unit {unit_code!r}: no unit with that code")
-    subtree = _subtree(unit_rows, int(root["id"])) if root else set(by_id)
+    subtree = subtree_of(unit_rows, int(root["id"])) if root else set(by_id)
     ids = None if root is None or len(subtree) == len(by_id) else sorted(subtree)
     tz = str(root["timezone"]) if root else "Asia/Ho_Chi_Minh"
     m = months(first, last, tz)
@@ -84,12 +88,15 @@ async def gather(
         last=last.isoformat(),
     )
     job = Reading(store, m, ids, facts, names, code_of, settings, progress)
-    await _counts(job)
-    await _candidates(job)
+    if {str(by_id[i]["timezone"]) for i in subtree} == {tz}:
+        job.days = (first, last)  # the rollups' local days are the root's: they can serve the ratings
+    await _counts(job, parts)
+    if "flags" in parts:
+        await _candidates(job)
     return facts
 
 
-def _subtree(unit_rows: list[dict[str, Any]], root: int) -> set[int]:
+def subtree_of(unit_rows: list[dict[str, Any]], root: int) -> set[int]:
     children: dict[int, list[int]] = {}
     for u in unit_rows:
         if u["parent_id"] is not None:
@@ -102,19 +109,26 @@ def _subtree(unit_rows: list[dict[str, Any]], root: int) -> set[int]:
     return out
 
 
-async def _counts(job: Reading) -> None:
-    store, m, ids, facts, names, code_of, settings, progress, taps = (
-        job.store, job.m, job.ids, job.facts, job.names, job.code_of, job.settings, job.progress, job.taps
-    )
-    counters, officers, procs = names["counters"], names["officers"], names["procedures"]
-    label = m.labels
-    progress("analyze: counter ratings")
+async def _counts(job: Reading, parts: frozenset[str]) -> None:
+    store, names, code_of, facts = job.store, job.names, job.code_of, job.facts
     counter_unit = await store.read(lambda tx: _map(tx, "counters"))
     officer_unit = await store.read(lambda tx: _map(tx, "officers"))
-    facts.counter_units = {counters[c]: code_of[u] for c, u in counter_unit.items()}
-    facts.officer_units = {officers[o]: code_of[u] for o, u in officer_unit.items()}
-    fast_ms = settings.fast_tap_ms
-    for r in await store.read(lambda tx: queries.ratings_by_month(tx, m, ids, fast_ms)):
+    facts.counter_units = {names["counters"][c]: code_of[u] for c, u in counter_unit.items()}
+    facts.officer_units = {names["officers"][o]: code_of[u] for o, u in officer_unit.items()}
+    if "ratings" in parts:
+        await _ratings(job, counter_unit)
+    if "dossiers" in parts:
+        await _dossiers(job)
+    if "answers" in parts:
+        await _answers(job)
+
+
+async def _ratings(job: Reading, counter_unit: dict[int, int]) -> None:
+    m, facts, names, code_of, progress, taps = job.m, job.facts, job.names, job.code_of, job.progress, job.taps
+    counters, officers = names["counters"], names["officers"]
+    label = m.labels
+    progress("analyze: counter ratings")
+    for r in await _rating_rows(job):
         if r["fast"] or r["timed"]:
             unit, n, fast = taps.get(counters[r["counter_id"]], (counter_unit[r["counter_id"]], 0, 0))
             taps[counters[r["counter_id"]]] = (unit, n + int(r["timed"]), fast + int(r["fast"] or 0))
@@ -130,6 +144,11 @@ async def _counts(job: Reading) -> None:
                 "top": int(r["top"]),
             }
         )
+
+
+async def _dossiers(job: Reading) -> None:
+    store, m, ids, facts, code_of, progress = job.store, job.m, job.ids, job.facts, job.code_of, job.progress
+    procs, label = job.names["procedures"], job.m.labels
     progress("analyze: dossiers")
     for r in await store.read(lambda tx: queries.dossiers_by_month(tx, m, ids)):
         facts.dossiers.append(
@@ -143,6 +162,11 @@ async def _counts(job: Reading) -> None:
             }
         )
     _linked(await store.read(lambda tx: queries.linked_ratings(tx, m, ids)), facts, code_of, procs, label)
+
+
+async def _answers(job: Reading) -> None:
+    store, m, ids, facts, code_of, progress = job.store, job.m, job.ids, job.facts, job.code_of, job.progress
+    officers, label = job.names["officers"], job.m.labels
     progress("analyze: receipt questionnaires")
     facts.instrument = _instrument()
     spec = IndexSpec.from_instrument(facts.instrument)
@@ -162,8 +186,19 @@ async def _counts(job: Reading) -> None:
         )
     for r in await store.read(lambda tx: queries.responses_by_month(tx, m, ids, INSTRUMENT)):
         facts.responses.append({"unit": code_of[r["unit_id"]], "m": label[r["m"]], "n": int(r["n"])})
-    qr = await store.read(lambda tx: queries.qr_by_officer(tx, m, ids, INSTRUMENT, settings.gap_item))
+    qr = await store.read(lambda tx: queries.qr_by_officer(tx, m, ids, INSTRUMENT, job.settings.gap_item))
     facts.qr_officers = [{"officer": officers[r["officer_id"]], "n": int(r["n"]), "x": int(r["x"])} for r in qr]
+
+
+async def _rating_rows(job: Reading) -> list[dict[str, Any]]:
+    """Counter ratings per counter, officer, source and month: from the rollups, brought up to date first,
+    unless the period's units keep other time zones or the settings count fast taps at another threshold."""
+    store, m, ids, days = job.store, job.m, job.ids, job.days
+    await rollups.refresh(store)
+    if days is not None and await rollups.usable(store, job.settings):
+        return await store.read(lambda tx: rollups.ratings_by_month(tx, m, ids, *days))
+    fast_ms = job.settings.fast_tap_ms
+    return await store.read(lambda tx: queries.ratings_by_month(tx, m, ids, fast_ms))
 
 
 def _linked(
@@ -200,7 +235,15 @@ async def _map(tx: Tx, table: str) -> dict[int, int]:
 
 async def _candidates(job: Reading) -> None:
     store, m, ids, facts, names, code_of, settings, progress, taps = (
-        job.store, job.m, job.ids, job.facts, job.names, job.code_of, job.settings, job.progress, job.taps
+        job.store,
+        job.m,
+        job.ids,
+        job.facts,
+        job.names,
+        job.code_of,
+        job.settings,
+        job.progress,
+        job.taps,
     )
     devices, officers = names["devices"], names["officers"]
     progress("analyze: integrity candidates")
