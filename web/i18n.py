@@ -33,6 +33,7 @@ from babel.numbers import format_decimal, format_percent
 Lang = str
 DEFAULT: Lang = "vi"
 SOURCE: Lang = "en"  # the language of the msgids
+INSTRUMENTS: Lang = "vi"  # the language the instruments carry their own wording in
 
 
 def _locale_root() -> Traversable:
@@ -105,7 +106,7 @@ class Text:
 
     def wording(self, worded: Worded) -> str:
         """Instrument text: its official wording in Vietnamese; elsewhere its English source, translated."""
-        return worded.vi if self.lang == "vi" else self.gettext(worded.en)
+        return worded.vi if self.lang == INSTRUMENTS else self.gettext(worded.en)
 
     def table(self, msgids: Iterable[str]) -> dict[str, str]:
         """Translations of ``msgids`` for a script, leaving out those that read as the msgid itself."""

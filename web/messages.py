@@ -32,7 +32,7 @@ from babel.messages.pofile import read_po
 from jinja2 import nodes
 from jinja2.ext import babel_extract
 
-from web.i18n import LANGS, SOURCE
+from web.i18n import INSTRUMENTS, LANGS, SOURCE
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "web" / "locale"
@@ -204,7 +204,7 @@ def _plural_problem(msgid: str, places: list[Place], entry: Entry, lang: str) ->
 
 def needed(places: list[Place], lang: str) -> bool:
     """Whether a catalogue of ``lang`` must carry a msgid used at ``places``."""
-    return lang != "vi" or any(not p.instrument for p in places)
+    return lang != INSTRUMENTS or any(not p.instrument for p in places)
 
 
 def problems(used: dict[str, list[Place]], catalogues: dict[str, dict[str, Entry]]) -> list[str]:
