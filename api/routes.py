@@ -22,9 +22,10 @@ from kiosk.pages import ROUTES as kiosk
 from web.dashboard.handlers import ROUTES as dashboard_pages
 from web.followup.pages import ROUTES as followup_pages
 from web.pages import ROUTES as web
+from web.report.pages import ROUTES as report_pages
 
 ROUTES: list[ControllerRouterHandler] = [
     *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *roster,
     *comments, *dashboard, *followup, *kiosk, *accounts, *web, *followup_pages,
-    *dashboard_pages
+    *dashboard_pages, *report_pages
 ]  # fmt: skip
