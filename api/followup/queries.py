@@ -220,7 +220,7 @@ async def add_event(
 # ---- what the API reads and changes ------------------------------------------------------------------------
 
 ALERT = """
-SELECT a.*, u.code AS unit,
+SELECT a.*, u.code AS unit, u.name AS unit_name,
        CASE a.scope_kind WHEN 'counter' THEN c.code WHEN 'device' THEN d.code WHEN 'officer' THEN o.code
                          ELSE su.code END AS scope
 FROM alerts a
@@ -263,7 +263,7 @@ async def acknowledge(tx: Tx, alert_id: int, note: str, user_id: int | None, nam
 
 
 CASE = """
-SELECT k.*, u.code AS unit, u.timezone AS unit_timezone, d.code AS dossier_code, c.code AS counter
+SELECT k.*, u.code AS unit, u.name AS unit_name, u.timezone AS unit_timezone, d.code AS dossier_code, c.code AS counter
 FROM cases k
 JOIN units u ON u.id = k.unit_id
 LEFT JOIN dossiers d ON d.id = k.dossier_id

@@ -70,7 +70,7 @@ async def test_cases_move_with_a_response_get_assigned_and_keep_their_history(h:
     listing = await h.client.get("/dashboard/cases")
     assert listing.status_code == 200 and f'href="/dashboard/cases/{case["id"]}' in listing.text
     page = await h.client.get(f"/dashboard/cases/{case['id']}")
-    assert page.status_code == 200 and "Chuyển trạng thái vụ việc" in page.text and DOSSIER in page.text
+    assert page.status_code == 200 and "Chuyển trạng thái xử lý" in page.text and DOSSIER in page.text
     csrf = csrf_of(page.text)
     move = f"/dashboard/cases/{case['id']}/transition"
     r = await h.client.post(move, data={"csrf": csrf, "to": "answered", "response": ""}, follow_redirects=False)
