@@ -128,3 +128,14 @@ async def test_a_viewer_elsewhere_sees_no_alert_case_or_dossier_of_another_unit(
     h.client.cookies.clear()
     r = await h.client.get("/dashboard/alerts", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+
+
+async def test_a_signed_in_browser_reads_the_follow_up_api_within_its_units(h: Harness) -> None:
+    """Session reads reach /api/v1 (api/security.py); the lists are the viewer's units only."""
+    await sign_in(h, "lan")
+    alerts = await h.client.get("/api/v1/alerts")
+    assert alerts.status_code == 200 and [a["scope"] for a in alerts.json()] == ["LS-Q1"]
+    assert [c["dossier_code"] for c in (await h.client.get("/api/v1/cases")).json()] == [DOSSIER]
+    await sign_in(h, "hung")
+    assert (await h.client.get("/api/v1/alerts")).json() == []
+    assert (await h.client.get("/api/v1/alerts", params={"unit": "HB.LS"})).status_code == 403
