@@ -13,6 +13,7 @@ so reading again is harmless.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,9 +22,11 @@ from weakref import WeakKeyDictionary
 
 from api.background import Periodic
 from api.db import Store, Tx, now_ms
+from api.db.errors import unavailable_reason
 from api.followup import alerts, cases, queries
 from api.settings import Settings
 
+log = logging.getLogger("hailong.followup")
 RESCAN_MS = 60_000
 BATCH = 5000
 MARKS = ("ratings", "responses", "runs")
@@ -55,6 +58,7 @@ class FollowUp:
         self.store, self.settings, self.clock = store, settings, clock
         self.marks: dict[str, int] | None = None
         self.last_pass = float("-inf")
+        self.unavailable = False
 
     async def load_marks(self) -> dict[str, int]:
         """The stored marks; on the very first start, the newest ids: follow-up begins with what arrives from
@@ -72,10 +76,10 @@ class FollowUp:
     async def run_once(self) -> Pass:
         """One pass: read, plan, and write only if there is something to change (the marks go with it;
         otherwise they move on in memory: reading a few rows again after a restart is harmless)."""
+        self.last_pass = time.monotonic()
         if self.marks is None:
             self.marks = await self.load_marks()
         marks, now = dict(self.marks), self.clock()
-        self.last_pass = time.monotonic()
         plan = await self.store.read(lambda tx: self._plan(tx, marks, now))
         opened = await self.store.write(lambda tx: self._apply(tx, plan, now)) if plan else 0
         for name, value in plan.marks.items():
@@ -135,8 +139,21 @@ async def follow_up(store: Store, settings: Settings) -> None:
     follower = _followers.get(store)
     if follower is None:
         follower = _followers[store] = FollowUp(store, settings)
-    if follower.due():
+    if not follower.due():
+        return
+    try:
         await follower.run_once()
+    except Exception as exc:
+        reason = unavailable_reason(exc)
+        if reason is None:
+            raise  # a bug: api/background.py logs it with its traceback
+        if not follower.unavailable:  # the store cannot take work: one line when it begins, one when it ends
+            log.warning("follow-up: the store cannot be read or written (%s); trying again", reason)
+        follower.unavailable = True
+        return
+    if follower.unavailable:
+        log.warning("follow-up: the store works again")
+        follower.unavailable = False
 
 
 FOLLOWUP_JOB = Periodic("followup", 1.0, follow_up)
