@@ -74,7 +74,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
         yield server
 
 
-def test_an_alert_appears_is_acknowledged_and_its_case_answered_screenshots(live: Live, page: Any, tmp_path: Path) -> None:
+def test_an_alert_is_acknowledged_and_its_case_answered_screenshots(live: Live, page: Any, tmp_path: Path) -> None:
     refused: list[str] = []
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(live.base + "/login?next=%2Fdashboard%2Falerts")

@@ -139,3 +139,19 @@ async def test_a_signed_in_browser_reads_the_follow_up_api_within_its_units(h: H
     await sign_in(h, "hung")
     assert (await h.client.get("/api/v1/alerts")).json() == []
     assert (await h.client.get("/api/v1/alerts", params={"unit": "HB.LS"})).status_code == 403
+
+
+async def test_the_cases_page_shows_indicator_8_for_the_month(h: Harness) -> None:
+    await sign_in(h, "lan")
+    page = await h.client.get("/dashboard/cases?lang=en")
+    assert "indicator 8" in page.text and "none due yet" in page.text  # the one case is due in 15 working days
+    [case] = await h.rows("SELECT id FROM cases")
+    today = (await h.rows("SELECT opened_on FROM cases"))[0]["opened_on"]
+    await h.store.write(
+        lambda tx: tx.execute(
+            "UPDATE cases SET deadline = :d, state = 'answered', response = 'ok', handled_at = 1, handled_on = :d",
+            {"d": today},
+        )
+    )
+    page = await h.client.get("/dashboard/cases?lang=vi")
+    assert "1/1 đúng hạn: 2 điểm" in page.text, case

@@ -171,10 +171,15 @@ class CasePages(Controller):
         found = await service.list_cases(
             store, viewer, unit=None, state=status, overdue=overdue, limit=ROWS, before=None, tz=settings.timezone
         )
+        today = _today(settings)
+        timeliness = await service.handling(store, viewer.units, today.replace(day=1), today)
         return pages.render(
             request,
             "followup/cases.html",
             cases=found,
+            timeliness=timeliness,
+            month_start=today.replace(day=1),
+            today=today,
             state=status or "",
             overdue=overdue,
             **helpers(settings),
