@@ -81,15 +81,25 @@ async def window(tx: Tx, counter_ids: Collection[int], lo: int, hi: int) -> list
     return await tx.fetch_all(sql, {"lo": lo, "hi": hi})
 
 
+RESPONSES = f"""SELECT s.id, s.dossier_id, s.submitted_at, d.unit_id, u.timezone, a.item
+                FROM responses s
+                JOIN answers a ON a.response_id = s.id AND a.value >= 1
+                     AND a.item IN ({", ".join(f"'{i}'" for i in REPORTED_ITEMS)})
+                JOIN dossiers d ON d.id = s.dossier_id
+                JOIN units u ON u.id = d.unit_id"""  # noqa: S608
+
+
+async def history(tx: Tx, lo: int) -> tuple[list[Row], list[Row]]:
+    """Every rating and every reporting response from ``lo`` on (the demo's history, api/followup/demo.py)."""
+    ratings = await tx.fetch_all(RATINGS + " WHERE r.created_at >= :lo ORDER BY r.id", {"lo": lo})
+    responses = await tx.fetch_all(RESPONSES + " WHERE s.submitted_at >= :lo ORDER BY s.id", {"lo": lo})
+    return ratings, responses
+
+
 async def new_responses(tx: Tx, after: int, upto: int, since: int, limit: int) -> list[Row]:
     """Responses after the mark up to ``upto`` (and the last moments again) that report harassment or informal
     payments, one row per reported item."""
-    items = ", ".join(f"'{i}'" for i in REPORTED_ITEMS)
-    sql = f"""SELECT s.id, s.dossier_id, s.submitted_at, d.unit_id, u.timezone, a.item
-              FROM responses s
-              JOIN answers a ON a.response_id = s.id AND a.item IN ({items}) AND a.value >= 1
-              JOIN dossiers d ON d.id = s.dossier_id
-              JOIN units u ON u.id = d.unit_id"""  # noqa: S608
+    sql = RESPONSES
     fresh = await tx.fetch_all(
         sql + " WHERE s.id > :after AND s.id <= :upto ORDER BY s.id LIMIT :limit",
         {"after": after, "upto": upto, "limit": limit},
