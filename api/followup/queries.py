@@ -111,20 +111,19 @@ async def new_responses(tx: Tx, after: int, upto: int, since: int, limit: int) -
     return sorted(again, key=lambda r: int(r["id"])) + fresh
 
 
-async def open_alerts(tx: Tx, causes: Sequence[str] | None = None, prefix: str | None = None) -> list[Row]:
-    where, params = "", {}
-    if prefix is not None:
-        where, params = " AND cause LIKE :p", {"p": prefix + "%"}
+async def open_alerts(tx: Tx, causes: Sequence[str] | None = None) -> list[Row]:
+    """Alerts not closed yet (of ``causes`` when given)."""
     rows = await tx.fetch_all(
-        f"SELECT id, cause, scope_kind, scope_id, unit_id, last_seen_at FROM alerts WHERE open_key IS NOT NULL{where}",  # noqa: S608
-        params,
+        "SELECT id, cause, scope_kind, scope_id, unit_id, last_seen_at FROM alerts WHERE open_key IS NOT NULL"
     )
     return [r for r in rows if causes is None or r["cause"] in causes]
 
 
-async def new_runs(tx: Tx, after: int) -> list[Row]:
+async def next_run(tx: Tx, after: int) -> list[Row]:
+    """The first stored run after the mark (none or one)."""
     return await tx.fetch_all(
-        "SELECT id, unit_code, summary, as_of FROM analysis_runs WHERE id > :after ORDER BY id", {"after": after}
+        "SELECT id, unit_code, summary, as_of FROM analysis_runs WHERE id > :after ORDER BY id LIMIT 1",
+        {"after": after},
     )
 
 

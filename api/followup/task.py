@@ -101,7 +101,8 @@ class FollowUp:
         plan.cases += cases.from_responses(responses, days, now)
         # most responses report nothing and are not returned: the mark moves past them unless the batch was full
         plan.marks["responses"] = max(marks["responses"], newest if len(responses) < BATCH else 0)
-        for run in await queries.new_runs(tx, marks["runs"]):
+        # one run a pass: what a run closes is judged against the alerts the runs before it left open
+        for run in await queries.next_run(tx, marks["runs"]):
             wanted, stale = await alerts.run_alerts(tx, run)
             plan.upserts += wanted
             plan.run_closes += stale
