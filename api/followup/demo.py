@@ -27,6 +27,7 @@ DISMISSALS = (
     "Nội dung không thuộc thẩm quyền của đơn vị; đã hướng dẫn công dân gửi đúng nơi.",
 )
 ACTOR = "demo-manager"
+SOURCES = "SELECT id, source_kind, source_id FROM cases"
 
 
 def _working_days(first: date, last: date) -> list[date]:
@@ -85,10 +86,10 @@ async def fill(store: Store, settings: Settings, seed: int = 7) -> tuple[int, in
 
     async def write(tx: Tx) -> None:
         actor = (None if user is None else int(user["id"]), ACTOR)
+        await queries.insert_cases(tx, planned)
+        ids = {(r["source_kind"], int(r["source_id"])): int(r["id"]) for r in await tx.fetch_all(SOURCES)}
         for case in planned:
-            case_id = await queries.insert_case(tx, case)
-            if case_id is not None:
-                await _handle(tx, case_id, case, actor, rng)
+            await _handle(tx, ids[(case["source_kind"], case["source_id"])], case, actor, rng)
 
     await store.write(write)
     return len(planned), on_time

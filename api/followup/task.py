@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from analysis.stats.window import Windows
 from api.background import Periodic
 from api.db import Store, Tx, now_ms
 from api.db.errors import unavailable_reason
@@ -58,6 +59,7 @@ class FollowUp:
         self.store, self.settings, self.clock = store, settings, clock
         self.marks: dict[str, int] | None = None
         self.last_pass = float("-inf")
+        self.windows: Windows | None = None
         self.unavailable = False
 
     async def load_marks(self) -> dict[str, int]:
@@ -88,14 +90,18 @@ class FollowUp:
 
     async def _plan(self, tx: Tx, marks: dict[str, int], now: int) -> Plan:
         plan = Plan(marks=dict(marks))
-        since = now - RESCAN_MS
+        # SQLite commits in id order (one writer); on PostgreSQL the last moments are read again
+        since = now - RESCAN_MS if tx.dialect == "postgresql" else None
         ratings = await queries.new_ratings(tx, marks["ratings"], since, BATCH)
-        plan.upserts += await alerts.counter_alerts(tx, ratings, now, self.settings)
+        windows = await self._windows(tx, now)
+        plan.upserts += alerts.counter_alerts(windows, ratings, now, self.settings)
+        windows.trim(now - 2 * windows.width)
         extended = {a["open_key"] for a in plan.upserts}
         plan.closes = await alerts.recovered_counters(tx, now, self.settings, extended)
-        plan.close_before = now - self.settings.alert_window_minutes * alerts.MINUTE_MS
+        plan.close_before = now - windows.width
         days = self.settings.case_working_days
-        plan.cases += cases.from_ratings(ratings, days, now)
+        candidates = [r for r in ratings if cases.opens_case(r)]
+        plan.cases += cases.from_ratings(await queries.with_places(tx, candidates), days, now)
         newest = (await queries.newest_ids(tx))["responses"]
         responses = await queries.new_responses(tx, marks["responses"], newest, since, BATCH)
         plan.cases += cases.from_responses(responses, days, now)
@@ -113,14 +119,22 @@ class FollowUp:
             plan.marks["responses"] = max(marks["responses"], max(int(r["id"]) for r in responses) - 1)
         return plan
 
+    async def _windows(self, tx: Tx, now: int) -> Windows:
+        """The counters' windows, filled from the store on the first pass (the last two windows' ratings),
+        then fed by each pass's new ratings (api/followup/alerts.counter_alerts)."""
+        if self.windows is None:
+            windows = alerts.new_windows(self.settings)
+            for r in await queries.window(tx, None, now - 2 * windows.width, now):
+                windows.add(int(r["counter_id"]), int(r["id"]), int(r["created_at"]), int(r["level"]) == 1)
+            self.windows = windows
+        return self.windows
+
     async def _apply(self, tx: Tx, plan: Plan, now: int) -> int:
         for row in plan.upserts:
             await queries.upsert_alert(tx, row)
         await queries.close_alerts(tx, plan.closes, now, plan.close_before)
         await queries.close_alerts(tx, plan.run_closes, now)
-        opened = 0
-        for case in plan.cases:
-            opened += await queries.insert_case(tx, case) is not None
+        opened = await queries.insert_cases(tx, plan.cases)
         if plan.marks:
             await queries.set_marks(tx, plan.marks, now)
         return opened
