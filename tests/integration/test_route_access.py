@@ -79,6 +79,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/dashboard/cases/{case_id:int}/assign"): FORM,
     ("GET", "/dashboard/dossiers"): ADMIN_PAGE,
     ("GET", "/dashboard/export/{name:str}"): ADMIN_PAGE,
+    ("GET", "/dashboard"): ADMIN_PAGE,  # and signed-in users, scoped (tests/integration/test_dashboard_pages.py)
+    ("GET", "/dashboard/trends"): ADMIN_PAGE,
+    ("GET", "/dashboard/units"): ADMIN_PAGE,
+    ("GET", "/dashboard/officers"): ADMIN_PAGE,
     ("GET", "/api/v1/audit"): ADMIN,
     ("GET", "/api/v1/overview"): ADMIN,  # and signed-in dashboard users, scoped (tests/integration/test_dashboard.py)
     ("GET", "/api/v1/trends"): ADMIN,
