@@ -377,7 +377,7 @@ def funnel_chart(
             f"{t.percent(p.limits.lower998)} – {t.percent(p.limits.upper998)}",
             t(POSITION_WORDS[p.position]),
         ]
-        for p in points
+        for p in (points if detail else ())
     ]
     return _figure(parts, title, _table(title, head, rows) if detail else Markup(""), t)
 

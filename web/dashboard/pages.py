@@ -16,7 +16,6 @@ from analysis.stats.funnel import funnel
 from analysis.stats.spc import SpcPoint, SpcResult
 from api.dashboard import views
 from api.db import Store
-from api.insights import queries
 from api.viewer import Viewer
 from web import charts
 from web.dashboard.figures import bar, card, measure_name
@@ -167,7 +166,7 @@ async def units(
     chart = charts.interval_chart(
         bars, t, chart_id="units", title=t("Counter satisfaction rate of each unit, with 95 % intervals"), target=0.9
     )
-    crumbs = await _crumbs(store, viewer, view.unit.code)
+    crumbs = _crumbs(pick.units, viewer, view.unit.code)
     heads = [(m, measure_name(m, t)) for m in views.DRILLDOWN_MEASURES]
     return _page(
         request,
@@ -195,9 +194,8 @@ def _sorted(rows: list[tuple[Any, dict[str, Any]]], sort: str, desc: bool) -> li
     )
 
 
-async def _crumbs(store: Store, viewer: Viewer, code: str) -> list[tuple[str, str]]:
+def _crumbs(found: list[dict[str, Any]], viewer: Viewer, code: str) -> list[tuple[str, str]]:
     """(code, name) from the highest unit the viewer may see down to this one."""
-    found = await store.read(queries.units)
     by_id = {int(u["id"]): u for u in found}
     here = next((u for u in found if u["code"] == code), None)
     chain: list[tuple[str, str]] = []
@@ -218,7 +216,7 @@ async def officers(
 ) -> Response[str]:
     viewer, store, pick, t = await _begin(request, unit, first, last)
     view = await views.officer_scores(store, viewer, unit, pick.first, pick.last)
-    kinds = {str(u["code"]): str(u["kind"]) for u in await store.read(queries.units)}
+    kinds = {str(u["code"]): str(u["kind"]) for u in pick.units}
     shown = [o for o in view.officers if not o.suppressed]
     groups: dict[str, list[Any]] = defaultdict(list)
     for o in shown:

@@ -30,6 +30,7 @@ class Picker:
     last: date
     options: list[Option]
     extra: dict[str, str] = field(default_factory=dict)  # other parameters a page keeps (sorting)
+    units: list[dict[str, Any]] = field(default_factory=list)  # every unit (id, code, name, kind, parent_id)
 
     def query(self, **changes: str | None) -> str:
         """``?unit=…&from=…&to=…`` with some values changed (None drops one)."""
@@ -86,4 +87,5 @@ async def picker(
 ) -> Picker:
     first, last = default_period(first, last)
     units = await store.read(queries.units)
-    return Picker(unit, first, last, tree_options(units, viewer, unit), {k: v for k, v in extra.items() if v})
+    kept = {k: v for k, v in extra.items() if v}
+    return Picker(unit, first, last, tree_options(units, viewer, unit), kept, units)
