@@ -24,9 +24,11 @@ from web.followup.pages import ROUTES as followup_pages
 from web.pages import ROUTES as web
 from web.public.pages import ROUTES as public_pages
 from web.report.pages import ROUTES as report_pages
+from web.themes.pages import ROUTES as theme_pages
 
 ROUTES: list[ControllerRouterHandler] = [
     *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *roster,
     *comments, *dashboard, *followup, *kiosk, *accounts, *web, *followup_pages,
-    *dashboard_pages, *report_pages, *public_pages
+    *dashboard_pages, *report_pages, *public_pages,
+    *theme_pages
 ]  # fmt: skip

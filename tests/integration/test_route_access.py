@@ -81,6 +81,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/dashboard/export/{name:str}"): ADMIN_PAGE,
     ("GET", "/dashboard/report"): ADMIN_PAGE,
     ("GET", "/dashboard/report.xlsx"): ADMIN_PAGE,
+    ("GET", "/dashboard/themes"): ADMIN_PAGE,
+    ("POST", "/dashboard/themes/wrong"): FORM,
     ("GET", "/public/{unit:str}"): ANYONE,  # a centre's public results: no officer, nothing personal
     ("GET", "/dashboard"): ADMIN_PAGE,  # and signed-in users, scoped (tests/integration/test_dashboard_pages.py)
     ("GET", "/dashboard/trends"): ADMIN_PAGE,
