@@ -155,3 +155,17 @@ async def test_the_cases_page_shows_indicator_8_for_the_month(h: Harness) -> Non
     )
     page = await h.client.get("/dashboard/cases?lang=vi")
     assert "1/1 đúng hạn: 2 điểm" in page.text, case
+
+
+async def test_the_filters_take_what_their_forms_send_and_refuse_the_rest_with_a_page(h: Harness) -> None:
+    await sign_in(h, "lan")
+    for path in (
+        "/dashboard/alerts?state=&day=",
+        "/dashboard/cases?state=&lang=vi",
+        "/dashboard/cases?state=open&overdue=true",
+    ):
+        assert (await h.client.get(path)).status_code == 200, path
+    for path in ("/dashboard/alerts?state=nope", "/dashboard/alerts?day=2026-13-01", "/dashboard/cases/0"):
+        r = await h.client.get(path)
+        assert 400 <= r.status_code < 500 and r.headers["content-type"].startswith("text/html"), path
+        assert "<h1>" in r.text, path

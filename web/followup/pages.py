@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
@@ -26,6 +26,8 @@ from web.i18n import Text
 Req = Request[Any, Any, Any]
 Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
 ROWS = 200
+ALERT_STATES: tuple[str, ...] = get_args(AlertState)
+CASE_STATES: tuple[str, ...] = get_args(CaseState)
 CAUSES = {  # the words for each kind of alert (msgids)
     "counter_unhappy": "Many dissatisfied ratings at a counter",
     "spc_concern": "Satisfaction chart: a special cause of concern",
@@ -90,6 +92,24 @@ def helpers(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _choice(value: str | None, allowed: tuple[str, ...]) -> str | None:
+    """A filter from a form: empty means all; anything else must be one of ``allowed``."""
+    if not value:
+        return None
+    if value not in allowed:
+        raise Invalid(f"{value!r} is not one of {', '.join(allowed)}.")
+    return value
+
+
+def _day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{value!r} is not a date (YYYY-MM-DD).") from None
+
+
 def _today(settings: Settings) -> date:
     return date.fromisoformat(local_day(now_ms(), settings.timezone))
 
@@ -111,11 +131,11 @@ class AlertPages(Controller):
         request: Req,
         store: Store,
         settings: Settings,
-        status: Annotated[AlertState | None, Parameter(query="state")] = None,
-        day: date | None = None,
+        status: Annotated[str | None, Parameter(query="state", max_length=20)] = None,
+        day: Annotated[str | None, Parameter(max_length=20)] = None,
     ) -> Response[str]:
         viewer = await pages.page_viewer(request)
-        return await _alerts_page(request, store, settings, viewer, status, day)
+        return await _alerts_page(request, store, settings, viewer, _choice(status, ALERT_STATES), _day(day))
 
     @post("/dashboard/alerts/{alert_id:int}/acknowledge")
     async def acknowledge(self, request: Req, store: Store, settings: Settings, alert_id: Id) -> Response[str]:
@@ -164,10 +184,11 @@ class CasePages(Controller):
         request: Req,
         store: Store,
         settings: Settings,
-        status: Annotated[CaseState | None, Parameter(query="state")] = None,
+        status: Annotated[str | None, Parameter(query="state", max_length=20)] = None,
         overdue: bool = False,
     ) -> Response[str]:
         viewer = await pages.page_viewer(request)
+        status = _choice(status, CASE_STATES)
         found = await service.list_cases(
             store, viewer, unit=None, state=status, overdue=overdue, limit=ROWS, before=None, tz=settings.timezone
         )
