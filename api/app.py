@@ -18,6 +18,7 @@ from api.db.migrate import migrate
 from api.dossiers.service import SurveyLink
 from api.errors import EXCEPTION_HANDLERS
 from api.followup.task import FOLLOWUP_JOB
+from api.insights import rollups
 from api.openapi import OPENAPI_RENDERERS
 from api.ratelimits import AddressLimits
 from api.ratings.service import RatingLimits
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.address_limits = AddressLimits()
             for hook in STARTUP_HOOKS:
                 await hook(app, store, settings)
-            async with running(PERIODIC, store, settings) as loops:
+            async with running(periodic(settings), store, settings) as loops:
                 app.state.loops = loops
                 yield
         finally:
@@ -90,3 +91,10 @@ STARTUP_HOOKS: list[StartupHook] = [surveys_startup, accounts_startup]
 
 # Kept up to date off the request path, every few seconds, while the app runs (api.background).
 PERIODIC: list[Periodic] = [ROSTER_JOB, FOLLOWUP_JOB]
+
+
+def periodic(settings: Settings) -> list[Periodic]:
+    """PERIODIC, and the rating rollups every ``rollup_seconds`` (0: kept up to date by their readers only)."""
+    if settings.rollup_seconds <= 0:
+        return list(PERIODIC)
+    return [*PERIODIC, Periodic("rollups", settings.rollup_seconds, rollups.keep_up)]

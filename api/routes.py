@@ -7,6 +7,7 @@ from litestar.types import ControllerRouterHandler
 from api.accounts.handlers import ROUTES as accounts
 from api.comments.handlers import ROUTES as comments
 from api.counters.handlers import ROUTES as counters
+from api.dashboard.handlers import ROUTES as dashboard
 from api.devices.handlers import ROUTES as devices
 from api.dossiers.handlers import ROUTES as dossiers
 from api.followup.handlers import ROUTES as followup
@@ -18,10 +19,14 @@ from api.roster.handlers import ROUTES as roster
 from api.surveys.handlers import ROUTES as surveys
 from api.units.handlers import ROUTES as units
 from kiosk.pages import ROUTES as kiosk
+from web.dashboard.handlers import ROUTES as dashboard_pages
 from web.followup.pages import ROUTES as followup_pages
 from web.pages import ROUTES as web
+from web.public.pages import ROUTES as public_pages
+from web.report.pages import ROUTES as report_pages
 
 ROUTES: list[ControllerRouterHandler] = [
     *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *roster,
-    *comments, *followup, *kiosk, *accounts, *web, *followup_pages
+    *comments, *dashboard, *followup, *kiosk, *accounts, *web, *followup_pages,
+    *dashboard_pages, *report_pages, *public_pages
 ]  # fmt: skip

@@ -24,6 +24,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     survey_ttl_days: int = 30
     min_tap_interval_ms: int = 1500
     auth_cache_seconds: float = 5.0
+    rollup_seconds: float = 5.0
     access_log: bool = False
     device_burst: int = 600
     device_per_minute: float = 30
@@ -59,6 +60,7 @@ ENV = {
     "survey_ttl_days": ("HAILONG_SURVEY_TTL_DAYS", "days a receipt link stays open after the result is returned"),
     "min_tap_interval_ms": ("HAILONG_MIN_TAP_INTERVAL_MS", "kiosk taps closer than this are ignored (1500)"),
     "auth_cache_seconds": ("HAILONG_AUTH_CACHE_SECONDS", "how long a checked key or device token is trusted"),
+    "rollup_seconds": ("HAILONG_ROLLUP_SECONDS", "how often the rating rollups are refreshed; 0: only when read (5)"),
     "access_log": ("HAILONG_ACCESS_LOG", "1 to log each request (survey tokens are masked)"),
     "device_burst": ("HAILONG_DEVICE_BURST", "ratings a kiosk may send at once, e.g. a day's offline backlog (600)"),
     "device_per_minute": ("HAILONG_DEVICE_PER_MINUTE", "ratings a kiosk may send a minute after its burst (30)"),
@@ -111,6 +113,8 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
         raise SettingsError(
             f"bad setting: HAILONG_AUTH_CACHE_SECONDS is {settings.auth_cache_seconds}; give 0 to 300 seconds"
         )
+    if not 0 <= settings.rollup_seconds <= 3600:
+        raise SettingsError(f"bad setting: HAILONG_ROLLUP_SECONDS is {settings.rollup_seconds}; give 0 to 3600 seconds")
     if not 0 <= settings.min_tap_interval_ms <= 60_000:
         raise SettingsError(
             f"bad setting: HAILONG_MIN_TAP_INTERVAL_MS is {settings.min_tap_interval_ms}; give 0 to 60000"

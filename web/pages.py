@@ -29,18 +29,20 @@ from urllib.parse import quote, urlencode
 
 import jinja2
 from litestar import Request, Response, get
+from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
+from litestar.handlers import BaseRouteHandler
 
 from api.db import StoreError
 from api.errors import DomainError, Forbidden, NotFound, TooManyRequests, Unauthorized
 from api.viewer import SESSION_COOKIE, Viewer, current_viewer
-from web.i18n import LANGS, Lang, Text, text
+from web.i18n import LANGS, N_, Lang, Text, text
 
 log = logging.getLogger("hailong.pages")
 
 LANG_COOKIE = "hailong_lang"
 CSRF_COOKIE = "hailong_csrf"  # before sign-in: a random value in its own cookie protects the login form
-PAGE_PREFIXES = ("/dashboard", "/login", "/logout")
+PAGE_PREFIXES = ("/dashboard", "/login", "/logout", "/public")
 CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self';"
     " base-uri 'none'; frame-ancestors 'none'"
@@ -65,22 +67,27 @@ class Link:
 NAV: tuple[tuple[Link, frozenset[str]], ...] = tuple(
     (Link(path, label), frozenset(roles.split()))
     for path, label, roles in (
-        ("/dashboard", "Overview", "admin province manager viewer"),
-        ("/dashboard/trends", "Trends", "admin province manager viewer"),
-        ("/dashboard/units", "Units", "admin province manager viewer"),
-        ("/dashboard/officers", "Officers", "admin province manager viewer"),
-        ("/dashboard/themes", "Themes", "admin province manager viewer"),
+        ("/dashboard", N_("Overview"), "admin province manager viewer"),
+        ("/dashboard/trends", N_("Trends"), "admin province manager viewer"),
+        ("/dashboard/units", N_("Units"), "admin province manager viewer"),
+        ("/dashboard/officers", N_("Officers"), "admin province manager viewer"),
+        ("/dashboard/themes", N_("Themes"), "admin province manager viewer"),
         ("/dashboard/alerts", "Alerts", "admin province manager viewer"),
-        ("/dashboard/cases", "Cases", "admin province manager viewer"),
-        ("/dashboard/kiosks", "Kiosks", "admin manager"),
-        ("/dashboard/dossiers", "Dossiers", "admin province manager viewer"),
-        ("/dashboard/report", "Report", "admin province manager viewer"),
+        ("/dashboard/cases", N_("Cases"), "admin province manager viewer"),
+        ("/dashboard/kiosks", N_("Kiosks"), "admin manager"),
+        ("/dashboard/dossiers", N_("Dossiers"), "admin province manager viewer"),
+        ("/dashboard/report", N_("Report"), "admin province manager viewer"),
         ("/dashboard/audit", "Audit log", "admin"),
     )
 )
 
 
-ROLE_NAMES = {"admin": "Administrator", "province": "Province", "manager": "Manager", "viewer": "Viewer"}
+ROLE_NAMES = {
+    "admin": N_("Administrator"),
+    "province": N_("Province"),
+    "manager": N_("Manager"),
+    "viewer": N_("Viewer"),
+}
 
 
 def nav_for(viewer: Viewer | None) -> list[Link]:
@@ -168,11 +175,15 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.globals["static"] = static_url
+    env.globals["N_"] = N_  # marks a msgid translated later by value (table headers)
     env.globals["role_names"] = ROLE_NAMES
     return env
 
 
-def render(request: Request[Any, Any, Any], template_name: str, *, status: int = 200, **context: Any) -> Response[str]:
+def render(
+    request: Request[Any, Any, Any], template_name: str, *, status: int = 200, forms: bool = True, **context: Any
+) -> Response[str]:
+    """``forms=False``: a page without any form (the public results page), so no CSRF cookie is made."""
     lang = page_lang(request)
     viewer = request.scope.get("state", {}).get("viewer")
     viewer = viewer if isinstance(viewer, Viewer) else None
@@ -180,7 +191,7 @@ def render(request: Request[Any, Any, Any], template_name: str, *, status: int =
         "t": text(lang),
         "lang": lang,
         "viewer": viewer,
-        "csrf": csrf_token(request),
+        "csrf": csrf_token(request) if forms else "",
         "nav": nav_for(viewer),
         "path": request.url.path,
         "switch_url": switch_url(request, lang),
@@ -210,6 +221,14 @@ async def page_viewer(request: Request[Any, Any, Any]) -> Viewer:
         raise LoginRequired("Sign in to see this page.") from None
 
 
+async def signed_in_page(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A page guard: an anonymous browser is sent to sign in before the page's parameters are checked."""
+    try:
+        await current_viewer(connection)
+    except Unauthorized:
+        raise LoginRequired("Sign in to see this page.") from None
+
+
 async def know_the_viewer(request: Request[Any, Any, Any]) -> None:
     """The app's ``before_request`` hook: on a page path, the signed-in viewer is found before the handler's
     parameters are checked, so that even a page refusing a bad parameter shows the layout and the nav."""
@@ -235,14 +254,14 @@ def login_url(request: Request[Any, Any, Any]) -> str:
 # Error pages: on a page path, every error is a page in the user's language.
 
 ERROR_TEXT = {
-    400: ("Something in this request is not right", "Go back, check what you entered and try again."),
-    403: ("Not allowed", "Your account may not see this page or this unit. Choose a unit you are responsible for."),
-    404: ("Page not found", "This page does not exist. Use the menu to find what you are looking for."),
-    429: ("Please wait a moment", "Too many attempts. Wait a little, then try again."),
-    503: ("The service is busy", "The database cannot answer right now. Try again in a few seconds."),
+    400: (N_("Something in this request is not right"), N_("Go back, check what you entered and try again.")),
+    403: ("Not allowed", N_("Your account may not see this page or this unit. Choose a unit you are responsible for.")),
+    404: (N_("Page not found"), N_("This page does not exist. Use the menu to find what you are looking for.")),
+    429: ("Please wait a moment", N_("Too many attempts. Wait a little, then try again.")),
+    503: (N_("The service is busy"), N_("The database cannot answer right now. Try again in a few seconds.")),
     500: (
-        "Something went wrong",
-        "The server could not finish this request. Try again; if it keeps happening, tell your administrator.",
+        N_("Something went wrong"),
+        N_("The server could not finish this request. Try again; if it keeps happening, tell your administrator."),
     ),
 }
 
@@ -250,11 +269,11 @@ ERROR_TEXT = {
 # Refusals that deserve their own words, by the error's code.
 CODE_TEXT = {
     "outside-your-units": (
-        "Not allowed",
-        "This unit is outside the units you may see. Choose a unit you are responsible for.",
+        N_("Not allowed"),
+        N_("This unit is outside the units you may see. Choose a unit you are responsible for."),
     ),
-    "read-only-role": ("Not allowed", "Your role may read this unit but not change it."),
-    "csrf": ("This form has expired", "Open the page again and resend the form."),
+    "read-only-role": ("Not allowed", N_("Your role may read this unit but not change it.")),
+    "csrf": (N_("This form has expired"), N_("Open the page again and resend the form.")),
 }
 
 

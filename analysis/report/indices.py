@@ -98,13 +98,23 @@ def _answers(acc: Counts, facts: Facts, units: dict[str, list[tuple[str, str]]])
             _add(acc, scopes, f"sipas_item:{item}", r["m"], r["n"], r["sat"], excluded)
 
 
-def rows(facts: Facts, settings: Settings, acc: Counts | None = None) -> list[dict[str, Any]]:
+def rows(
+    facts: Facts,
+    settings: Settings,
+    acc: Counts | None = None,
+    periods: list[tuple[str, list[str]]] | None = None,
+    scopes: set[tuple[str, str]] | None = None,
+) -> list[dict[str, Any]]:
+    """Every measure of every scope and period: by default the months, quarters and years touched
+    (``Facts.periods``); the dashboard asks for one period (all its months) and a few scopes."""
     acc = counts(facts) if acc is None else acc
     out: list[dict[str, Any]] = []
     sipas: dict[tuple[str, str, str], dict[str, tuple[int, int, int]]] = defaultdict(dict)
-    periods = list(facts.periods())
+    periods = list(facts.periods()) if periods is None else periods
     min_n = settings.min_n
     for (kind, code, measure), by_month in sorted(acc.items()):
+        if scopes is not None and (kind, code) not in scopes:
+            continue
         for period, months in periods:
             cells = [by_month[m] for m in months if m in by_month]
             if not cells:

@@ -74,11 +74,14 @@ def monthly(facts: Facts) -> dict[str, dict[str, list[int]]]:
     return out
 
 
-def rows(facts: Facts, settings: Settings) -> list[dict[str, Any]]:
+def rows(
+    facts: Facts, settings: Settings, periods: list[tuple[str, list[str]]] | None = None
+) -> list[dict[str, Any]]:
+    """Every officer per period: by default the months, quarters and years touched (``Facts.periods``)."""
     by_officer = monthly(facts)
     kind = {u.code: u.kind for u in facts.units}
     out: list[dict[str, Any]] = []
-    for period, months in facts.periods():
+    for period, months in facts.periods() if periods is None else periods:
         totals = {
             o: (sum(m[k][0] for k in months if k in m), sum(m[k][1] for k in months if k in m))
             for o, m in by_officer.items()

@@ -76,8 +76,6 @@ def chart_rows(facts: Facts, acc: Counts, settings: Settings) -> tuple[list[dict
 
 def changes(facts: Facts, acc: Counts, settings: Settings) -> list[dict[str, Any]]:
     """The last month against the one before, per unit, with BH-adjusted p-values."""
-    from analysis.stats.compare import benjamini_hochberg, two_proportion
-
     if len(facts.months) < 2:
         return []
     last, before = facts.months[-1], facts.months[-2]
@@ -87,21 +85,20 @@ def changes(facts: Facts, acc: Counts, settings: Settings) -> list[dict[str, Any
             continue
         (n1, x1, _), (n2, x2, _) = by_month[before], by_month[last]
         if n1 >= settings.min_n and n2 >= settings.min_n:
-            found.append(
-                {
-                    "unit": code,
-                    "from": before,
-                    "to": last,
-                    "n1": n1,
-                    "x1": x1,
-                    "n2": n2,
-                    "x2": x2,
-                    "p": two_proportion(x1, n1, x2, n2).p_value,
-                }
-            )
+            found.append({"unit": code, "from": before, "to": last, "n1": n1, "x1": x1, "n2": n2, "x2": x2})
+    return tested(found, settings.alpha)
+
+
+def tested(found: list[dict[str, Any]], alpha: float) -> list[dict[str, Any]]:
+    """Each row's change from x1/n1 (before) to x2/n2 (after): its two-proportion p-value, the
+    Benjamini-Hochberg q across all the rows given (one family), and ``changed`` = q < alpha."""
+    from analysis.stats.compare import benjamini_hochberg, two_proportion
+
+    for row in found:
+        row["p"] = two_proportion(row["x1"], row["n1"], row["x2"], row["n2"]).p_value
     for row, q in zip(found, benjamini_hochberg([float(r["p"]) for r in found]).q_values, strict=True):
         row["q"] = q
-        row["changed"] = q < settings.alpha
+        row["changed"] = q < alpha
     return found
 
 

@@ -120,14 +120,23 @@ def timeliness(margins: Iterable[float], bands: Sequence[Band] = TIMELINESS_BAND
     """Indicator 1 over dossiers' margins (see TIMELINESS_BANDS for the default unit)."""
     check_bands(bands)
     counts = dict.fromkeys((b.code for b in bands), 0)
-    points = 0
     for m in margins:
-        b = band_for(m, bands)
-        counts[b.code] += 1
-        points += b.points
-    total = sum(counts.values())
-    shares = {code: proportion(c, total, min_n=min_n) for code, c in counts.items()}
-    return Timeliness(counts, shares, points, points / total if total else None)
+        counts[band_for(m, bands).code] += 1
+    return timeliness_of_counts(counts, bands, min_n=min_n)
+
+
+def timeliness_of_counts(
+    counts: Mapping[str, int], bands: Sequence[Band] = TIMELINESS_BANDS, *, min_n: int = MIN_N
+) -> Timeliness:
+    """Indicator 1 from the number of dossiers in each band (what the store's GROUP BY gives)."""
+    known = {b.code: b for b in bands}
+    if set(counts) - set(known) or any(c < 0 for c in counts.values()):
+        raise ValueError(f"counts must be non-negative and per band {sorted(known)}, got {dict(counts)}")
+    full = {code: int(counts.get(code, 0)) for code in known}
+    total = sum(full.values())
+    points = sum(known[code].points * c for code, c in full.items())
+    shares = {code: proportion(c, total, min_n=min_n) for code, c in full.items()}
+    return Timeliness(full, shares, points, points / total if total else None)
 
 
 def indicator_8(on_time: int, total: int) -> int | None:

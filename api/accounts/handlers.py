@@ -21,6 +21,7 @@ from api.clients import request_client
 from api.errors import Forbidden
 from api.viewer import SESSION_COOKIE, Viewer, current_viewer
 from web import pages
+from web.i18n import N_
 
 MAX_FIELD_CHARS = 200
 MAX_ID = 2**63 - 1
@@ -74,13 +75,13 @@ class LoginPages(Controller):
         try:
             signed_in = await _accounts(request).sign_in(username, password, client)
         except BadCredentials:
-            wrong = pages.page_text(request)("The username or password is not right.")
+            wrong = pages.page_text(request)(N_("The username or password is not right."))
             return _login_page(request, target, status=401, error=wrong, username=username)
         except Throttled as exc:
             message = (
-                "Too many failed sign-ins from this address. Wait {minutes} minute(s), then try again."
+                N_("Too many failed sign-ins from this address. Wait {minutes} minute(s), then try again.")
                 if exc.scope == "address"
-                else "Too many failed sign-ins for this account. Wait {seconds} second(s), then try again."
+                else N_("Too many failed sign-ins for this account. Wait {seconds} second(s), then try again.")
             )
             page = _login_page(
                 request,
@@ -144,7 +145,12 @@ class AuditPage(Controller):
 
 
 PAGE_ROWS = 100
-VIA_NAMES = {"session": "signed in", "key": "API key", "cli": "command line", "anonymous": "not signed in"}
+VIA_NAMES = {
+    "session": N_("signed in"),
+    "key": N_("API key"),
+    "cli": N_("command line"),
+    "anonymous": N_("not signed in"),
+}
 
 
 def utc_text(ms: int) -> str:

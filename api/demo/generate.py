@@ -198,6 +198,11 @@ async def fill_demo(
         await pending
     if store.dialect == "postgresql":
         await store.write(_reset_identities)
+    from api.insights import rollups
+
+    if progress:
+        progress("demo data: rolling up the ratings")
+    await rollups.refresh(store)  # as the API process keeps them, so a batch on the demo starts current
     counts = {}
     for table in TABLES:
         counts[table] = int((await store.fetch_one(f"SELECT count(*) AS n FROM {table}") or {"n": 0})["n"])  # noqa: S608

@@ -78,7 +78,16 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/dashboard/cases/{case_id:int}/transition"): FORM,
     ("POST", "/dashboard/cases/{case_id:int}/assign"): FORM,
     ("GET", "/dashboard/dossiers"): ADMIN_PAGE,
+    ("GET", "/dashboard/export/{name:str}"): ADMIN_PAGE,
+    ("GET", "/dashboard/report"): ADMIN_PAGE,
+    ("GET", "/dashboard/report.xlsx"): ADMIN_PAGE,
+    ("GET", "/public/{unit:str}"): ANYONE,  # a centre's public results: no officer, nothing personal
     ("GET", "/api/v1/audit"): ADMIN,
+    ("GET", "/api/v1/overview"): ADMIN,  # and signed-in dashboard users, scoped (tests/integration/test_dashboard.py)
+    ("GET", "/api/v1/trends"): ADMIN,
+    ("GET", "/api/v1/drilldown"): ADMIN,
+    ("GET", "/api/v1/officer-scores"): ADMIN,
+    ("GET", "/api/v1/heatmap"): ADMIN,
 }
 
 ALLOWED = {
@@ -124,7 +133,7 @@ async def test_anonymous_and_wrong_roles_are_refused_and_the_right_ones_let_thro
         path = template.replace("{code:str}", "NOPE").replace("{name:str}", "app.js").replace("{token:str}", "X")
         path = path.replace("{shift_id:int}", "999999").replace("{rating_id:int}", "999999")
         path = path.replace("{path:str}", "nothing").replace("/static/app.js", "/static/dashboard.css")
-        path = path.replace("{alert_id:int}", "1").replace("{case_id:int}", "1")
+        path = path.replace("{alert_id:int}", "1").replace("{case_id:int}", "1").replace("{unit:str}", "HB")
         for caller, headers in callers.items():
             if method == "POST" and path.endswith("/revoke"):
                 path = "/api/v1/devices/NOPE/revoke"  # never revoke the test's own kiosk

@@ -21,7 +21,7 @@ from api.followup.schemas import AlertState, CaseState
 from api.instruments.loader import counter_instrument, load_all
 from api.settings import Settings
 from web import pages
-from web.i18n import Text
+from web.i18n import N_, Text
 
 Req = Request[Any, Any, Any]
 Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
@@ -29,25 +29,25 @@ ROWS = 200
 ALERT_STATES: tuple[str, ...] = get_args(AlertState)
 CASE_STATES: tuple[str, ...] = get_args(CaseState)
 CAUSES = {  # the words for each kind of alert (msgids)
-    "counter_unhappy": "Many dissatisfied ratings at a counter",
-    "spc_concern": "Satisfaction chart: a special cause of concern",
-    "theme_spike": "A complaint theme rose beyond its usual range",
-    "integrity": "Integrity flag",
+    "counter_unhappy": N_("Many dissatisfied ratings at a counter"),
+    "spc_concern": N_("Satisfaction chart: a special cause of concern"),
+    "theme_spike": N_("A complaint theme rose beyond its usual range"),
+    "integrity": N_("Integrity flag"),
 }
 STATES = {
-    "open": "Open",
-    "acknowledged": "Acknowledged",
-    "closed": "Closed",
-    "in_progress": "In progress",
-    "answered": "Answered",
-    "dismissed": "Dismissed",
+    "open": N_("Open"),
+    "acknowledged": N_("Acknowledged"),
+    "closed": N_("Closed"),
+    "in_progress": N_("In progress"),
+    "answered": N_("Answered"),
+    "dismissed": N_("Dismissed"),
 }
 REASONS = {
-    "unsatisfied": "“Không hài lòng” at the counter",
-    "dossier": "names a dossier",
-    "comment": "with a comment",
-    "harassment": "reports harassment",
-    "informal_payment": "reports informal payments",
+    "unsatisfied": N_("“Không hài lòng” at the counter"),
+    "dossier": N_("names a dossier"),
+    "comment": N_("with a comment"),
+    "harassment": N_("reports harassment"),
+    "informal_payment": N_("reports informal payments"),
 }
 
 

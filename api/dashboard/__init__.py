@@ -1,0 +1,1 @@
+"""The manager dashboard's data: views (api/dashboard/views.py) and their JSON endpoints."""
