@@ -74,7 +74,7 @@ async def test_cases_move_with_a_response_get_assigned_and_keep_their_history(h:
     csrf = csrf_of(page.text)
     move = f"/dashboard/cases/{case['id']}/transition"
     r = await h.client.post(move, data={"csrf": csrf, "to": "answered", "response": ""}, follow_redirects=False)
-    assert r.status_code == 422 and "A response is required" in r.text
+    assert r.status_code == 422 and "Hãy ghi nội dung trả lời công dân" in r.text
     r = await h.client.post(move, data={"csrf": csrf, "to": "answered", "response": "Đã gọi điện xin lỗi"})
     assert r.status_code == 200 and "Đã gọi điện xin lỗi" in r.text and "Đã trả lời" in r.text
     give = f"/dashboard/cases/{case['id']}/assign"

@@ -51,6 +51,21 @@ REASONS = {
 }
 
 
+# A refused change, in the user's words: by the error's code, else by the field it names (msgids).
+ERRORS = {
+    "bad-transition": N_("The case cannot move to this state from the one it is in."),
+    "unknown-user": N_("There is no user with this name."),
+    "assignee-outside-unit": N_("This user works outside the case's unit."),
+    "response": N_("Write the response to the citizen to answer the case."),
+    "reason": N_("Write the reason to dismiss the case."),
+}
+
+
+def error_text(exc: DomainError) -> str:
+    keys = [exc.code] + [str(e.get("key", "")) for e in exc.errors]
+    return next((ERRORS[k] for k in keys if k in ERRORS), N_("Something in this request is not right"))
+
+
 def cause_text(t: Text, cause: str) -> str:
     family, _, detail = cause.partition(":")
     words = t(CAUSES.get(family, cause))
@@ -255,7 +270,7 @@ async def _case_page(
         case=found,
         moves=MOVES[found.state],
         manages=viewer.role in ("admin", "manager"),
-        error=error,
+        error=None if error is None else error_text(error),
         form=form or {},
         **helpers(settings),
     )
