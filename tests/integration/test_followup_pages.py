@@ -169,3 +169,33 @@ async def test_the_filters_take_what_their_forms_send_and_refuse_the_rest_with_a
         r = await h.client.get(path)
         assert 400 <= r.status_code < 500 and r.headers["content-type"].startswith("text/html"), path
         assert "<h1>" in r.text, path
+
+
+async def test_everything_users_and_citizens_wrote_is_escaped_on_every_follow_up_page(h: Harness) -> None:
+    nasty_name = '<img src=x onerror="alert(1)">Huyện'
+    r = await h.client.patch("/api/v1/units/HB.LS", json={"name": nasty_name}, headers=h.admin)
+    assert r.status_code == 200, r.text
+    [alert] = await h.rows("SELECT id FROM alerts")
+    [case] = await h.rows("SELECT id FROM cases")
+    await sign_in(h, "lan")
+    page = await h.client.get("/dashboard/alerts")
+    note = '<script>alert("note")</script>'
+    r = await h.client.post(
+        f"/dashboard/alerts/{alert['id']}/acknowledge", data={"csrf": csrf_of(page.text), "note": note}
+    )
+    assert r.status_code == 200
+    r = await h.client.post(
+        f"/dashboard/cases/{case['id']}/transition",
+        data={"csrf": csrf_of(page.text), "to": "answered", "response": '<b onclick="x()">ok</b>'},
+    )
+    assert r.status_code == 200
+    for path in (
+        "/dashboard/alerts",
+        "/dashboard/cases",
+        f"/dashboard/cases/{case['id']}",
+        f"/dashboard/dossiers?code={DOSSIER}",
+    ):
+        text = (await h.client.get(path)).text
+        assert "<img src=x" not in text and "<script>alert" not in text and "<b onclick" not in text, path
+    text = (await h.client.get("/dashboard/alerts")).text
+    assert "&lt;script&gt;alert(&#34;note&#34;)&lt;/script&gt;" in text and "&lt;img src=x" in text
