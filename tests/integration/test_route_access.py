@@ -82,6 +82,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/dashboard/report"): ADMIN_PAGE,
     ("GET", "/dashboard/report.xlsx"): ADMIN_PAGE,
     ("GET", "/public/{unit:str}"): ANYONE,  # a centre's public results: no officer, nothing personal
+    ("GET", "/dashboard"): ADMIN_PAGE,  # and signed-in users, scoped (tests/integration/test_dashboard_pages.py)
+    ("GET", "/dashboard/trends"): ADMIN_PAGE,
+    ("GET", "/dashboard/units"): ADMIN_PAGE,
+    ("GET", "/dashboard/officers"): ADMIN_PAGE,
     ("GET", "/api/v1/audit"): ADMIN,
     ("GET", "/api/v1/overview"): ADMIN,  # and signed-in dashboard users, scoped (tests/integration/test_dashboard.py)
     ("GET", "/api/v1/trends"): ADMIN,
