@@ -3,6 +3,7 @@ cases and a case (move, assign, history), the dossier lookup; signed in as each 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 
@@ -199,3 +200,17 @@ async def test_everything_users_and_citizens_wrote_is_escaped_on_every_follow_up
         assert "<img src=x" not in text and "<script>alert" not in text and "<b onclick" not in text, path
     text = (await h.client.get("/dashboard/alerts")).text
     assert "&lt;script&gt;alert(&#34;note&#34;)&lt;/script&gt;" in text and "&lt;img src=x" in text
+
+
+async def test_the_unit_filter_lists_only_the_viewers_units_and_narrows_the_lists(h: Harness) -> None:
+    await sign_in(h, "lan")
+    page = await h.client.get("/dashboard/alerts")
+    options = re.findall(r'<option value="(HB[^"]*)"', page.text)
+    assert options == ["HB.LS", "HB.LS.TT"]
+    narrowed = await h.client.get("/dashboard/alerts?unit=HB.LS.TT&state=")
+    assert narrowed.status_code == 200 and "LS-Q1" not in narrowed.text
+    assert "LS-Q1" in (await h.client.get("/dashboard/alerts?unit=HB.LS")).text
+    cases = await h.client.get("/dashboard/cases?unit=HB.LS.TT")
+    assert cases.status_code == 200 and "/dashboard/cases/" not in cases.text
+    assert (await h.client.get("/dashboard/cases?unit=HB")).status_code == 403
+    assert (await h.client.get("/dashboard/alerts?unit=NOPE")).status_code == 404

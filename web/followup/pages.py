@@ -18,9 +18,11 @@ from api.errors import DomainError, Invalid
 from api.followup import service
 from api.followup.cases import MOVES, local_day
 from api.followup.schemas import AlertState, CaseState
+from api.insights.queries import units as unit_rows
 from api.instruments.loader import counter_instrument, load_all
 from api.settings import Settings
 from web import pages
+from web.dashboard.picker import Option, tree_options
 from web.i18n import N_, Text
 
 Req = Request[Any, Any, Any]
@@ -125,6 +127,11 @@ def _day(value: str | None) -> date | None:
         raise Invalid(f"{value!r} is not a date (YYYY-MM-DD).") from None
 
 
+async def _unit_options(store: Store, viewer: Any, unit: str | None) -> list[Option]:
+    """The units the viewer may see, for the filter (the dashboard's own picker lists them the same way)."""
+    return tree_options(await store.read(unit_rows), viewer, unit)
+
+
 def _today(settings: Settings) -> date:
     return date.fromisoformat(local_day(now_ms(), settings.timezone))
 
@@ -148,9 +155,11 @@ class AlertPages(Controller):
         settings: Settings,
         status: Annotated[str | None, Parameter(query="state", max_length=20)] = None,
         day: Annotated[str | None, Parameter(max_length=20)] = None,
+        unit: Annotated[str | None, Parameter(max_length=64)] = None,
     ) -> Response[str]:
         viewer = await pages.page_viewer(request)
-        return await _alerts_page(request, store, settings, viewer, _choice(status, ALERT_STATES), _day(day))
+        state, on = _choice(status, ALERT_STATES), _day(day)
+        return await _alerts_page(request, store, settings, viewer, state, on, unit=unit or None)
 
     @post("/dashboard/alerts/{alert_id:int}/acknowledge")
     async def acknowledge(self, request: Req, store: Store, settings: Settings, alert_id: Id) -> Response[str]:
@@ -170,16 +179,18 @@ async def _alerts_page(
     state: str | None,
     day: date | None,
     *,
+    unit: str | None = None,
     status: int = 200,
     failed: int | None = None,
 ) -> Response[str]:
     day = day or _today(settings)
-    found = await service.list_alerts(store, viewer, unit=None, state=state, limit=ROWS, before=None)
-    digest = await service.digest(store, viewer, day, None, settings.timezone)
+    found = await service.list_alerts(store, viewer, unit=unit, state=state, limit=ROWS, before=None)
+    digest = await service.digest(store, viewer, day, unit, settings.timezone)
     return pages.render(
         request,
         "followup/alerts.html",
         status=status,
+        units=await _unit_options(store, viewer, unit),
         alerts=found,
         digest=digest,
         state=state or "",
@@ -201,18 +212,21 @@ class CasePages(Controller):
         settings: Settings,
         status: Annotated[str | None, Parameter(query="state", max_length=20)] = None,
         overdue: bool = False,
+        unit: Annotated[str | None, Parameter(max_length=64)] = None,
     ) -> Response[str]:
         viewer = await pages.page_viewer(request)
-        status = _choice(status, CASE_STATES)
+        status, unit = _choice(status, CASE_STATES), unit or None
         found = await service.list_cases(
-            store, viewer, unit=None, state=status, overdue=overdue, limit=ROWS, before=None, tz=settings.timezone
+            store, viewer, unit=unit, state=status, overdue=overdue, limit=ROWS, before=None, tz=settings.timezone
         )
         today = _today(settings)
-        timeliness = await service.handling(store, viewer.units, today.replace(day=1), today)
+        scope = await store.read(lambda tx: service.scope_units(tx, viewer, unit))
+        timeliness = await service.handling(store, scope, today.replace(day=1), today)
         return pages.render(
             request,
             "followup/cases.html",
             cases=found,
+            units=await _unit_options(store, viewer, unit),
             timeliness=timeliness,
             month_start=today.replace(day=1),
             today=today,
