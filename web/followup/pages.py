@@ -191,6 +191,7 @@ async def _alerts_page(
         "followup/alerts.html",
         status=status,
         units=await _unit_options(store, viewer, unit),
+        unit=unit or "",
         alerts=found,
         digest=digest,
         state=state or "",
