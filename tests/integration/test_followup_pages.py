@@ -214,3 +214,14 @@ async def test_the_unit_filter_lists_only_the_viewers_units_and_narrows_the_list
     assert cases.status_code == 200 and "/dashboard/cases/" not in cases.text
     assert (await h.client.get("/dashboard/cases?unit=HB")).status_code == 403
     assert (await h.client.get("/dashboard/alerts?unit=NOPE")).status_code == 404
+
+
+async def test_the_overview_shows_the_open_alerts_of_its_unit(h: Harness) -> None:
+    await sign_in(h, "lan")
+    page = await h.client.get("/dashboard?unit=HB.LS")
+    assert page.status_code == 200, page.text[:500]
+    assert "Cảnh báo đang mở" in page.text and "Nhiều đánh giá không hài lòng tại một quầy" in page.text
+    assert "/dashboard/alerts?unit=HB.LS#alert-" in page.text
+    await h.store.write(lambda tx: tx.execute("UPDATE alerts SET state = 'closed', open_key = NULL, closed_at = 1"))
+    page = await h.client.get("/dashboard?unit=HB.LS")
+    assert "Không có cảnh báo nào đang mở." in page.text
