@@ -77,11 +77,14 @@ class Figure:
     svg: Markup
     table: Markup
     summary: str  # the words of the disclosure that holds the table
+    caption: str = ""
 
     def __html__(self) -> str:
-        return Markup('<figure class="chart">{}<details><summary>{}</summary>{}</details></figure>').format(
-            self.svg, self.summary, self.table
-        )
+        if not self.table:
+            return Markup('<figure class="chart"><figcaption>{}</figcaption>{}</figure>').format(self.caption, self.svg)
+        return Markup(
+            '<figure class="chart"><figcaption>{}</figcaption>{}<details><summary>{}</summary>{}</details></figure>'
+        ).format(self.caption, self.svg, self.summary, self.table)
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,6 @@ class Bar:
     value: float | None  # None: suppressed (too few ratings), drawn as words, not as a bar
     low: float | None = None
     high: float | None = None
-    href: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,9 +158,8 @@ def _mark(
     shape: str, x: float, y: float, fill: str, attrs: str, title: str, *, hollow: bool = False, kind: str = "pt"
 ) -> str:
     paint = f'fill="#fff" stroke="{fill}" stroke-width="2"' if hollow else f'fill="{fill}" stroke="#fff"'
-    return (
-        f'<path class="{kind}" {attrs} transform="translate({_f(x)} {_f(y)})" d="{SHAPES[shape]}" {paint}>'
-        f"<title>{escape(title)}</title></path>"
+    return f'<path class="{kind}" {attrs} transform="translate({_f(x)} {_f(y)})" d="{SHAPES[shape]}" {paint}>' + (
+        f"<title>{escape(title)}</title></path>" if title else "</path>"
     )
 
 
@@ -173,8 +174,8 @@ def _table(caption: str, head: Sequence[str], rows: Iterable[Sequence[str]]) -> 
     )
 
 
-def _figure(parts: list[str], table: Markup, t: Text) -> Figure:
-    return Figure(Markup("".join(parts) + "</svg>"), table, t("Table of the figures"))
+def _figure(parts: list[str], title: str, table: Markup, t: Text) -> Figure:
+    return Figure(Markup("".join(parts) + "</svg>"), table, t("Table of the figures"), title)
 
 
 def _x_labels(labels: Sequence[str], xs: Sequence[float], baseline: float) -> list[str]:
@@ -210,7 +211,7 @@ def spc_chart(result: SpcResult, t: Text, *, chart_id: str, title: str) -> Figur
     parts = _open(chart_id, height, title, desc)
     if not points:
         parts.append(f'<text x="{LEFT}" y="40">{escape(t("No ratings in this period."))}</text>')
-        return _figure(parts, _table(title, [t("Month")], []), t)
+        return _figure(parts, title, _table(title, [t("Month")], []), t)
     seen = [p.value for p in points] + [v for p in points for v in (p.lower, p.upper) if v is not None]
     if result.target is not None:
         seen.append(result.target)
@@ -275,7 +276,7 @@ def spc_chart(result: SpcResult, t: Text, *, chart_id: str, title: str) -> Figur
         ]
         for p in points
     ]
-    return _figure(parts, _table(title, head, rows), t)
+    return _figure(parts, title, _table(title, head, rows), t)
 
 
 class SpcSummary(Protocol):
@@ -308,10 +309,14 @@ def spc_words(result: SpcSummary, t: Text, min_points: int = MIN_POINTS) -> str:
     return " ".join(out)
 
 
-def funnel_chart(found: Funnel[K], names: Mapping[K, str], t: Text, *, chart_id: str, title: str) -> Figure:
+def funnel_chart(
+    found: Funnel[K], names: Mapping[K, str], t: Text, *, chart_id: str, title: str, detail: bool = True
+) -> Figure:
     """Each member's rate against its number of ratings, with the group's 95 % and 99.8 % limits drawn as
     curves (analysis.stats.funnel.limits at each n, with the group's overdispersion). Only the members
-    given are drawn: leave out those below the minimum n."""
+    given are drawn: leave out those below the minimum n. Without ``detail`` (a large group, where the page
+    keeps its weight) the points carry no tooltip and the chart no table: the page's own table is the
+    alternative."""
     points = sorted(found.points, key=lambda p: p.n)
     height = 280
     bottom = height - 58
@@ -323,7 +328,7 @@ def funnel_chart(found: Funnel[K], names: Mapping[K, str], t: Text, *, chart_id:
     parts = _open(chart_id, height, title, desc)
     if not points:
         parts.append(f'<text x="{LEFT}" y="40">{escape(t("No officer has enough ratings to show."))}</text>')
-        return _figure(parts, _table(title, [t("Officer")], []), t)
+        return _figure(parts, title, _table(title, [t("Officer")], []), t)
     n_lo, n_hi = points[0].n, points[-1].n
     grid = sorted({round(n_lo * (n_hi / n_lo) ** (i / 40)) for i in range(41)} | {n_lo, n_hi})
     curves = {n: limits(n, found.target, found.tau2) for n in grid}
@@ -344,7 +349,7 @@ def funnel_chart(found: Funnel[K], names: Mapping[K, str], t: Text, *, chart_id:
         shape = "up" if where.startswith("above") else "down" if where.startswith("below") else "circle"
         colour = IMPROVEMENT if shape == "up" else CONCERN if shape == "down" else COMMON
         name = names.get(p.key, str(p.key))
-        words = f"{name}: {t.percent(p.rate)} (n = {t.number(p.n)}) — {t(POSITION_WORDS[where])}"
+        words = f"{name}: {t.percent(p.rate)} (n = {t.number(p.n)}) — {t(POSITION_WORDS[where])}" if detail else ""
         attrs = f'data-n="{p.n}" data-position="{where}"'
         parts.append(_mark(shape, x(p.n), y(p.rate), colour, attrs, words, hollow=where.endswith("_95")))
     ticks = _ticks(n_hi)
@@ -372,9 +377,9 @@ def funnel_chart(found: Funnel[K], names: Mapping[K, str], t: Text, *, chart_id:
             f"{t.percent(p.limits.lower998)} – {t.percent(p.limits.upper998)}",
             t(POSITION_WORDS[p.position]),
         ]
-        for p in points
+        for p in (points if detail else ())
     ]
-    return _figure(parts, _table(title, head, rows), t)
+    return _figure(parts, title, _table(title, head, rows) if detail else Markup(""), t)
 
 
 def _ticks(top: int) -> list[int]:
@@ -392,8 +397,9 @@ def heatmap(cells: Mapping[tuple[int, int], Share], t: Text, *, chart_id: str, t
     first, last = hours[0], hours[-1]
     columns = list(range(first, last + 1))
     shown = {key: share for key, share in cells.items() if share.n > 0}
-    values = [p.value for p in shown.values() if p.value is not None]
-    lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
+    weighted = [(p.value, p.n) for p in shown.values() if p.value is not None]
+    centre = sum(v * n for v, n in weighted) / max(1, sum(n for _, n in weighted))
+    spread = max([0.05, *(abs(v - centre) for v, _ in weighted)])
     cell_w = min(40.0, (WIDTH - LEFT - RIGHT) / len(columns))
     cell_h = 24
     height = TOP + 7 * cell_h + 52
@@ -422,7 +428,7 @@ def heatmap(cells: Mapping[tuple[int, int], Share], t: Text, *, chart_id: str, t
                 )
             else:
                 label = f"{hour}:00, {days[day]}: {t.percent(p.value)} (n = {t.number(p.n)})"
-                fill = _ramp((p.value - lo) / (hi - lo) if hi > lo else 0.5)
+                fill = _ramp(0.5 + (p.value - centre) / (2 * spread))
                 parts.append(
                     f'<rect {attrs} data-n="{p.n}" {size} fill="{fill}"><title>{escape(label)}</title></rect>'
                     f'<text x="{_f(xx + cell_w / 2)}" y="{yy + 16}" text-anchor="middle">'
@@ -434,13 +440,18 @@ def heatmap(cells: Mapping[tuple[int, int], Share], t: Text, *, chart_id: str, t
         for col, hour in enumerate(columns)
     ]
     parts.append(
-        f'<text x="{LEFT}" y="{base + 30}">{escape(t("Hour of the day; cells show the share satisfied in %."))}'
+        f'<text x="{LEFT}" y="{base + 30}">{escape(t(HEAT_WORDS))}'
         f'</text><rect x="{LEFT}" y="{base + 38}" width="12" height="10" fill="{SMALL}"/>'
         f'<text x="{LEFT + 16}" y="{base + 47}">{escape(t("fewer than {n} ratings (n shown)", n=min_n))}</text>'
     )
     head = [t("Weekday"), *[f"{h}:00" for h in columns]]
     rows = [[days[day], *(_cell(shown.get((day, hour)), t) for hour in columns)] for day in range(7)]
-    return _figure(parts, _table(title, head, rows), t)
+    return _figure(parts, title, _table(title, head, rows), t)
+
+
+HEAT_WORDS = N_(
+    "Hour of the day; each cell shows the share satisfied in %: orange below the average of the period, blue above."
+)
 
 
 def _cell(p: Share | None, t: Text) -> str:
@@ -465,7 +476,7 @@ def _ramp(share: float) -> str:
 def interval_chart(bars: Sequence[Bar], t: Text, *, chart_id: str, title: str, target: float | None = None) -> Figure:
     """One row per item: a dot at the estimate with its 95 % interval as whiskers; an item from too few
     ratings is written out ("too few to judge, n = 7"), never drawn."""
-    label_w = 190
+    label_w = 250
     row_h = 24
     height = TOP + row_h * max(1, len(bars)) + 30
     desc = t("Each row: the estimate as a dot and its 95 % interval as a line; n beside it.")
@@ -491,8 +502,8 @@ def interval_chart(bars: Sequence[Bar], t: Text, *, chart_id: str, title: str, t
         )
     for i, b in enumerate(bars):
         yy = TOP + i * row_h + row_h / 2
-        label = f'<text x="{left - 8}" y="{_f(yy + 4)}" text-anchor="end">{escape(_clip_text(b.label, 28))}</text>'
-        parts.append(f'<a href="{escape(b.href)}">{label}</a>' if b.href else label)
+        label = f'<text x="{left - 8}" y="{_f(yy + 4)}" text-anchor="end">{escape(_clip_text(b.label, 38))}</text>'
+        parts.append(label)  # no link: a role="img" chart holds nothing focusable (the table beside it links)
         n_text = f"n = {t.number(b.n)}"
         if b.value is None:
             parts.append(
@@ -520,7 +531,7 @@ def interval_chart(bars: Sequence[Bar], t: Text, *, chart_id: str, title: str, t
         ]
         for b in bars
     ]
-    return _figure(parts, _table(title, head, rows), t)
+    return _figure(parts, title, _table(title, head, rows), t)
 
 
 def _clip_text(text: str, size: int) -> str:
@@ -582,7 +593,7 @@ def lines_chart(
     parts += _legend(legend, height - 8)
     head = [t("Month"), *[s.name for s in series]]
     rows = [[period, *(_cell(by.get(period), t) for by in shown)] for period in periods]
-    return _figure(parts, _table(title, head, rows), t)
+    return _figure(parts, title, _table(title, head, rows), t)
 
 
 ICONS = {

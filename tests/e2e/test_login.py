@@ -15,7 +15,7 @@ from api.accounts import service
 from api.db import open_store
 from tests.axe import assert_no_serious
 from tests.e2e.survey_live import Live, live_server
-from tests.live import CHROMIUM, CHROMIUM_ARGS, screenshot_path
+from tests.live import CHROMIUM, screenshot_path
 
 pytestmark = [
     pytest.mark.e2e,
@@ -46,16 +46,6 @@ def live(tmp_path: Path) -> Iterator[Live]:
     with live_server(tmp_path) as server:
         add_admin(server)
         yield server
-
-
-@pytest.fixture
-def page(live: Live) -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 1280, "height": 800})
-        finally:
-            browser.close()
 
 
 def test_sign_in_see_the_layout_switch_language_and_sign_out(live: Live, page: Any, tmp_path: Path) -> None:

@@ -5,9 +5,11 @@ district. Also the page's accessibility (axe-core) and its screenshot."""
 from __future__ import annotations
 
 import asyncio
+import io
 import random
 import re
 import shutil
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,6 +30,7 @@ pytestmark = [
 sync_api = pytest.importorskip("playwright.sync_api")
 pypdf = pytest.importorskip("pypdf")
 PASSWORD = "a long enough password"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TREE = build(random.Random(7), "small")
 ROOT = TREE.units[0]
 DISTRICTS = [u for u in TREE.units if u.parent_id == ROOT.id and u.kind == "district"]
@@ -90,7 +93,44 @@ def test_the_printed_report_has_the_motto_whole_rows_and_only_the_managers_units
                 assert any(first in pg and last in pg for pg in pages), f"row cut across pages: {cells}"
             assert squash("Nơi nhận:") in pages[-1] and squash("THỦ TRƯỞNG ĐƠN VỊ") in pages[-1]
 
+            book = page.request.get(live.base + "/dashboard/report.xlsx?month=2026-10&lang=vi")
+            assert book.status == 200 and book.headers["content-type"].startswith(XLSX)
+            with zipfile.ZipFile(io.BytesIO(book.body())) as z:
+                workbook = z.read("xl/workbook.xml").decode()
+                strings = z.read("xl/sharedStrings.xml").decode()
+            sheets = re.findall(r'<sheet name="([^"]+)"', workbook)
+            assert sheets[:2] == ["Tiến độ giải quyết hồ sơ", "Mức độ hài lòng"] and len(sheets) == 7
+            assert "Trước hạn" in strings
+            assert not [name for name in others if name in strings]
+
             answer = page.request.get(live.base + f"/dashboard/report?unit={OTHER.code}&month=2026-10")
             assert answer.status == 403 and OTHER.name not in answer.text()
+        finally:
+            browser.close()
+
+
+def test_the_public_page_shows_last_months_figures_no_officer_and_is_light(live: Live, tmp_path: Path) -> None:
+    from bench.page_weight import http_fetch, weigh
+
+    rows, external = weigh(http_fetch(live.base), f"/public/{MINE.code}")
+    total = sum(gz for _, _, gz in rows)
+    assert not external and total <= 25 * 1024, rows
+    officers = [o.full_name for u in TREE.units for o in getattr(u, "officers", [])]
+    assert officers
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 360, "height": 740})  # a phone, nobody signed in
+            page.goto(live.base + f"/public/{MINE.code}")
+            text = page.locator("body").inner_text()
+            assert MINE.name in text and "tháng 10 năm 2026" in text and "Hài lòng tại quầy tiếp nhận" in text
+            assert re.search(r"\d+ trên \d+ phiếu", text)  # each figure with its number of answers
+            assert not [name for name in officers if name in text]
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+            assert_no_serious(page)
+            page.screenshot(path=str(screenshot_path(tmp_path, "public-vi.png")), full_page=True)
+            page.get_by_role("link", name="English").click()
+            assert "Satisfied at the reception counter" in page.locator("body").inner_text()
+            assert page.request.get(live.base + "/public/NO-SUCH-UNIT").status == 404
         finally:
             browser.close()

@@ -1,5 +1,6 @@
 """Exports: scoped to the viewer's units, every rating of the scope streamed in keyset pages, a data
-dictionary in both languages, and text a spreadsheet would run kept as text in CSV and XLSX."""
+dictionary in both languages, text a spreadsheet would run kept as text in CSV and XLSX, each export in the
+audit log. (Indices and officers exports, and the real sign-in: test_dashboard_pages.py.)"""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def period() -> dict[str, str]:
 
 async def get(h: Harness, path: str, cookie: str | None, **params: str) -> Any:
     headers = {"Cookie": cookie} if cookie else {}
-    return await h.client.get(path, params=params, headers=headers)
+    return await h.client.get(path, params=params, headers=headers, follow_redirects=False)
 
 
 async def test_ratings_csv_holds_the_scope_only_with_hostile_text_kept_as_text(h: Harness) -> None:
@@ -94,13 +95,16 @@ async def test_ratings_csv_holds_the_scope_only_with_hostile_text_kept_as_text(h
     assert hostile.startswith(HOSTILE) and "0912" not in hostile and "[SĐT]" in hostile  # as text, redacted
     assert [int(row["id"]) for row in rows] == sorted(int(row["id"]) for row in rows)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", rows[0]["created_at"])
+    (logged,) = await h.rows("SELECT username, via, detail FROM audit_log WHERE action = 'export'")
+    assert logged["username"] == "Quản lý Lương Sơn" and logged["via"] == "session"
+    assert '"table":"ratings"' in logged["detail"] and '"unit":"HB.LS"' in logged["detail"]
 
 
 async def test_ratings_are_read_in_keyset_pages_each_once(h: Harness) -> None:
     await seed(h)
     viewer = Viewer("admin", 1, "admin", None, None)
     where = await exports.scope(h.store, viewer, "HB", date.today() - timedelta(days=1), date.today())
-    pages = [page async for page in exports.rating_pages(h.store, where, page=2)]
+    pages = [page async for page in exports.rating_pages(h.store, viewer, where, page=2)]
     assert [len(p) for p in pages] == [2, 2, 1]
     ids = [row["id"] for p in pages for row in p]
     assert ids == sorted(set(ids)) and len(ids) == 5
@@ -162,11 +166,12 @@ async def test_exports_are_scoped_to_the_viewers_units(h: Harness) -> None:
         path = f"/dashboard/export/{name}"
         assert (await get(h, path, who["manager"], unit="HB.KB", **period())).status_code == 403
         assert (await get(h, path, who["manager"], unit="HB", **period())).status_code == 403
-        anonymous = await get(h, path, None, unit="HB.LS", **period())  # sent to sign in, nothing exported
-        assert [r.status_code for r in anonymous.history] == [303] and anonymous.url.path == "/login"
+        anonymous = await get(h, path, None, unit="HB.LS", **period())
+        assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login?next=")
     assert (await get(h, "/dashboard/export/ratings.csv", who["manager"], unit="XX", **period())).status_code == 404
     assert (await get(h, "/dashboard/export/secrets.csv", who["manager"], unit="HB.LS", **period())).status_code == 404
     bad = {"from": "2026-05-02", "to": "2026-05-01"}
     assert (await get(h, "/dashboard/export/ratings.csv", who["manager"], unit="HB.LS", **bad)).status_code == 422
     odd = {"from": "yesterday", "to": "2026-05-01"}
-    assert (await get(h, "/dashboard/export/ratings.csv", who["manager"], unit="HB.LS", **odd)).status_code == 400
+    unreadable = await get(h, "/dashboard/export/ratings.csv", who["manager"], unit="HB.LS", **odd)
+    assert unreadable.status_code == 400 and unreadable.headers["content-type"].startswith("text/html")

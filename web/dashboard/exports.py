@@ -18,23 +18,26 @@ import os
 import re
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import anyio.to_thread
+import msgspec
 import xlsxwriter
 
 from analysis.comments.redact import officer_keys, redact
 from analysis.report.files import cell, runs_as_formula
+from api.dashboard import views
 from api.db import Row, Store, Tx
 from api.errors import Invalid, NotFound
+from api.insights import queries as insights
 from api.insights.periods import months
 from api.officers import queries as officers
 from api.ratings import queries as ratings
-from api.units import queries as units
 from api.viewer import Viewer
+from web.dashboard.picker import own_unit
 
 Kind = Literal["text", "int", "share", "time", "bool"]
 PAGE = 2000  # ratings read per keyset page
@@ -58,6 +61,7 @@ class Table:
     vi: str
     en: str
     columns: tuple[Column, ...]
+    values: tuple[tuple[str, str, str, str], ...] = ()  # (column, value, vi, en): what a coded value means
 
 
 RATINGS = Table(
@@ -105,7 +109,12 @@ RATINGS = Table(
 
 
 def dictionary_rows(table: Table) -> list[dict[str, str]]:
-    return [{"column": c.name, "type": c.kind, "meaning_vi": c.vi, "meaning_en": c.en} for c in table.columns]
+    """One row per column, then one per coded value ("measure = counter_rate")."""
+    rows = [{"column": c.name, "type": c.kind, "meaning_vi": c.vi, "meaning_en": c.en} for c in table.columns]
+    rows += [
+        {"column": f"{c} = {v}", "type": "value", "meaning_vi": vi, "meaning_en": en} for c, v, vi, en in table.values
+    ]
+    return rows
 
 
 DICTIONARY = Table(
@@ -114,7 +123,12 @@ DICTIONARY = Table(
     "Data dictionary",
     (
         Column("column", "text", "Tên cột", "Column"),
-        Column("type", "text", "Kiểu: text, int, share (0-1), time, bool", "Type: text, int, share (0-1), time, bool"),
+        Column(
+            "type",
+            "text",
+            "Kiểu: text, int, share (0-1), time, bool; value: ý nghĩa của một giá trị mã",
+            "Type: text, int, share (0-1), time, bool; value: what a coded value means",
+        ),
         Column("meaning_vi", "text", "Ý nghĩa (tiếng Việt)", "Meaning (Vietnamese)"),
         Column("meaning_en", "text", "Ý nghĩa (tiếng Anh)", "Meaning (English)"),
     ),
@@ -137,13 +151,15 @@ class Scope:
         return f"{code}_{self.first.isoformat()}_{self.last.isoformat()}"
 
 
-async def scope(store: Store, viewer: Viewer, unit_code: str, first: date, last: date) -> Scope:
-    """The scope, or 404 for an unknown unit, 403 outside the viewer's units, 422 for a reversed period."""
+async def scope(store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date) -> Scope:
+    """The scope (no unit: the viewer's own, else the root), or 404 for an unknown unit, 403 outside the
+    viewer's units, 422 for a reversed period."""
     if last < first:
         raise Invalid(f"The period ends ({last}) before it starts ({first}).", code="bad-period")
-    found = await store.read(lambda tx: units.by_code(tx, unit_code))
+    rows = await store.read(insights.units)
+    found = next((u for u in rows if u["code"] == unit_code), None) if unit_code else own_unit(rows, viewer)
     if found is None:
-        raise NotFound(f"There is no unit with code {unit_code!r}.")
+        raise NotFound(f"There is no unit with code {unit_code!r}." if unit_code else "Name a unit with ?unit=CODE.")
     viewer.check_sees(int(found["id"]))
     return Scope(int(found["id"]), str(found["code"]), str(found["timezone"]), first, last)
 
@@ -153,6 +169,23 @@ def _csv_text(rows: Iterable[Sequence[str]]) -> bytes:
     out = csv.writer(buffer, lineterminator="\r\n")
     out.writerows(rows)
     return buffer.getvalue().encode()
+
+
+async def primed(pages: AsyncIterator[Sequence[Mapping[str, Any]]]) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
+    """The pages, the first one already read: a refusal or a failure while computing it (a period too long,
+    a store that cannot answer) is still a clear answer, not a download cut short after its headers."""
+    try:
+        first: Sequence[Mapping[str, Any]] | None = await anext(pages)
+    except StopAsyncIteration:
+        first = None
+
+    async def rest() -> AsyncIterator[Sequence[Mapping[str, Any]]]:
+        if first is not None:
+            yield first
+        async for page in pages:
+            yield page
+
+    return rest()
 
 
 async def csv_stream(table: Table, pages: AsyncIterator[Sequence[Mapping[str, Any]]]) -> AsyncIterator[bytes]:
@@ -265,7 +298,9 @@ def _remove(folder: str) -> None:
     os.rmdir(folder)
 
 
-async def rating_pages(store: Store, where: Scope, page: int = PAGE) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
+async def rating_pages(
+    store: Store, viewer: Viewer, where: Scope, page: int = PAGE
+) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
     """The scope's ratings in id order, a keyset page at a time (constant memory at any size); comments
     redacted with the names of their unit's officers."""
     m = months(where.first, where.last, where.timezone)
@@ -318,3 +353,94 @@ def _rating(r: Row, reasons: list[str], tz: ZoneInfo, keys: Mapping[str, tuple[s
         "device": r["device"],
         "instrument": r["instrument"],
     }
+
+
+FIGURE_COLUMNS = (
+    Column("measure", "text", "Chỉ số (xem các dòng measure = … bên dưới)", "Measure (see the measure = … rows below)"),
+    Column("n", "int", "Số lượt (mẫu số)", "Count (denominator)"),
+    Column("x", "int", "Số lượt đạt (tử số)", "Count meeting it (numerator)"),
+    Column(
+        "value",
+        "share",
+        "Giá trị, từ 0 đến 1; để trống khi quá ít để đánh giá",
+        "Value from 0 to 1; empty when too few to judge",
+    ),
+    Column("ci_low", "share", "Cận dưới khoảng tin cậy 95 %", "Lower bound of the 95 % interval"),
+    Column("ci_high", "share", "Cận trên khoảng tin cậy 95 %", "Upper bound of the 95 % interval"),
+    Column("excluded", "int", "Số lượt không tính (cán bộ nhập, không áp dụng)", "Left out (staff-entered, n/a)"),
+    Column("suppressed", "bool", "Quá ít để đánh giá (true/false)", "Too few to judge (true/false)"),
+)
+INDICES = Table(
+    "indices",
+    "Các chỉ số của đơn vị đã chọn (cả các đơn vị trực thuộc) và của từng đơn vị cấp dưới trực tiếp, trong kỳ.",
+    "The figures of the chosen unit (with everything under it) and of each unit directly under it, for the period.",
+    (
+        Column("unit", "text", "Mã đơn vị", "Unit code"),
+        Column("unit_name", "text", "Tên đơn vị", "Unit name"),
+        Column("from", "text", "Ngày đầu kỳ", "First day of the period"),
+        Column("to", "text", "Ngày cuối kỳ", "Last day of the period"),
+        *FIGURE_COLUMNS,
+    ),
+)
+
+
+def _measures() -> tuple[tuple[str, str, str, str], ...]:
+    """Every measure an indices export holds, in both languages (the pages' own words)."""
+    from web.dashboard.figures import MEASURES, factor_names
+    from web.i18n import text
+
+    vi, en = text("vi"), text("en")
+    found = [("measure", m, vi(words), en(words)) for m, words in MEASURES.items()]
+    for code, (name_vi, name_en) in factor_names().items():
+        found.append(("measure", f"sipas_factor:{code}", vi("Factor {code}: {name}", code=code, name=name_vi),
+                      en("Factor {code}: {name}", code=code, name=name_en)))  # fmt: skip
+    return tuple(found)
+
+
+INDICES = replace(INDICES, values=_measures())
+OFFICERS = Table(
+    "officers",
+    "Điểm của công chức: ước lượng Bayes thực nghiệm với khoảng tin cậy 95 %, vị trí trên biểu đồ phễu;"
+    " công chức có quá ít đánh giá chỉ có n.",
+    "Officer scores: empirical-Bayes estimate with its 95 % interval and funnel position; officers with too"
+    " few ratings have their n only.",
+    (
+        Column("officer", "text", "Mã công chức", "Officer code"),
+        Column("name", "text", "Họ tên", "Full name"),
+        Column("unit", "text", "Mã đơn vị", "Unit code"),
+        Column("from", "text", "Ngày đầu kỳ", "First day of the period"),
+        Column("to", "text", "Ngày cuối kỳ", "Last day of the period"),
+        Column("n", "int", "Số lượt đánh giá của người dân", "Citizen ratings"),
+        Column("x", "int", "Số lượt hài lòng", "Satisfied ratings"),
+        Column("raw_rate", "share", "Tỷ lệ hài lòng thô", "Raw share satisfied"),
+        Column("estimate", "share", "Ước lượng (co về tỷ lệ chung của nhóm)", "Estimate (shrunk toward the group)"),
+        Column("ci_low", "share", "Cận dưới khoảng tin cậy 95 %", "Lower bound of the 95 % interval"),
+        Column("ci_high", "share", "Cận trên khoảng tin cậy 95 %", "Upper bound of the 95 % interval"),
+        Column(
+            "funnel",
+            "text",
+            "Vị trí trên biểu đồ phễu: within, above_95, above_998, below_95, below_998",
+            "Funnel position: within, above_95, above_998, below_95, below_998",
+        ),
+        Column("suppressed", "bool", "Ẩn vì quá ít đánh giá (true/false)", "Hidden: too few ratings (true/false)"),
+    ),
+)
+
+
+def _figure_row(unit: Any, where: Scope, f: Any) -> dict[str, Any]:
+    period = {"from": where.first.isoformat(), "to": where.last.isoformat()}
+    return {"unit": unit.code, "unit_name": unit.name, **period, **msgspec.structs.asdict(f), "change": None}
+
+
+async def index_pages(store: Store, viewer: Viewer, where: Scope) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
+    """The unit's overview figures, then each child's drill-down figures (the children the viewer may see)."""
+    whole = await views.overview(store, viewer, where.unit_code, where.first, where.last)
+    yield [_figure_row(whole.unit, where, f) for f in whole.figures]
+    down = await views.drilldown(store, viewer, where.unit_code, where.first, where.last)
+    yield [_figure_row(child.unit, where, f) for child in down.children for f in child.figures]
+
+
+async def officer_pages(store: Store, viewer: Viewer, where: Scope) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
+    found = await views.officer_scores(store, viewer, where.unit_code, where.first, where.last)
+    period = {"from": where.first.isoformat(), "to": where.last.isoformat()}
+    yield [{**msgspec.structs.asdict(o), **period, "limits": None} for o in found.officers]

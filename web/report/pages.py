@@ -9,8 +9,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio
 from litestar import Request, Response, get
 
+from api.accounts.audit import audit
 from api.dashboard.views import Figure
 from api.db import Store
 from api.insights import queries
@@ -18,8 +20,10 @@ from api.monthly.service import monthly
 from api.types import Code
 from api.viewer import Viewer
 from web import charts
+from web.dashboard.exports import XLSX_TYPE
 from web.i18n import N_, Text
 from web.pages import page_text, page_viewer, render, signed_in_page
+from web.report.xlsx import report_sheets, workbook
 
 Req = Request[Any, Any, Any]
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -115,4 +119,23 @@ async def report(request: Req, store: Store, unit: Code | None = None, month: st
     )
 
 
-ROUTES = [report]
+@get("/dashboard/report.xlsx", include_in_schema=False, guards=[signed_in_page])
+async def report_xlsx(
+    request: Req, store: Store, unit: Code | None = None, month: str | None = None
+) -> Response[bytes]:
+    viewer = await page_viewer(request)
+    t = page_text(request)
+    found = await monthly(store, viewer, unit, month)
+    body = await anyio.to_thread.run_sync(workbook, report_sheets(found, t, words(t, found.overview.min_n)["name"]))
+    await audit(
+        store, viewer, "export", {"what": "monthly report", "unit": found.overview.unit.code, "month": found.month}
+    )
+    filename = f"bao-cao_{found.overview.unit.code}_{found.month}.xlsx"
+    return Response(
+        body,
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+ROUTES = [report, report_xlsx]
