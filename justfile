@@ -13,6 +13,12 @@ fmt:
 test *ARGS:
     {{py}} -m pytest {{ARGS}}
 
+# The message catalogue (web/locale): `just i18n` checks that every msgid of the code, templates, kiosk and
+# instruments is in every catalogue, translated, and that no entry is stale; `just i18n update` appends the
+# missing ones to translate; `just i18n list` shows every msgid and where it is used.
+i18n WHAT="check":
+    {{py}} -m web.messages {{WHAT}}
+
 # comment analysis on UIT-VSFC (evaluation data, not shipped: $HAILONG_UIT_VSFC or ../shared/data/uit-vsfc)
 eval:
     {{py}} -m bench.eval_comments

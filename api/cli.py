@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from api.accounts.cli import add_cli as user_commands
 from api.commands import UsageError, db_option, progress, with_store
 from api.db import Store, StoreError
 from api.devices.cli import add_cli as kiosk_commands
@@ -164,7 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Each domain that brings its own commands registers ``add(subparsers)`` here.
-EXTENSIONS: list[Callable[[Any], None]] = [kiosk_commands, survey_commands, maintenance_commands, analyze_commands]
+EXTENSIONS: list[Callable[[Any], None]] = [
+    kiosk_commands, survey_commands, maintenance_commands, analyze_commands, user_commands
+]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import Any
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -66,3 +67,10 @@ def network_of(client: str) -> str:
     if client.count(".") == 3:
         return client.rsplit(".", 1)[0] + "."
     return client
+
+
+def request_client(connection: Any) -> str:
+    """The client's address of a Litestar request or connection, under ``HAILONG_TRUSTED_PROXIES``."""
+    scope = connection.scope
+    peer = (scope.get("client") or ("", 0))[0]
+    return client_address(peer, scope["headers"], parse_proxies(connection.app.state.settings.trusted_proxies))

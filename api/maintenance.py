@@ -133,6 +133,10 @@ async def purge_comments(store: Store, days: int, now: int | None = None) -> Pur
         ratings = await tx.execute(
             "UPDATE ratings SET comment = NULL WHERE comment IS NOT NULL AND created_at < :cut", {"cut": cutoff}
         )
+        await tx.execute(  # the analysis's redacted copies go with them
+            "DELETE FROM comment_results WHERE rating_id IN (SELECT id FROM ratings WHERE created_at < :cut)",
+            {"cut": cutoff},
+        )
         answers = 0
         for q in questionnaires:
             codes = text_items(q)

@@ -28,6 +28,7 @@ from api.auth import Authenticator, authorization
 from api.clients import client_address, parse_proxies
 from api.errors import DomainError, Invalid, TooManyRequests, Unauthorized
 from api.ratelimits import AddressLimits, Buckets
+from api.viewer import SESSION_COOKIE
 
 Scope = dict[str, Any]  # the ASGI scope and messages, as plain dicts (Litestar's TypedDicts are too narrow here)
 Message = dict[str, Any]
@@ -40,10 +41,6 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_TARGET_BYTES = 2048  # path and query together
 MAX_JSON_DEPTH = 32  # our deepest body is two levels; a thousand levels would exhaust the decoder's stack
 PUBLIC_API = frozenset({"/api/v1/kiosk/pair"})
-# Data routes a signed-in dashboard user may call with the session cookie alone: api.viewer.current_viewer checks it.
-SESSION_API = frozenset(
-    {"/api/v1/overview", "/api/v1/trends", "/api/v1/drilldown", "/api/v1/officer-scores", "/api/v1/heatmap"}
-)
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
@@ -158,13 +155,18 @@ def needs_credentials(path: str, method: str) -> bool:
     return path.startswith("/api/") and path not in PUBLIC_API and method != "OPTIONS"
 
 
-def session_call(path: str, headers: list[tuple[bytes, bytes]]) -> bool:
-    """A session-cookie call without an Authorization header to a route that takes one (SESSION_API)."""
-    if path not in SESSION_API:
+def session_read(scope: Scope) -> bool:
+    """A read (GET, HEAD) by a signed-in browser: a session cookie and no Authorization header. Its viewer is
+    resolved by the route (``api.viewer.current_viewer``); API writes always need a key."""
+    if scope["method"] not in ("GET", "HEAD"):
         return False
-    names = [n for n, _ in headers]
-    cookie = b"; ".join(v for n, v in headers if n == b"cookie")
-    return b"authorization" not in names and b"hailong_session=" in cookie
+    cookie = b""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return False
+        if name == b"cookie":
+            cookie += b";" + value
+    return SESSION_COOKIE.encode() + b"=" in cookie
 
 
 class Boundary:
@@ -186,7 +188,7 @@ class Boundary:
             await self.app(scope, receive, send)
             return
         method: str = scope["method"]
-        if needs_credentials(path, method) and not session_call(path, scope["headers"]):
+        if needs_credentials(path, method) and not session_read(scope):
             auth: Authenticator = scope["app"].state.auth
             try:
                 principal = await auth.principal(

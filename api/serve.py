@@ -10,19 +10,22 @@ from collections.abc import Awaitable, Callable
 import msgspec
 from litestar import Litestar
 
+from api.accounts.cli import demo_hint as users_hint
 from api.db import Store, StoreError, open_store
 from api.db.migrate import migrate
 from api.db.open import parse_db_url
 from api.devices.cli import demo_hint as kiosk_hint
+from api.followup.demo import demo_hint as followup_hint
 from api.health import probe_write
 from api.limits import uvicorn_limits
+from api.roster.cli import demo_hint as roster_hint
 from api.settings import ENV, Settings, load_settings
 from api.surveys.cli import demo_lines
 from api.surveys.logs import install_access_log_filter
 
 # Each returns the lines printed after a demo start, telling where to go.
 DemoHint = Callable[[Store, Settings], Awaitable[list[str]]]
-DEMO_HINTS: list[DemoHint] = [kiosk_hint, demo_lines]
+DEMO_HINTS: list[DemoHint] = [kiosk_hint, demo_lines, users_hint, roster_hint, followup_hint]
 
 # The collector's thresholds once started: a young collection only after 20,000 more live containers
 # (not 700), and the older generations as often as by default relative to it.
@@ -76,7 +79,7 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
     check_file(settings)
     asyncio.run(preflight(settings))  # one clear line and a non-zero exit, not a traceback from a worker
     if demo:
-        for line in asyncio.run(prepare_demo(settings)):
+        for line in asyncio.run(prepare_demo(settings, analyse=True)):
             print(line, flush=True)
     config: dict[str, object] = {
         "host": settings.host,
@@ -124,8 +127,34 @@ async def preflight(settings: Settings) -> None:
         await store.close()
 
 
-async def prepare_demo(settings: Settings) -> list[str]:
-    """Fill an empty database with the demo province; return the lines telling where to go."""
+ANALYSIS_OUT = "hailong-analysis"
+
+
+def analyse_in_background(settings: Settings) -> str:
+    """``hailong analyze`` over the demo, in a child process that outlives nothing it should not (its own
+    session; its output in ``hailong-analysis.log``); the service starts meanwhile."""
+    import subprocess
+    import sys
+
+    code = "from api.cli import main; raise SystemExit(main())"
+    with open(f"{ANALYSIS_OUT}.log", "wb") as log:
+        subprocess.Popen(
+            [sys.executable, "-c", code, "analyze", "--db", settings.db_url, "--out", ANALYSIS_OUT],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    return (
+        "  Analysis:             hailong analyze runs in the background: themes and flags in a minute or two"
+        f" ({ANALYSIS_OUT}.log)"
+    )
+
+
+async def prepare_demo(settings: Settings, *, analyse: bool = False) -> list[str]:
+    """Fill an empty database with the demo province; return the lines telling where to go. ``analyse``: on a
+    fresh database, also start ``hailong analyze`` as a process of its own (numpy and scikit-learn never load
+    in the API process), so the themes, flags and slow alerts appear a minute or two after the start."""
     from api.apikeys.service import create_key
     from api.demo.generate import fill_demo
 
@@ -149,6 +178,8 @@ async def prepare_demo(settings: Settings) -> list[str]:
             )
         for hint in DEMO_HINTS:
             lines.extend(await hint(store, settings))
+        if fresh and analyse:
+            lines.append(analyse_in_background(settings))
         lines.append("")
         return lines
     finally:

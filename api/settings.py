@@ -31,6 +31,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     key_burst: int = 5000
     key_per_minute: float = 6000
     trusted_proxies: str = ""
+    alert_window_minutes: int = 15
+    alert_share: float = 0.5
+    alert_min_ratings: int = 4
+    case_working_days: int = 15
+    followup_poll_seconds: float = 2.0
+    tls: bool = False
+    session_idle_minutes: int = 30
+    session_hours: int = 10
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS: said outright (HAILONG_TLS=1), or implied by an https public URL."""
+        return self.tls or self.public_url.startswith("https://")
 
     @property
     def base_url(self) -> str:
@@ -57,6 +70,20 @@ ENV = {
         "HAILONG_TRUSTED_PROXIES",
         "reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma separated (default none)",
     ),
+    "alert_window_minutes": ("HAILONG_ALERT_WINDOW_MINUTES", "fast counter alert: the sliding window (default 15)"),
+    "alert_share": (
+        "HAILONG_ALERT_SHARE",
+        'fast counter alert: share of "Không hài lòng" in the window that opens it (default 0.5)',
+    ),
+    "alert_min_ratings": ("HAILONG_ALERT_MIN_RATINGS", "fast counter alert: ratings the window needs (default 4)"),
+    "case_working_days": ("HAILONG_CASE_WORKING_DAYS", "working days a follow-up case has to be handled (15)"),
+    "followup_poll_seconds": (
+        "HAILONG_FOLLOWUP_POLL_SECONDS",
+        "how often the follow-up task reads new ratings, responses and runs (default 2; 0 turns it off)",
+    ),
+    "tls": ("HAILONG_TLS", "1 when users reach the service over HTTPS (a TLS proxy in front): cookies get Secure"),
+    "session_idle_minutes": ("HAILONG_SESSION_IDLE_MINUTES", "a dashboard session ends after this idle time (30)"),
+    "session_hours": ("HAILONG_SESSION_HOURS", "a dashboard session ends this long after sign-in, whatever (10)"),
 }
 
 
@@ -91,6 +118,18 @@ def load_settings(overrides: dict[str, Any] | None = None, environ: dict[str, st
     if not 0 <= settings.min_tap_interval_ms <= 60_000:
         raise SettingsError(
             f"bad setting: HAILONG_MIN_TAP_INTERVAL_MS is {settings.min_tap_interval_ms}; give 0 to 60000"
+        )
+    if not 1 <= settings.alert_window_minutes <= 24 * 60 or settings.alert_min_ratings < 1:
+        raise SettingsError("bad setting: HAILONG_ALERT_WINDOW_MINUTES is 1 to 1440, HAILONG_ALERT_MIN_RATINGS ≥ 1")
+    if not 0 < settings.alert_share <= 1:
+        raise SettingsError(f"bad setting: HAILONG_ALERT_SHARE is {settings.alert_share}; give more than 0, at most 1")
+    if not 1 <= settings.case_working_days <= 365:
+        raise SettingsError(f"bad setting: HAILONG_CASE_WORKING_DAYS is {settings.case_working_days}; give 1 to 365")
+    if not 0 <= settings.followup_poll_seconds <= 3600:
+        raise SettingsError("bad setting: HAILONG_FOLLOWUP_POLL_SECONDS is 0 (off) to 3600")
+    if not 1 <= settings.session_idle_minutes <= 24 * 60 or not 1 <= settings.session_hours <= 24 * 31:
+        raise SettingsError(
+            "bad setting: HAILONG_SESSION_IDLE_MINUTES must be 1 to 1440 and HAILONG_SESSION_HOURS 1 to 744"
         )
     try:
         parse_proxies(settings.trusted_proxies)

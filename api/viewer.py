@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 
 import msgspec
 from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 
 from api.auth import authenticate
 from api.db import Tx
@@ -33,7 +34,7 @@ class Viewer(msgspec.Struct, frozen=True):
     name: str
     unit_id: int | None  # the unit whose subtree a manager or viewer sees; None for admin and province
     units: frozenset[int] | None  # every unit id this viewer may see; None means all units
-    via: Literal["session", "key"] = "session"
+    via: Literal["session", "key", "console", "public"] = "session"
 
     def sees(self, unit_id: int) -> bool:
         return self.units is None or unit_id in self.units
@@ -50,6 +51,13 @@ class Viewer(msgspec.Struct, frozen=True):
         self.check_sees(unit_id)
         if not self.manages(unit_id):
             raise Forbidden("Your role may read this unit but not change it.", code="read-only-role")
+
+
+# The public results page: reads every unit's own figures, shows nothing about individual officers.
+PUBLIC = Viewer("province", 0, "public", None, None, via="public")
+
+# The command line on the server itself (``hailong …``): whoever runs it owns the database anyway.
+CONSOLE = Viewer("admin", 0, "console", None, None, via="console")
 
 
 class Sessions(Protocol):
@@ -86,3 +94,8 @@ async def current_viewer(connection: ASGIConnection[Any, Any, Any, Any]) -> View
         viewer = Viewer("admin", principal.id, principal.name, None, None, via="key")
     state["viewer"] = viewer
     return viewer
+
+
+async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A guard: a viewer is required before the request's parameters or body are read."""
+    await current_viewer(connection)

@@ -33,6 +33,10 @@ PATHS: list[tuple[str, str, float]] = [
     ("drilldown", "/api/v1/drilldown?unit={unit}&from={first}&to={last}", 300.0),
     ("officer-scores", "/api/v1/officer-scores?unit={unit}&from={first}&to={last}", 300.0),
     ("heatmap", "/api/v1/heatmap?unit={unit}&from={first}&to={last}", 300.0),
+    ("page overview", "/dashboard?unit={unit}&from={first}&to={last}", 150.0),
+    ("page trends", "/dashboard/trends?unit={unit}&from={first}&to={last}", 300.0),
+    ("page units", "/dashboard/units?unit={unit}&from={first}&to={last}", 300.0),
+    ("page officers", "/dashboard/officers?unit={unit}&from={first}&to={last}", 300.0),
 ]
 
 

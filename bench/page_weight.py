@@ -2,6 +2,8 @@
 
     python -m bench.page_weight                       # /kiosk, on an in-process app with a temp database
     python -m bench.page_weight /kiosk /s/TOKEN --base http://127.0.0.1:8000 --budget 25000
+    python -m bench.page_weight "/dashboard?unit=HB" --base http://127.0.0.1:8000 --budget 60000 \
+        --cookie hailong_session=…                    # a signed-in page: the session cookie of a browser
 
 It starts at each path, follows what the page references (script/link/img in HTML; imports, workers and
 asset paths in JavaScript; url() in CSS; icons in a web manifest), fetches each same-origin file once
@@ -103,10 +105,10 @@ def report(start: str, rows: list[tuple[str, int, int]], external: list[str], bu
     return ok
 
 
-def http_fetch(base: str) -> Fetch:
+def http_fetch(base: str, cookies: dict[str, str] | None = None) -> Fetch:
     import httpx
 
-    client = httpx.Client(base_url=base, headers={"Accept-Encoding": "identity"}, timeout=10)
+    client = httpx.Client(base_url=base, headers={"Accept-Encoding": "identity"}, cookies=cookies, timeout=30)
 
     def fetch(path: str) -> tuple[bytes, str]:
         r = client.get(path)
@@ -141,10 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", default=["/kiosk"], help="page paths (default /kiosk)")
     parser.add_argument("--base", help="a running server, e.g. http://127.0.0.1:8000 (default: in-process app)")
     parser.add_argument("--budget", type=int, default=25_000, help="gzip bytes allowed per page (25000)")
+    parser.add_argument("--cookie", action="append", default=[], help="NAME=VALUE sent with --base (repeatable)")
     args = parser.parse_args(argv)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     ok = True
-    with in_process_fetch() if args.base is None else _just(http_fetch(args.base)) as fetch:
+    cookies = dict(c.split("=", 1) for c in args.cookie)
+    with in_process_fetch() if args.base is None else _just(http_fetch(args.base, cookies)) as fetch:
         for path in args.paths:
             rows, external = weigh(fetch, path)
             ok = report(path, rows, external, args.budget) and ok

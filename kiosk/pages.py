@@ -1,14 +1,16 @@
 """The counter kiosk page and its assets, served by the API from ``kiosk/static``.
 
-Files are read once (on the first request), stamped with a version (a digest of all of them, so the
-service worker updates when any asset changes), gzipped once, and served with an ETag; the page itself
-decides what is cached offline (``sw.js``).
+Files are read once (on the first request); the page is given its words in every language from the
+message catalogue (``web/locale``; the script picks the language, offline too), every file is stamped with
+a version (a digest of all of them, so the service worker updates when any asset or word changes),
+gzipped once, and served with an ETag; the page itself decides what is cached offline (``sw.js``).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -17,6 +19,9 @@ from typing import Any
 from litestar import Request, Response, get
 
 from api.errors import NotFound
+from api.instruments.loader import Counter, load_all
+from web.i18n import DEFAULT, LANGS, language_name, text
+from web.messages import kiosk_msgids, worded
 
 TYPES = {
     "index.html": "text/html; charset=utf-8",
@@ -46,6 +51,11 @@ def load_assets() -> dict[str, Asset]:
     """Read once, on the first request for a kiosk file (not at import)."""
     folder = resources.files("kiosk").joinpath("static")
     raw = {name: folder.joinpath(name).read_bytes() for name in TYPES}
+    raw["index.html"] = raw["index.html"].replace(b"__WORDS__", words(kiosk_msgids(raw)))
+    t = text(DEFAULT)  # an installed kiosk's name, in the language it starts in
+    raw["manifest.webmanifest"] = raw["manifest.webmanifest"].replace(
+        b"__TITLE__", json.dumps(t("Rate our service"), ensure_ascii=False)[1:-1].encode()
+    )
     version = hashlib.sha256(b"".join(raw[n] for n in sorted(raw))).hexdigest()[:12]
     assets = {}
     for name, body in raw.items():
@@ -53,6 +63,18 @@ def load_assets() -> dict[str, Asset]:
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         assets[name] = Asset(body, gzip.compress(body, 9, mtime=0), etag, TYPES[name])
     return assets
+
+
+def words(msgids: set[str]) -> bytes:
+    """The kiosk's words in every language, as JSON for the page's ``<script type="application/json">``:
+    its own msgids and the English source of the counter instruments' texts (shown translated in every
+    language but Vietnamese, where the instrument's own wording is shown)."""
+    for instrument in load_all().by_code.values():
+        if isinstance(instrument, Counter):
+            msgids |= {msgid for msgid, _ in worded(instrument)}
+    table: dict[str, dict[str, str]] = {"names": {lang: language_name(lang) for lang in LANGS}}
+    table |= {lang: text(lang).table(msgids) for lang in LANGS}
+    return json.dumps(table, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c").encode()
 
 
 def serve(request: Request[Any, Any, Any], name: str) -> Response[bytes]:

@@ -20,8 +20,8 @@ and one ``emergent`` row per NMF topic (theme ``emergent-1`` …, top terms, exa
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from analysis.comments.model import Model
 from analysis.comments.parallel import chunked
@@ -64,7 +64,11 @@ def analyse(
     officer_names: Iterable[str] = (),
     seed: int = 0,
     explain: bool = True,
+    history_wrong: Sequence[Collection[str]] | None = None,
+    withheld: Sequence[Collection[str]] | None = None,
 ) -> list[CommentResult]:
+    """``history_wrong``: per history comment, the themes marked as wrong for it (counter-examples for the
+    chip models); ``withheld``: per comment of ``texts``, themes marked as wrong that it must not get."""
     check_history(history_ratings)
     keys = officer_keys(officer_names)
     distinct = list(dict.fromkeys(texts))  # each distinct comment is analysed once
@@ -79,7 +83,7 @@ def analyse(
     prepared = [row for part in chunked(prepare, distinct) for row in part]  # forks while the heap is small
     model = Model(seed=seed)
     fit = model.train(history_texts, history_ratings)
-    chips = ChipThemes(seed).fit(model.history_x, history_reasons) if history_reasons else None
+    chips = ChipThemes(seed).fit(model.history_x, history_reasons, history_wrong) if history_reasons else None
     del model.history_x
     clean_texts = [text for text, _, _ in prepared]
     probs, x, counts = model.score(clean_texts)
@@ -107,7 +111,15 @@ def analyse(
             )
         )
     position = {text: i for i, text in enumerate(distinct)}
-    return [results[position[text]] for text in texts]
+    out = [results[position[text]] for text in texts]
+    if withheld:
+        out = [_without(r, set(w)) if w else r for r, w in zip(out, withheld, strict=True)]
+    return out
+
+
+def _without(result: CommentResult, themes: set[str]) -> CommentResult:
+    kept = [c for c in result.themes if c not in themes]
+    return replace(result, themes=kept, theme_terms={c: result.theme_terms[c] for c in kept})
 
 
 def theme_rows(

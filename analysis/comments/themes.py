@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -47,15 +47,21 @@ class ChipThemes:
         self.seed = seed
         self.models: dict[str, Any] = {}
 
-    def fit(self, x: sp.csr_matrix, reasons: Sequence[Sequence[str]]) -> ChipThemes:
+    def fit(
+        self, x: sp.csr_matrix, reasons: Sequence[Sequence[str]], wrong: Sequence[Collection[str]] | None = None
+    ) -> ChipThemes:
+        """``reasons``: the chips tapped with each comment; ``wrong``: the themes a manager marked as wrong for
+        it — a counter-example for that theme's model (and never a positive one, whatever was tapped)."""
         import numpy as np
         from sklearn.linear_model import LogisticRegression
 
-        rows = np.array([i for i, codes in enumerate(reasons) if codes], dtype=np.int64)
-        if len(rows) == 0:
-            return self
+        marked = wrong or [()] * len(reasons)
+        chipped = [i for i, codes in enumerate(reasons) if codes]
         for code in CODES:
-            y = np.array([code in reasons[i] for i in rows], dtype=np.int8)
+            rows = np.array(sorted({*chipped, *(i for i, m in enumerate(marked) if code in m)}), dtype=np.int64)
+            if len(rows) == 0:
+                continue
+            y = np.array([code in reasons[i] and code not in marked[i] for i in rows], dtype=np.int8)
             if MIN_CHIPS <= y.sum() <= len(y) - MIN_CHIPS:
                 model = LogisticRegression(C=3.0, class_weight="balanced", random_state=self.seed, max_iter=500)
                 self.models[code] = model.fit(x[rows], y)

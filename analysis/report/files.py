@@ -16,12 +16,17 @@ def cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.6f}"
     text = str(value)
-    if isinstance(value, str) and text[:1] in FORMULA:  # a spreadsheet would run it: keep it text (OWASP)
+    if isinstance(value, str) and runs_as_formula(text):  # keep it text (OWASP): a leading apostrophe
         return "'" + text
     return text
 
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet would run this text as a formula (OWASP "CSV injection")."""
+    return text[:1] in FORMULA
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> int:

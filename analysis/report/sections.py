@@ -58,6 +58,7 @@ def body(results: Results, lang: str) -> str:
         f"<h2>{t['satisfaction']}</h2>",
         _measures(index, units, ("counter_rate", "ratio_766", "coverage"), lang, (), results.names),
         f"<p>{escape(t['staff'])}: {num(s['counts']['staff_entered_excluded'], lang)}</p>",
+        f"<p>{escape(t['feedback_8'])}: {escape(_feedback(s.get('feedback_handling'), lang))}</p>",
         f"<h2>{t['sipas']}</h2><p class='muted'>{escape(t['unofficial'])}</p>",
         _sipas(index.get(("unit", root), {}), lang, results.sections),
         f"<h2>{t['trends']}</h2>",
@@ -74,6 +75,18 @@ def body(results: Results, lang: str) -> str:
         _methods(s, lang),
     ]
     return "".join(parts)
+
+
+def _feedback(found: dict[str, Any] | None, lang: str) -> str:
+    """Indicator 8 (the batch's summary, analysis.stats.official.feedback_handling)."""
+    t = TEXT[lang]
+    if not found or found.get("points") is None:
+        return str(t["feedback_8_none"])
+    due = int(found["on_time"]) + int(found["late"])
+    return str(t["feedback_8_figure"]).format(
+        on_time=num(found["on_time"], lang), due=num(due, lang), pending=num(found["pending"], lang),
+        points=found["points"],
+    )  # fmt: skip
 
 
 def _measures(

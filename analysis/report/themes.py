@@ -53,7 +53,8 @@ def analyse_comments(
     officer_names: Sequence[str],
     seed: int = SEED,
 ) -> CommentOutputs:
-    """``rows``: id, unit_id, m (month number), level, scale, comment, reasons. ``top_unit`` maps each unit to
+    """``rows``: id, unit_id, m (month number), level, scale, comment, reasons, wrong (themes marked as wrong
+    on the dashboard: withheld from that comment and learnt from as counter-examples). ``top_unit`` maps each unit to
     the unit directly under ``root`` that holds it (``root`` itself for the root)."""
     from analysis.comments.pipeline import AnalysisError, analyse, theme_rows
 
@@ -62,8 +63,11 @@ def analyse_comments(
     texts = [str(r["comment"]) for r in rows]
     ratings = [rating_of(int(r["level"]), int(r["scale"])) for r in rows]
     reasons = [list(r["reasons"]) for r in rows]
+    wrong = [list(r.get("wrong", ())) for r in rows]  # themes a manager marked as wrong for the comment
     try:
-        results = analyse(texts, texts, ratings, reasons, officer_names, seed=seed)
+        results = analyse(
+            texts, texts, ratings, reasons, officer_names, seed=seed, history_wrong=wrong, withheld=wrong
+        )
     except AnalysisError as exc:  # one class only, say: nothing to learn from in this period
         return CommentOutputs(summary={"comments": len(rows), "skipped": str(exc)})
     out = CommentOutputs()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from analysis.stats.proportions import Proportion, proportion
@@ -147,6 +148,39 @@ def indicator_8(on_time: int, total: int) -> int | None:
     if on_time == total:
         return 2
     return 1 if 10 * on_time >= 9 * total else 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackHandling:
+    """Indicator 8 over follow-up cases: a case is *due* once handled (answered or dismissed) or once its
+    deadline has passed; it was handled on time when handled on or before its deadline (a local date).
+    Cases still open and not yet due are pending and not scored."""
+
+    on_time: int
+    late: int  # handled after the deadline, or still open past it
+    pending: int
+    points: int | None  # indicator_8(on_time, on_time + late)
+    label: str = UNOFFICIAL
+
+    @property
+    def due(self) -> int:
+        return self.on_time + self.late
+
+
+def feedback_handling(cases: Iterable[tuple[date, date | None]], as_of: date) -> FeedbackHandling:
+    """``cases``: (deadline, the day it was handled or None); ``as_of``: the day the figure is taken."""
+    on_time = late = pending = 0
+    for deadline, handled in cases:
+        if handled is not None and handled <= as_of:
+            if handled <= deadline:
+                on_time += 1
+            else:
+                late += 1
+        elif deadline < as_of:
+            late += 1
+        else:
+            pending += 1
+    return FeedbackHandling(on_time, late, pending, indicator_8(on_time, on_time + late))
 
 
 # ---- SIPAS-style indices -------------------------------------------------------------------------------

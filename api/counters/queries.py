@@ -42,7 +42,8 @@ async def set_duty(tx: Tx, counter_id: int, officer_id: int | None, now: int) ->
         await tx.execute("DELETE FROM counter_duty WHERE counter_id = :c", {"c": counter_id})
         return
     await tx.execute(
-        "INSERT INTO counter_duty (counter_id, officer_id, since_at) VALUES (:c, :o, :t)"
-        " ON CONFLICT (counter_id) DO UPDATE SET officer_id = excluded.officer_id, since_at = excluded.since_at",
+        "INSERT INTO counter_duty (counter_id, officer_id, since_at, shift_id) VALUES (:c, :o, :t, NULL)"
+        " ON CONFLICT (counter_id) DO UPDATE SET officer_id = excluded.officer_id, since_at = excluded.since_at,"
+        " shift_id = NULL",  # set by hand: it wins over the running shift (api.roster)
         {"c": counter_id, "o": officer_id, "t": now},
     )

@@ -7,8 +7,8 @@ import msgspec
 from api.counters import queries
 from api.counters.schemas import CounterIn, CounterOut, CounterPatch, DutyIn, DutyOut
 from api.db import Row, Store, Tx, now_ms
-from api.errors import Conflict, Invalid, NotFound
-from api.officers.queries import duty_facts
+from api.errors import Conflict, NotFound
+from api.officers.service import serving_officer
 from api.types import from_ms
 from api.units.service import require_id as require_unit
 from api.update import update_columns
@@ -62,18 +62,7 @@ async def list_all(store: Store, unit: str | None) -> list[CounterOut]:
 async def set_duty(store: Store, code: str, data: DutyIn) -> DutyOut:
     async def run(tx: Tx) -> Row:
         row = await require(tx, code)
-        officer_id = None
-        if data.officer is not None:
-            officer = await duty_facts(tx, data.officer)
-            if officer is None:
-                raise NotFound(f"There is no officer with code {data.officer!r}.", code="unknown-officer")
-            if officer["unit_id"] != row["unit_id"] or not officer["active"]:
-                raise Invalid(
-                    f"Officer {data.officer!r} cannot be on duty at counter {code!r}: only an active officer of"
-                    " the counter's own unit can.",
-                    code="officer-not-of-unit",
-                )
-            officer_id = int(officer["id"])
+        officer_id = None if data.officer is None else await serving_officer(tx, data.officer, row)
         await queries.set_duty(tx, row["id"], officer_id, now_ms())
         return await require(tx, code)
 

@@ -13,6 +13,7 @@ from api.db import Store
 def cmd_kiosk(args: argparse.Namespace) -> int:
     from api.commands import with_store
     from api.devices import service
+    from api.viewer import CONSOLE
 
     async def work(store: Store) -> int:
         if args.action == "pair":
@@ -27,7 +28,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
             gone = await service.revoke(store, args.device)
             print(f"revoked {gone.code} (counter {gone.counter})")
         else:
-            for d in await service.list_devices(store, args.counter, None):
+            for d in await service.list_devices(store, CONSOLE, args.counter, None):
                 seen = f"{d.last_seen_at:%Y-%m-%d %H:%M}" if d.last_seen_at else "never"
                 state = "revoked" if d.revoked_at else "active"
                 print(

@@ -4,30 +4,34 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 
-from api.auth import Authenticator, admin_only, authenticate, requires
+from api.auth import Authenticator, authenticate, requires
 from api.clients import client_address, parse_proxies
 from api.db import Store
 from api.devices import service
 from api.devices.schemas import DeviceOut, HeartbeatIn, KioskConfig, PairIn, PairingCodeIn, PairingCodeOut, PairOut
 from api.settings import Settings
+from api.viewer import current_viewer, signed_in
 
 
 class DeviceController(Controller):
     path = "/api/v1/devices"
     tags = ["kiosk devices"]
-    guards = [admin_only]
+    guards = [signed_in]
+    # Admin keys and dashboard users: the viewer's units scope every answer; changes need a manager of the unit.
 
     @post("/pairing-codes", summary="Issue a one-time pairing code for a counter (8 digits, 15 minutes)")
-    async def pairing_code(self, data: PairingCodeIn, store: Store) -> PairingCodeOut:
-        return await service.issue(store, data.counter)
+    async def pairing_code(self, data: PairingCodeIn, store: Store, request: Request[Any, Any, Any]) -> PairingCodeOut:
+        return await service.issue(store, data.counter, await current_viewer(request))
 
-    @get(summary="List kiosk devices: counter, last seen, queue backlog, app version, revoked")
-    async def list(self, store: Store, counter: str | None = None, unit: str | None = None) -> list[DeviceOut]:
-        return await service.list_devices(store, counter, unit)
+    @get(summary="List kiosk devices: counter, last seen, online, queue backlog, app version, revoked")
+    async def list(
+        self, store: Store, request: Request[Any, Any, Any], counter: str | None = None, unit: str | None = None
+    ) -> list[DeviceOut]:
+        return await service.list_devices(store, await current_viewer(request), counter, unit)
 
     @post("/{code:str}/revoke", status_code=200, summary="Revoke a device; its token stops working at once")
     async def revoke(self, code: str, store: Store, request: Request[Any, Any, Any]) -> DeviceOut:
-        out = await service.revoke(store, code)
+        out = await service.revoke(store, code, await current_viewer(request))
         auth: Authenticator = request.app.state.auth
         auth.forget()
         return out

@@ -5,7 +5,7 @@ from typing import Any
 from api.db import Row, Tx, fetch_id
 
 DEVICE = """
-SELECT v.id, v.code, v.name, c.code AS counter, u.code AS unit, v.paired_at, v.last_seen_at, v.backlog,
+SELECT v.id, v.code, v.name, c.code AS counter, u.code AS unit, c.unit_id, v.paired_at, v.last_seen_at, v.backlog,
        v.app_version, v.revoked_at
 FROM devices v JOIN counters c ON c.id = v.counter_id JOIN units u ON u.id = c.unit_id
 """
@@ -23,7 +23,7 @@ WHERE v.id = :id AND v.revoked_at IS NULL
 
 
 async def counter_by_code(tx: Tx, code: str) -> Row | None:
-    return await tx.fetch_one("SELECT id, code, active FROM counters WHERE code = :c", {"c": code})
+    return await tx.fetch_one("SELECT id, code, active, unit_id FROM counters WHERE code = :c", {"c": code})
 
 
 async def forget_stale_codes(tx: Tx, before: int) -> None:
@@ -102,14 +102,15 @@ async def device_by_code(tx: Tx, code: str) -> Row | None:
     return await tx.fetch_one(DEVICE + " WHERE v.code = :code", {"code": code})
 
 
-async def list_devices(tx: Tx, counter_id: int | None, unit_id: int | None) -> list[Row]:
-    where, params = [], {}
+async def list_devices(tx: Tx, counter_id: int | None, unit_ids: frozenset[int] | None) -> list[Row]:
+    """Devices of one counter, or of counters in these units (None: every unit)."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
     if counter_id is not None:
         where.append("v.counter_id = :counter_id")
         params["counter_id"] = counter_id
-    if unit_id is not None:
-        where.append("c.unit_id = :unit_id")
-        params["unit_id"] = unit_id
+    if unit_ids is not None:
+        where.append(f"c.unit_id IN ({', '.join(str(int(i)) for i in sorted(unit_ids)) or 'NULL'})")
     sql = DEVICE + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY c.code, v.code"
     return await tx.fetch_all(sql, params)
 

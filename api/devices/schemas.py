@@ -102,3 +102,4 @@ class DeviceOut(msgspec.Struct):
     backlog: int
     app_version: str | None
     revoked_at: datetime | None
+    online: bool  # seen within the last three heartbeats and not revoked

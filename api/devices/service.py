@@ -14,6 +14,7 @@ from functools import cache
 
 import msgspec
 
+from api.accounts.audit import audit
 from api.auth import Principal, digest, new_secret
 from api.clients import network_of
 from api.db import Row, Store, Tx, now_ms
@@ -35,6 +36,7 @@ from api.revocation import announce, settle
 from api.settings import Settings
 from api.types import from_ms
 from api.units.service import require_id as require_unit
+from api.viewer import Viewer, subtree
 
 CODE_TTL_MS = 15 * 60_000
 FAILURE_WINDOW_MS = 15 * 60_000
@@ -43,6 +45,7 @@ MAX_FAILURES_PER_NETWORK = 30  # per IPv4 /24 or IPv6 /48: one office's kiosks s
 THANKS_MS = 4_000
 IDLE_MS = 45_000
 HEARTBEAT_MS = 30_000
+ONLINE_WITHIN_MS = 3 * HEARTBEAT_MS  # a kiosk that missed three heartbeats is shown offline
 
 
 class TooManyAttempts(DomainError):
@@ -66,16 +69,23 @@ def to_out(row: Row) -> DeviceOut:
         backlog=int(row["backlog"]),
         app_version=row["app_version"],
         revoked_at=from_ms(row["revoked_at"]),
+        online=row["revoked_at"] is None
+        and row["last_seen_at"] is not None
+        and now_ms() - int(row["last_seen_at"]) <= ONLINE_WITHIN_MS,
     )
 
 
-async def issue(store: Store, counter_code: str) -> PairingCodeOut:
-    """A fresh one-time pairing code for a counter (returned once; only its digest is stored)."""
+async def issue(store: Store, counter_code: str, viewer: Viewer | None = None) -> PairingCodeOut:
+    """A fresh one-time pairing code for a counter (returned once; only its digest is stored). ``viewer``:
+    the dashboard user or key asking, who must manage the counter's unit (None: the command line)."""
 
     async def run(tx: Tx) -> tuple[str, int]:
         counter = await queries.counter_by_code(tx, counter_code)
         if counter is None:
             raise NotFound(f"There is no counter with code {counter_code!r}.", code="unknown-counter")
+        if viewer is not None:
+            viewer.check_manages(int(counter["unit_id"]))
+            await audit(tx, viewer, "kiosk-pairing-code", {"counter": counter_code})
         if not counter["active"]:
             raise Invalid(f"Counter {counter_code!r} is closed (inactive).", code="inactive-counter")
         now = now_ms()
@@ -189,28 +199,37 @@ async def heartbeat(store: Store, settings: Settings, device_id: int, data: Hear
     return _config(row, settings)
 
 
-async def list_devices(store: Store, counter: str | None, unit: str | None) -> list[DeviceOut]:
+async def list_devices(store: Store, viewer: Viewer, counter: str | None, unit: str | None) -> list[DeviceOut]:
+    """The kiosks the viewer may see: of one counter, of a unit and everything under it, or all of theirs."""
+
     async def run(tx: Tx) -> list[Row]:
-        counter_id = unit_id = None
+        counter_id = None
+        units = viewer.units
         if counter:
             found = await queries.counter_by_code(tx, counter)
             if found is None:
                 raise NotFound(f"There is no counter with code {counter!r}.", code="unknown-counter")
+            viewer.check_sees(int(found["unit_id"]))
             counter_id = int(found["id"])
         if unit:
             unit_id = await require_unit(tx, unit)
-        return await queries.list_devices(tx, counter_id, unit_id)
+            viewer.check_sees(unit_id)
+            units = await subtree(tx, unit_id)
+        return await queries.list_devices(tx, counter_id, units)
 
     return [to_out(r) for r in await store.read(run)]
 
 
-async def revoke(store: Store, code: str) -> DeviceOut:
+async def revoke(store: Store, code: str, viewer: Viewer | None = None) -> DeviceOut:
     """Revoke a device: its token stops working at once (the kiosk then says so and takes no taps)."""
 
     async def run(tx: Tx) -> Row:
         row = await queries.device_by_code(tx, code)
         if row is None:
             raise NotFound(f"There is no kiosk device with code {code!r}.", code="unknown-device")
+        if viewer is not None:
+            viewer.check_manages(int(row["unit_id"]))
+            await audit(tx, viewer, "kiosk-revoke", {"device": code})
         await queries.revoke(tx, int(row["id"]), now_ms())
         await announce(tx)  # every API process drops its cached credentials before its next request
         found = await queries.device_by_code(tx, code)

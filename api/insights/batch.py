@@ -47,7 +47,8 @@ async def run_analysis(
     progress("analyze: computing indices, officers, trends and flags")
     results = analyse(facts, settings)
     progress("analyze: comments: redaction, the dissatisfaction model, themes")
-    await comment_part(store, facts, results)
+    await comment_part(store, facts, results, settings)
+    results.summary["feedback_handling"] = await feedback_part(store, facts)
     t2 = time.perf_counter()
     progress(f"analyze: writing {out}")
     write_files(out, results)
@@ -57,8 +58,10 @@ async def run_analysis(
     return results, Timing(t1 - t0, t2 - t1, t3 - t2, time.perf_counter() - t3), run_id
 
 
-async def comment_part(store: Store, facts: Facts, results: Results) -> None:
-    """The period's comments, analysed (analysis/report/themes.py) into ``results``."""
+async def comment_part(store: Store, facts: Facts, results: Results, settings: Settings | None = None) -> None:
+    """The period's comments, analysed (analysis/report/themes.py) into ``results``, and the themes that
+    spiked in the last month (analysis/report/spikes.py)."""
+    from analysis.report.spikes import theme_spikes
     from analysis.report.themes import analyse_comments
     from api.insights import queries
     from api.insights.periods import months
@@ -82,6 +85,30 @@ async def comment_part(store: Store, facts: Facts, results: Results) -> None:
     results.comments, results.themes = found.comments, found.themes
     results.theme_names = {r.code: {"vi": r.vi, "en": r.en} for r in counter_instrument(3).reasons}
     results.summary["comments"] = found.summary
+    min_points = (settings or Settings()).spc_min_points
+    results.summary["theme_spikes"] = theme_spikes(found.comments, facts.months, facts.root, top, min_points)
+
+
+async def feedback_part(store: Store, facts: Facts) -> dict[str, Any]:
+    """Circular 01 indicator 8 over the follow-up cases of the analysed units due in the period, as of its
+    last day (analysis.stats.official.feedback_handling)."""
+    from api.followup.service import handling
+    from api.insights import queries
+
+    codes = {u.code for u in facts.units}
+    unit_rows = await store.read(queries.units)
+    ids = frozenset(int(u["id"]) for u in unit_rows if u["code"] in codes)
+    scope = None if len(ids) == len(unit_rows) else ids
+    found = await handling(store, scope, date.fromisoformat(facts.first), date.fromisoformat(facts.last))
+    return {
+        "indicator": "Circular 01/2018/TT-VPCP indicator 8",
+        "as_of": facts.last,
+        "on_time": found.on_time,
+        "late": found.late,
+        "pending": found.pending,
+        "points": found.points,
+        "label": found.label,
+    }
 
 
 def write_files(out: Path, results: Results) -> None:
@@ -146,7 +173,29 @@ async def store_run(
     rows = _result_rows(run_id, results)
     sql = """INSERT INTO analysis_results (run_id, file, scope_kind, scope_code, data)
              VALUES (:run_id, :file, :scope_kind, :scope_code, :data)"""
+    await insert_chunks(store, sql, rows)
+    await store_comments(store, run_id, results.comments)
+    return run_id
+
+
+async def insert_chunks(store: Store, sql: str, rows: list[dict[str, Any]]) -> None:
     for i in range(0, len(rows), STORE_CHUNK):
         chunk = rows[i : i + STORE_CHUNK]
         await store.write(lambda tx, c=chunk: tx.execute_many(sql, c))  # type: ignore[misc]
-    return run_id
+
+
+async def store_comments(store: Store, run_id: int, comments: list[dict[str, Any]]) -> None:
+    """Each analysed comment, redacted, for the dashboard's themes and search (``comment_results``)."""
+    from analysis.comments.normalise import fold
+    from api.insights.queries import units as unit_rows
+
+    units = {str(u["code"]): int(u["id"]) for u in await store.read(unit_rows)}
+    sql = """INSERT INTO comment_results (run_id, rating_id, unit_id, month, level, scale, p_dissatisfied,
+                 dissatisfied, themes, theme_terms, mentions_person, redacted_text, folded)
+             VALUES (:run_id, :id, :unit_id, :period, :level, :scale, :p_dissatisfied, :dissatisfied, :themes,
+                 :theme_terms, :mentions_person, :redacted_text, :folded)"""
+    rows = [
+        c | {"run_id": run_id, "unit_id": units[str(c["unit_code"])], "folded": fold(str(c["redacted_text"]))}
+        for c in comments
+    ]
+    await insert_chunks(store, sql, rows)

@@ -29,8 +29,8 @@ class Months:
         """SQL giving the month number (0-based) of ``column``; rows are already limited to [lo, hi)."""
         whens = " ".join(f"WHEN {column} < {start} THEN {i}" for i, start in enumerate(self.starts[1:-1]))
         last = len(self.labels) - 1
-        # One month: an expression, not the literal 0, which GROUP BY would take for a column number.
-        return f"(CASE {whens} ELSE {last} END)" if whens else "(CASE WHEN 1 = 1 THEN 0 END)"
+        # One month: an expression, not a bare 0, which SQLite's GROUP BY would read as a column number.
+        return f"(CASE {whens} ELSE {last} END)" if whens else "(0 + 0)"
 
     def local_day(self, column: str) -> str:
         return f"(({column} + {self.offset}) / {DAY_MS})"

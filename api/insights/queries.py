@@ -195,7 +195,8 @@ async def qr_by_officer(tx: Tx, m: Months, unit_ids: Sequence[int] | None, instr
 
 async def comments(tx: Tx, m: Months, unit_ids: Sequence[int] | None) -> list[Row]:
     """Counter ratings that came with a comment (not staff-entered), for the comment analysis: id, unit,
-    month number, level and scale, the comment and the reason codes tapped with it ("a;b")."""
+    month number, level and scale, the comment, the reason codes tapped with it and the themes a manager
+    marked as wrong for it (``theme_marks``)."""
     rows = await tx.fetch_all(
         f"""SELECT r.id, r.unit_id, {m.case("r.created_at")} AS m, r.level, r.scale, r.comment
             FROM ratings r
@@ -212,8 +213,16 @@ async def comments(tx: Tx, m: Months, unit_ids: Sequence[int] | None) -> list[Ro
         {"lo": m.lo, "hi": m.hi},
     ):
         reasons.setdefault(int(r["rating_id"]), []).append(str(r["reason"]))
+    wrong: dict[int, list[str]] = {}
+    for r in await tx.fetch_all(
+        f"""SELECT t.rating_id, t.theme FROM theme_marks t JOIN ratings r ON r.id = t.rating_id
+            WHERE r.created_at >= :lo AND r.created_at < :hi{_in("r.unit_id", unit_ids)}""",  # noqa: S608
+        {"lo": m.lo, "hi": m.hi},
+    ):
+        wrong.setdefault(int(r["rating_id"]), []).append(str(r["theme"]))
     for row in rows:
         row["reasons"] = sorted(reasons.get(int(row["id"]), []))
+        row["wrong"] = sorted(wrong.get(int(row["id"]), []))
     return rows
 
 

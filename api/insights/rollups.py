@@ -28,7 +28,6 @@ order, so the gaps there are only ids never used; the same code serves both stor
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
@@ -47,7 +46,6 @@ FAST_MS = Settings().fast_tap_ms  # the fast-tap threshold counted in ``fast`` (
 CHUNK = 50_000  # ratings per step: a step is one transaction on the writer
 GAP_TTL_MS = 10 * 60_000
 MAX_GAPS = 500  # gap ranges looked at per step (the oldest first; the rest wait for the next step)
-REFRESH_SECONDS = 5.0
 QUARTER_MS = 900_000
 EPOCH = date(1970, 1, 1).toordinal()
 STAFF = SOURCES.index("staff")
@@ -415,26 +413,8 @@ async def hours(
     return out
 
 
-async def _loop(store: Store, seconds: float) -> None:
-    while True:
-        try:
-            added = await refresh(store)
-            if added:
-                log.debug("rollups: %d ratings added", added)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a store that is briefly unavailable: try again at the next turn
-            log.warning("rollups: refresh failed; trying again in %.0f s", seconds, exc_info=True)
-        await asyncio.sleep(seconds)
-
-
-def start(store: Store, seconds: float = REFRESH_SECONDS) -> asyncio.Task[None]:
-    return asyncio.get_running_loop().create_task(_loop(store, seconds), name="hailong-rollups")
-
-
-async def stop(task: asyncio.Task[None] | None) -> None:
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+async def keep_up(store: Store, settings: Any) -> None:
+    """The API process's background job (``api.background``, every ``HAILONG_ROLLUP_SECONDS``)."""
+    added = await refresh(store)
+    if added:
+        log.debug("rollups: %d ratings added", added)

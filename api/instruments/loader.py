@@ -3,6 +3,18 @@
 Two kinds share one tagged union on ``kind``: the counter rating (``counter-3``, ``counter-5``) and the
 questionnaire behind the receipt QR (``sipas-service-2023``). Every file is loaded at start; a broken one
 stops the service with an :class:`InstrumentError` naming the file and the field (``$.items[3].kind``).
+
+Wording. Every text of an instrument (question, levels, reason chips, sections, items, scale, options) has
+a stable code or value, which is what answers store, and two wordings: ``vi``, the wording the
+instrument is answered in, and ``en``, its English source. The Vietnamese wording is data of the
+instrument, not of the message catalogue, because it is what the measurement means: the SIPAS items are
+the Ministry's own wording (Decision 1001/QĐ-BNV), "Rất hài lòng / Hài lòng / Không hài lòng" is the
+national one-stop convention, and answers are stored with the instrument version, so changing what a
+respondent reads is a new version of the file (an official annex replaces it without code changes), never
+a translator's edit. Every other language is a translation like any other: the ``en`` text is its msgid
+in the catalogues (``web/locale``), so adding a language is adding a catalogue, and the extraction
+(``web/messages.py``) lists these msgids and checks that every catalogue but the Vietnamese one has them.
+Pages show instrument text with ``t.wording(x)`` (``web/i18n.py``).
 """
 
 from __future__ import annotations
@@ -32,9 +44,6 @@ class _Data(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class Label(_Data, frozen=True):
     vi: Wording
     en: Wording
-
-    def __call__(self, lang: str) -> str:
-        return self.en if lang == "en" else self.vi
 
 
 class Option(_Data, frozen=True):

@@ -5,7 +5,7 @@ from typing import Any
 import msgspec
 
 from api.db import Row, Store, Tx, now_ms
-from api.errors import Conflict, NotFound
+from api.errors import Conflict, Invalid, NotFound
 from api.officers import queries
 from api.officers.schemas import OfficerIn, OfficerOut, OfficerPatch
 from api.units.service import require_id as require_unit
@@ -21,6 +21,20 @@ async def require(tx: Tx, code: str) -> Row:
     if row is None:
         raise NotFound(f"There is no officer with code {code!r}.", code="unknown-officer")
     return row
+
+
+async def serving_officer(tx: Tx, code: str, counter: Row) -> int:
+    """The id of the officer who may serve at ``counter``: only an active officer of the counter's own unit."""
+    officer = await queries.duty_facts(tx, code)
+    if officer is None:
+        raise NotFound(f"There is no officer with code {code!r}.", code="unknown-officer")
+    if officer["unit_id"] != counter["unit_id"] or not officer["active"]:
+        raise Invalid(
+            f"Officer {code!r} cannot serve at counter {counter['code']!r}: only an active officer of the"
+            " counter's own unit can.",
+            code="officer-not-of-unit",
+        )
+    return int(officer["id"])
 
 
 async def create(store: Store, data: OfficerIn) -> OfficerOut:

@@ -2,40 +2,10 @@
 import { Queue } from './queue.js';
 
 const VERSION = '__VERSION__';
-const T = {
-  vi: {
-    langName: 'Tiếng Việt', pairTitle: 'Ghép nối kiosk với quầy', pair: 'Ghép nối',
-    pairHelp: 'Nhập mã ghép nối 8 chữ số do quản trị viên cấp.',
-    pairWrong: 'Mã không đúng, đã hết hạn hoặc đã dùng. Xin mã mới.',
-    pairSlow: 'Nhập sai quá nhiều lần. Vui lòng đợi 15 phút.',
-    pairOffline: 'Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.',
-    del: 'Xoá', ok: 'Xong', cancel: 'Quay lại', dossier: 'Nhập mã hồ sơ (không bắt buộc)',
-    dossierTitle: 'Mã hồ sơ', dossierHelp: 'Gõ mã trên giấy tiếp nhận, hoặc quét mã vạch.',
-    dossierNow: 'Hồ sơ', remove: 'Bỏ mã hồ sơ', comment: 'Góp ý thêm (không bắt buộc)',
-    reasonsTitle: 'Ông/Bà chưa hài lòng về điều gì? (không bắt buộc)', send: 'Gửi đánh giá', skip: 'Bỏ qua',
-    thanks: 'Cảm ơn Ông/Bà đã đánh giá!', thanksSub: 'Ý kiến của Ông/Bà giúp chúng tôi phục vụ tốt hơn.',
-    dup: 'Cảm ơn, đã ghi nhận', officer: 'Cán bộ', online: 'Trực tuyến', offline: 'Ngoại tuyến',
-    waiting: 'chờ gửi', revokedTitle: 'Kiosk đã bị thu hồi', repair: 'Ghép nối lại',
-    revoked: 'Kiosk này không còn nhận đánh giá. Vui lòng báo cán bộ quản trị.',
-    notKept: 'Chưa gửi được đánh giá', notKeptSub: 'Máy không lưu được và mạng đang lỗi. Vui lòng chạm lại sau giây lát.',
-  },
-  en: {
-    langName: 'English', pairTitle: 'Pair this kiosk with a counter', pair: 'Pair',
-    pairHelp: 'Type the 8-digit pairing code from the administrator.',
-    pairWrong: 'This code is wrong, expired or already used. Ask for a new one.',
-    pairSlow: 'Too many wrong codes. Please wait 15 minutes.',
-    pairOffline: 'Cannot reach the server. Check the network and try again.',
-    del: 'Delete', ok: 'Done', cancel: 'Back', dossier: 'Enter dossier code (optional)',
-    dossierTitle: 'Dossier code', dossierHelp: 'Type the code on your receipt, or scan its barcode.',
-    dossierNow: 'Dossier', remove: 'Remove dossier code', comment: 'Anything to add? (optional)',
-    reasonsTitle: 'What was not satisfactory? (optional)', send: 'Send', skip: 'Skip',
-    thanks: 'Thank you for your rating!', thanksSub: 'Your opinion helps us serve you better.',
-    dup: 'Thank you, already recorded', officer: 'Officer', online: 'Online', offline: 'Offline',
-    waiting: 'waiting', revokedTitle: 'This kiosk has been revoked', repair: 'Pair again',
-    revoked: 'This kiosk no longer takes ratings. Please tell the administrator.',
-    notKept: 'Your rating was not sent', notKeptSub: 'This kiosk could not save it and the network failed. Please try again in a moment.',
-  },
-};
+// Words of every language, from the message catalogue (web/locale), put into the page by the server:
+// { names: { vi: 'Tiếng Việt', … }, vi: { msgid: text } }; a msgid missing from a language reads as itself.
+const W = JSON.parse(document.getElementById('words').textContent);
+const LANGS = Object.keys(W.names);
 const CODE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
 const COLORS = { 3: ['#c62828', '#f9a825', '#2e7d32'], 5: ['#c62828', '#ef6c00', '#f9a825', '#7cb342', '#2e7d32'] };
 const SMILES = { 3: [-1, 0.5, 1], 5: [-1, -0.5, 0, 0.5, 1] }; // mouth curve, sad -1 … happy 1
@@ -44,9 +14,11 @@ const store = localStorage;
 const chosen = new Set();
 let token = store.getItem('hl.token');
 let cfg = JSON.parse(store.getItem('hl.cfg') || 'null');
-let lang = 'vi', screen = '', level = 0, delay = 0, shownAt = 0, lastTap = -1e9, dossier = '', dup = false, lost = false;
+let lang = LANGS[0], screen = '', level = 0, delay = 0, shownAt = 0, lastTap = -1e9, dossier = '', dup = false, lost = false;
 let built = '', pairDigits = '', pairErr = '', entry = '', backlog = 0, online = navigator.onLine, timer = 0, stale = false;
-const t = (k) => T[lang][k];
+const t = (m, vals) => ((W[lang] || {})[m] || m).replace(/\{(\w+)\}/g, (all, k) => (vals && k in vals ? vals[k] : all));
+const N_ = (m) => m;
+const worded = (x) => (lang === 'vi' ? x.vi : t(x.en)); // instrument text: its own Vietnamese, or translated
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const queue = new Queue(deliver, (n) => { backlog = n; status(); });
 
@@ -69,26 +41,29 @@ function face(value, scale) {
 function render() {
   document.documentElement.lang = lang;
   for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
-  const other = lang === 'vi' ? 'en' : 'vi';
-  $('lang').textContent = T[other].langName;
+  const other = LANGS[(LANGS.indexOf(lang) + 1) % LANGS.length];
+  $('lang').textContent = W.names[other];
   $('lang').lang = other;
   $('paircode').textContent = pairDigits.replace(/^(\d{4})/, '$1 ');
   $('pairerr').textContent = pairErr && t(pairErr);
   $('dossiercode').textContent = entry;
-  $('thanksmsg').textContent = t(lost ? 'notKept' : dup ? 'dup' : 'thanks');
-  $('thankssub').textContent = lost ? t('notKeptSub') : dup ? '' : t('thanksSub');
-  for (const b of document.querySelectorAll('.pad .act')) b.textContent = t(b.dataset.k === 'ok' && b.parentNode.dataset.for === 'pair' ? 'pair' : b.dataset.k);
+  $('thanksmsg').textContent = lost ? t('Your rating was not sent') : dup ? t('Thank you, already recorded') : t('Thank you for your rating!');
+  $('thankssub').textContent = lost ? t('This kiosk could not save it and the network failed. Please try again in a moment.')
+    : dup ? '' : t('Your opinion helps us serve you better.');
+  for (const b of document.querySelectorAll('.pad .act')) {
+    b.textContent = b.dataset.k === 'del' ? t('Delete') : b.parentNode.dataset.for === 'pair' ? t('Pair') : t('Done');
+  }
   if (cfg) {
     const ins = cfg.instrument;
     $('counter').textContent = cfg.counter.name;
-    $('officer').textContent = cfg.officer ? `· ${t('officer')}: ${cfg.officer}` : '';
-    $('question').textContent = ins.question[lang];
+    $('officer').textContent = cfg.officer ? `· ${t('Officer: {name}', { name: cfg.officer })}` : '';
+    $('question').textContent = worded(ins.question);
     const key = `${lang} ${cfg.scale} ${ins.code} ${ins.version}`;
     if (key !== built) build(ins);
     built = key;
     for (const b of document.querySelectorAll('.chip')) b.setAttribute('aria-pressed', chosen.has(b.dataset.c));
   }
-  $('dossier').textContent = dossier ? `${t('dossierNow')}: ${dossier}` : t('dossier');
+  $('dossier').textContent = dossier ? t('Dossier: {code}', { code: dossier }) : t('Enter dossier code (optional)');
   $('undossier').hidden = !dossier;
   status();
 }
@@ -98,13 +73,14 @@ function build(ins) {
   const faces = $('faces');
   faces.style.setProperty('--n', ins.levels.length);
   faces.className = `n${ins.levels.length}`;
-  faces.innerHTML = ins.levels.map((l) => `<button type="button" class="face" data-v="${l.value}">${face(l.value, cfg.scale)}<span>${esc(l[lang])}</span></button>`).join('');
-  $('chips').innerHTML = ins.reasons.map((r) => `<button type="button" class="chip" data-c="${esc(r.code)}">${esc(r[lang])}</button>`).join('');
+  faces.innerHTML = ins.levels.map((l) => `<button type="button" class="face" data-v="${l.value}">${face(l.value, cfg.scale)}<span>${esc(worded(l))}</span></button>`).join('');
+  $('chips').innerHTML = ins.reasons.map((r) => `<button type="button" class="chip" data-c="${esc(r.code)}">${esc(worded(r))}</button>`).join('');
 }
 
 function status() {
   const el = $('status');
-  el.textContent = (online ? t('online') : t('offline')) + (backlog ? ` · ${backlog} ${t('waiting')}` : '');
+  const waiting = backlog ? ` · ${t('{n} waiting', { n: backlog.toLocaleString(lang) })}` : '';
+  el.textContent = (online ? t('Online') : t('Offline')) + waiting;
   el.className = online ? '' : 'off';
 }
 
@@ -120,13 +96,13 @@ function show(name) {
 // Idle reset: an abandoned screen goes back to the start; an unfinished rating is still recorded.
 function arm() {
   clearTimeout(timer);
-  if (!cfg || screen === 'pair' || screen === 'revoked' || (screen === 'rate' && !dossier && lang === 'vi')) return;
+  if (!cfg || screen === 'pair' || screen === 'revoked' || (screen === 'rate' && !dossier && lang === LANGS[0])) return;
   timer = setTimeout(() => (screen === 'reasons' ? finish() : home()), screen === 'thanks' ? (dup ? 1500 : cfg.thanks_ms) : cfg.idle_ms);
 }
 
 function home() {
   if (stale) return location.reload();
-  dossier = ''; entry = ''; level = 0; dup = false; lost = false; lang = 'vi';
+  dossier = ''; entry = ''; level = 0; dup = false; lost = false; lang = LANGS[0];
   chosen.clear();
   $('comment').value = '';
   render();
@@ -177,7 +153,7 @@ function scanned(code, target) {
   if (screen === 'thanks' || screen === 'keypad') home();
   dossier = code;
   render();
-  $('live').textContent = `${t('dossierNow')}: ${code}`;
+  $('live').textContent = t('Dossier: {code}', { code });
   arm();
 }
 
@@ -253,7 +229,11 @@ async function pairNow() {
     const r = await call('POST', '/api/v1/kiosk/pair', { pairing_code: pairDigits });
     pairDigits = '';
     const b = await r.json();
-    if (!r.ok) { pairErr = r.status === 429 ? 'pairSlow' : 'pairWrong'; return render(); }
+    if (!r.ok) {
+      pairErr = r.status === 429 ? N_('Too many wrong codes. Please wait 15 minutes.')
+        : N_('This code is wrong, expired or already used. Ask for a new one.');
+      return render();
+    }
     token = b.device_token;
     store.setItem('hl.token', token);
     store.removeItem('hl.revoked');
@@ -261,7 +241,7 @@ async function pairNow() {
     online = true;
     start();
   } catch {
-    pairErr = 'pairOffline';
+    pairErr = N_('Cannot reach the server. Check the network and try again.');
     render();
   }
 }
@@ -307,7 +287,7 @@ function keys(e) {
 function wire() {
   pad(document.querySelector('[data-for=pair]'), pairKey);
   pad(document.querySelector('[data-for=dossier]'), dossierKey);
-  $('lang').onclick = () => { lang = lang === 'vi' ? 'en' : 'vi'; render(); };
+  $('lang').onclick = () => { lang = LANGS[(LANGS.indexOf(lang) + 1) % LANGS.length]; render(); };
   $('faces').onclick = (e) => { const b = e.target.closest('.face'); if (b && screen === 'rate') tap(+b.dataset.v); };
   $('chips').onclick = (e) => {
     const b = e.target.closest('.chip');

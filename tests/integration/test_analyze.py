@@ -21,17 +21,10 @@ PLANTED = TREE.planted
 CHILDREN = [u.code for u in TREE.units if u.parent_id == TREE.units[0].id]  # the province's own children
 
 
-@pytest.fixture(scope="module")
-def out(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One run over the demo's 24 months; the demo file is copied so the shared one stays untouched."""
-    folder = tmp_path_factory.mktemp("analyze")
-    db = folder / "copy.db"
-    src, dst = sqlite3.connect(demo_db), sqlite3.connect(db)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    assert main(["analyze", "--db", f"sqlite:///{db}", "--out", str(folder / "out"), "--from", "2024-11-01"]) == 0
-    return folder / "out"
+@pytest.fixture
+def out(analysed: Path) -> Path:
+    """The session's one run over the demo's 24 months (tests/conftest.py ``analysed``)."""
+    return analysed
 
 
 def _csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -221,3 +214,187 @@ def test_comments_are_scored_themed_and_nothing_personal_is_left(out: Path) -> N
         text = (out / name).read_text(encoding="utf-8")
         assert not [p for p in personal if p in text], name
     assert "Themes in dissatisfied comments" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_stored_run_raises_alerts_and_a_later_run_over_the_same_units_closes_them(out: Path, tmp_path: Path) -> None:
+    """Slow alerts (issue 14, item 2): the follow-up task reads the stored run: the planted drop is an SPC
+    concern, every integrity flag and theme spike an alert; a later run that no longer finds them closes them.
+    Works on a copy of the analysed database."""
+    import asyncio
+
+    from api.db import open_store
+    from api.followup.task import FollowUp
+    from api.settings import load_settings
+
+    db = tmp_path / "runs.db"
+    src, dst = sqlite3.connect(out.parent / "copy.db"), sqlite3.connect(db)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    summary: dict[str, Any] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    _, flags = _csv(out / "flags.csv")
+
+    async def follow() -> tuple[list[tuple[str, str, str]], list[str]]:
+        store = open_store(f"sqlite:///{db}")
+        await store.open()
+        try:
+            task = FollowUp(store, load_settings({"db_url": f"sqlite:///{db}"}, environ={}))
+            task.marks = {**await store.read(_newest), "runs": 0}  # as if the API was running before the run
+            await task.run_once()
+            rows = await store.fetch_all("SELECT cause, scope_kind, state FROM alerts ORDER BY id")
+            opened = [(r["cause"], r["scope_kind"], r["state"]) for r in rows]
+            await store.write(
+                lambda tx: tx.execute(
+                    "INSERT INTO analysis_runs (started_at, as_of, unit_code, period_from, period_to, settings,"
+                    " summary) VALUES (1, 2, 'HB', '2026-11-01', '2026-11-30', '{}', '{}')"
+                )
+            )
+            await task.run_once()
+            return opened, [r["state"] for r in await store.fetch_all("SELECT state FROM alerts")]
+        finally:
+            await store.close()
+
+    opened, after = asyncio.run(follow())
+    decline = summary["trends"][PLANTED["decline_unit"]]
+    assert decline["variation"] == "concern"
+    assert ("spc_concern", "unit", "open") in opened
+    spc = sum(1 for c in summary["trends"].values() if c["variation"] == "concern")
+    assert sum(1 for c, _, _ in opened if c == "spc_concern") == spc
+    assert sorted(c for c, _, _ in opened if c.startswith("integrity:")) == sorted(
+        f"integrity:{f['kind']}" for f in flags
+    )
+    assert sum(1 for c, _, _ in opened if c.startswith("theme_spike:")) == len(summary["theme_spikes"])
+    assert after == ["closed"] * len(opened)
+    # indicator 8 is in the summary and the report: the demo has no follow-up case due
+    assert summary["feedback_handling"]["points"] is None
+    assert "Feedback handled on time" in (out / "report.html").read_text(encoding="utf-8")
+
+
+async def _newest(tx: Any) -> dict[str, int]:
+    from api.followup.queries import newest_ids
+
+    return await newest_ids(tx)
+
+
+# --- issue 14, item 1: the stored comments behind the dashboard's themes and search ----------------------
+
+
+def _analysed(out: Path) -> list[dict[str, str]]:
+    return _csv(out / "comments.csv")[1]
+
+
+async def test_theme_shares_on_the_api_are_the_runs_own(out: Path) -> None:
+    from tests.harness import harness
+
+    comments = [c for c in _analysed(out) if c["period"].startswith("2026")]
+    unhappy = [c for c in comments if c["dissatisfied"] == "1"]
+    async with harness(f"sqlite:///{out.parent / 'copy.db'}") as h:
+        r = await h.client.get("/api/v1/themes?unit=HB&from=2026-01-01&to=2026-12-31", headers=h.admin)
+        assert r.status_code == 200, r.text
+        view = r.json()
+        assert (view["comments"], view["dissatisfied"]) == (len(comments), len(unhappy))
+        fixed = {t["code"]: t for t in view["themes"] if t["kind"] == "fixed"}
+        for code in ("waiting", "attitude", "fees"):
+            expected = sum(1 for c in unhappy if code in c["themes"].split(";"))
+            assert fixed[code]["n"] == expected and sum(m["n"] for m in fixed[code]["months"]) == expected
+            assert fixed[code]["share"] == round(expected / len(unhappy), 4)
+        assert fixed["waiting"]["words"] and fixed["waiting"]["examples"]
+        assert fixed["waiting"]["vi"] and fixed["waiting"]["en"]
+        assert any(t["kind"] == "emergent" for t in view["themes"])
+        r = await h.client.get("/api/v1/themes?unit=HB&from=2026-12-31&to=2026-01-01", headers=h.admin)
+        assert r.status_code == 422
+
+
+async def test_comment_search_folds_diacritics_and_hides_names_from_viewers(out: Path) -> None:
+    from datetime import date
+
+    from api.comments import service
+    from api.viewer import Viewer
+    from tests.harness import harness
+
+    comments = _analysed(out)
+    naming = [c for c in comments if c["mentions_person"] == "1"]
+    assert naming, "the demo plants comments that name an officer"
+    async with harness(f"sqlite:///{out.parent / 'copy.db'}") as h:
+        root = (await h.rows("SELECT id FROM units WHERE code = 'HB'"))[0]["id"]
+        units = frozenset(int(r["id"]) for r in await h.rows("SELECT id FROM units"))
+        manager = Viewer("manager", 1, "m", root, units)
+        reader = Viewer("viewer", 2, "v", root, units)
+        first, last = date(2024, 11, 1), date(2026, 12, 31)
+        seen = await service.search(h.store, manager, "HB", first, last, limit=1000)
+        assert any(c.mentions_person for c in seen.items)
+        shown = await service.search(h.store, reader, "HB", first, last, limit=1000)
+        assert shown.items and not any(c.mentions_person for c in shown.items)
+        view = await service.themes(h.store, reader, "HB", first, last)
+        assert view.hidden_mentions == len(naming)
+        # "chờ lâu" typed without diacritics finds the comments that have it with them
+        accented = next(c["redacted_text"] for c in comments if "chờ" in c["redacted_text"])
+        r = await h.client.get(
+            "/api/v1/comments",
+            params={"unit": "HB", "from": "2024-11-01", "to": "2026-12-31", "q": "cho"},
+            headers=h.admin,
+        )
+        assert r.status_code == 200, r.text
+        texts = {c["text"] for c in r.json()["items"]}
+        assert texts and all("cho" in service.fold_text(t) for t in texts)
+        assert accented in texts or r.json()["next_before"] is not None
+
+
+async def test_a_wrongly_themed_mark_reaches_the_next_run(out: Path) -> None:
+    from datetime import date
+
+    from api.insights import queries
+    from api.insights.periods import months
+    from tests.harness import harness
+
+    themed = next(c for c in _analysed(out) if "waiting" in c["themes"].split(";"))
+    async with harness(f"sqlite:///{out.parent / 'copy.db'}") as h:
+        path = f"/api/v1/comments/{themed['id']}/wrong-themes"
+        assert (await h.client.post(path, json={"theme": "nonsense"}, headers=h.admin)).status_code == 422
+        assert (await h.client.post(path, json={"theme": "waiting"}, headers=h.admin)).status_code == 204
+        m = months(date(2024, 11, 1), date(2026, 12, 31), "Asia/Ho_Chi_Minh")
+        rows = await h.store.read(lambda tx: queries.comments(tx, m, None))
+        marked = next(r for r in rows if int(r["id"]) == int(themed["id"]))
+        assert marked["wrong"] == ["waiting"]
+        await h.store.write(lambda tx: tx.execute("DELETE FROM theme_marks"))
+
+
+async def test_the_themes_page_shows_the_runs_themes_searches_and_takes_a_wrong_mark(out: Path) -> None:
+    import html as html_module
+
+    from api.accounts import service as accounts_service
+    from tests.harness import harness
+    from tests.integration.test_accounts import PASSWORD, accounts, cheap, csrf_of, login
+
+    comments = [c for c in _analysed(out) if c["period"].startswith("2026")]
+    async with harness(f"sqlite:///{out.parent / 'copy.db'}") as h:
+        accounts(h).passwords = cheap()
+        for name, role in (("mgr", "manager"), ("reader", "viewer")):
+            await accounts_service.add_user(h.store, name, role, "HB", PASSWORD, actor="test", passwords=cheap())
+        assert (await login(h, "reader", PASSWORD)).status_code == 303
+        page = await h.client.get("/dashboard/themes?unit=HB&from=2026-01-01&to=2026-12-31")
+        assert page.status_code == 200, page.text
+        text = html_module.unescape(page.text)
+        api = (await h.client.get("/api/v1/themes?unit=HB&from=2026-01-01&to=2026-12-31")).json()
+        waiting = next(th for th in api["themes"] if th["code"] == "waiting")
+        assert waiting["vi"] in text and f"<td>{waiting['n']}</td>" in page.text.replace(".", "")
+        assert "Wrong theme" not in text and "Chủ đề sai" not in text  # a viewer cannot mark
+        assert not [c for c in comments if c["mentions_person"] == "1" and c["redacted_text"] in text]
+        assert (await login(h, "mgr", PASSWORD)).status_code == 303
+        page = await h.client.get("/dashboard/themes", params={"unit": "HB", "from": "2026-01-01", "to": "2026-12-31",
+                                                                "theme": "waiting", "q": "cho"})  # fmt: skip
+        assert page.status_code == 200
+        rating = int(re.findall(r'name="rating" value="(\d+)"', page.text)[0])
+        form = {
+            "csrf": csrf_of(page.text),
+            "rating": str(rating),
+            "theme": "waiting",
+            "back": "/dashboard/themes?unit=HB",
+        }
+        done = await h.client.post("/dashboard/themes/wrong", data=form, follow_redirects=False)
+        assert done.status_code == 303 and done.headers["location"].endswith(f"marked={rating}")
+        marks = await h.rows("SELECT rating_id, theme, marked_by FROM theme_marks")
+        assert [(m["rating_id"], m["theme"]) for m in marks] == [(rating, "waiting")]
+        refused = await h.client.post("/dashboard/themes/wrong", data={**form, "csrf": "nope"}, follow_redirects=False)
+        assert refused.status_code == 403
+        await h.store.write(lambda tx: tx.execute("DELETE FROM theme_marks"))

@@ -100,3 +100,13 @@ def test_packed_keys_round_trip(values: list[int]) -> None:
     packed = Packed(tuple((f"f{i}", str(v), 12) for i, v in enumerate(values)))
     key = sqlite3.connect(":memory:").execute(f"SELECT {packed.sql()}").fetchone()[0]
     assert packed.unpack(key) == {f"f{i}": v for i, v in enumerate(values)}
+
+
+def test_a_one_month_period_groups_by_an_expression_not_a_column_number() -> None:
+    """SQLite reads a bare integer in GROUP BY as a column number: a one-month period once failed there."""
+    m = months(date(2026, 5, 1), date(2026, 5, 31), "Asia/Ho_Chi_Minh")
+    with sqlite3.connect(":memory:") as conn:
+        conn.execute("CREATE TABLE t (a INTEGER, at INTEGER)")
+        conn.executemany("INSERT INTO t VALUES (?, ?)", [(1, m.lo), (1, m.lo + 5), (2, m.lo)])
+        rows = conn.execute(f"SELECT a, {m.case('at')} AS m, count(*) FROM t GROUP BY a, {m.case('at')}").fetchall()
+    assert sorted(rows) == [(1, 0, 2), (2, 0, 1)]

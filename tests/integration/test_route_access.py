@@ -8,6 +8,9 @@ from typing import Any
 from tests.harness import Harness, seed_reference
 
 ANYONE, ADMIN, INTEGRATOR, DEVICE, KIOSK_OR_INTEGRATOR = "anyone", "admin", "integrator", "device", "device|integrator"
+VIEWER = "viewer"  # a dashboard user (session) or an admin key, scoped by api/viewer.py
+ADMIN_PAGE = "admin page"  # a page: anonymous browsers are sent to /login (303), other roles get a 403 page
+FORM = "form"  # anyone, with the form's CSRF token (here nobody has one: 403)
 
 # (method, path) -> who may call it. Admin keys pass wherever an integrator may; device routes take devices only.
 ROUTES: dict[tuple[str, str], str] = {
@@ -47,6 +50,50 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/devices"): ADMIN,
     ("POST", "/api/v1/devices/pairing-codes"): ADMIN,
     ("POST", "/api/v1/devices/{code:str}/revoke"): ADMIN,
+    ("GET", "/api/v1/alerts"): VIEWER,
+    ("GET", "/api/v1/alerts/digest"): VIEWER,
+    ("GET", "/api/v1/alerts/{alert_id:int}"): VIEWER,
+    ("POST", "/api/v1/alerts/{alert_id:int}/acknowledge"): VIEWER,
+    ("GET", "/api/v1/cases"): VIEWER,
+    ("GET", "/api/v1/cases/timeliness"): VIEWER,
+    ("GET", "/api/v1/cases/{case_id:int}"): VIEWER,
+    ("POST", "/api/v1/cases/{case_id:int}/transition"): VIEWER,
+    ("POST", "/api/v1/cases/{case_id:int}/assign"): VIEWER,
+    ("GET", "/api/v1/dossiers/{code:str}/feedback"): VIEWER,
+    ("GET", "/api/v1/roster"): ADMIN,
+    ("POST", "/api/v1/roster/shifts"): ADMIN,
+    ("DELETE", "/api/v1/roster/shifts/{shift_id:int}"): ADMIN,
+    ("GET", "/api/v1/themes"): ADMIN,
+    ("GET", "/api/v1/comments"): ADMIN,
+    ("POST", "/api/v1/comments/{rating_id:int}/wrong-themes"): ADMIN,
+    ("GET", "/login"): ANYONE,
+    ("POST", "/login"): FORM,
+    ("POST", "/logout"): FORM,
+    ("GET", "/static/{name:str}"): ANYONE,
+    ("GET", "/dashboard/audit"): ADMIN_PAGE,
+    ("GET", "/dashboard/alerts"): ADMIN_PAGE,
+    ("POST", "/dashboard/alerts/{alert_id:int}/acknowledge"): FORM,
+    ("GET", "/dashboard/cases"): ADMIN_PAGE,
+    ("GET", "/dashboard/cases/{case_id:int}"): ADMIN_PAGE,
+    ("POST", "/dashboard/cases/{case_id:int}/transition"): FORM,
+    ("POST", "/dashboard/cases/{case_id:int}/assign"): FORM,
+    ("GET", "/dashboard/dossiers"): ADMIN_PAGE,
+    ("GET", "/dashboard/export/{name:str}"): ADMIN_PAGE,
+    ("GET", "/dashboard/report"): ADMIN_PAGE,
+    ("GET", "/dashboard/report.xlsx"): ADMIN_PAGE,
+    ("GET", "/dashboard/themes"): ADMIN_PAGE,
+    ("POST", "/dashboard/themes/wrong"): FORM,
+    ("GET", "/dashboard/kiosks"): ADMIN_PAGE,
+    ("POST", "/dashboard/kiosks/pair"): FORM,
+    ("POST", "/dashboard/kiosks/{device:str}/revoke"): FORM,
+    ("POST", "/dashboard/roster/shifts"): FORM,
+    ("POST", "/dashboard/roster/shifts/{shift_id:int}/remove"): FORM,
+    ("GET", "/public/{unit:str}"): ANYONE,  # a centre's public results: no officer, nothing personal
+    ("GET", "/dashboard"): ADMIN_PAGE,  # and signed-in users, scoped (tests/integration/test_dashboard_pages.py)
+    ("GET", "/dashboard/trends"): ADMIN_PAGE,
+    ("GET", "/dashboard/units"): ADMIN_PAGE,
+    ("GET", "/dashboard/officers"): ADMIN_PAGE,
+    ("GET", "/api/v1/audit"): ADMIN,
     ("GET", "/api/v1/overview"): ADMIN,  # and signed-in dashboard users, scoped (tests/integration/test_dashboard.py)
     ("GET", "/api/v1/trends"): ADMIN,
     ("GET", "/api/v1/drilldown"): ADMIN,
@@ -60,6 +107,9 @@ ALLOWED = {
     INTEGRATOR: {"admin", "integrator"},
     DEVICE: {"device"},
     KIOSK_OR_INTEGRATOR: {"admin", "integrator", "device"},
+    VIEWER: {"admin"},
+    ADMIN_PAGE: {"admin"},
+    FORM: set(),
 }
 
 
@@ -92,14 +142,22 @@ async def test_anonymous_and_wrong_roles_are_refused_and_the_right_ones_let_thro
     }
     for (method, template), who in sorted(ROUTES.items()):
         path = template.replace("{code:str}", "NOPE").replace("{name:str}", "app.js").replace("{token:str}", "X")
-        path = path.replace("{path:str}", "nothing")
+        path = path.replace("{shift_id:int}", "999999").replace("{rating_id:int}", "999999")
+        path = path.replace("{path:str}", "nothing").replace("/static/app.js", "/static/dashboard.css")
+        path = path.replace("{alert_id:int}", "1").replace("{case_id:int}", "1").replace("{unit:str}", "HB")
+        path = path.replace("{device:str}", "NOPE")
         for caller, headers in callers.items():
-            if method == "POST" and path.endswith("/revoke"):
+            if method == "POST" and path.startswith("/api/") and path.endswith("/revoke"):
                 path = "/api/v1/devices/NOPE/revoke"  # never revoke the test's own kiosk
-            r = await h.client.request(method, path, headers=headers, json={} if method != "GET" else None)
+            body = {} if method != "GET" else None
+            r = await h.client.request(method, path, headers=headers, json=body, follow_redirects=False)
             where = f"{caller} {method} {path} ({who}): {r.status_code} {r.text[:200]}"
             if caller in ALLOWED[who]:
                 assert r.status_code not in (401, 403), where
+            elif who == FORM:
+                assert r.status_code == 403 and "Biểu mẫu đã hết hạn" in r.text, where
+            elif who == ADMIN_PAGE and caller == "anonymous":
+                assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), where
             elif caller == "anonymous":
                 assert r.status_code == 401, where
             else:

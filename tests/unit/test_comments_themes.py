@@ -62,3 +62,26 @@ def test_chips_tapped_with_comments_teach_themes_the_lexicon_lacks() -> None:
     assert results[0].dissatisfied
     assert results[0].theme_terms["facilities"] == ["chips"]
     assert "documents" not in results[0].themes
+
+
+def test_themes_marked_wrong_are_withheld_and_taught_as_counter_examples() -> None:
+    from analysis.comments.pipeline import analyse
+    from tests.unit.comments_data import history
+
+    texts, ratings = history()
+    reasons: list[list[str]] = [[] for _ in texts]
+    for i in range(30):
+        texts += [f"ổ cắm sạc điện thoại hỏng lần {i}", f"cán bộ làm sai hồ sơ lần {i}"]
+        ratings += [1, 1]
+        reasons += [["facilities"], ["documents"]]
+    probe = ["ổ cắm sạc hỏng, bực mình", "phải chờ 2 tiếng mới tới lượt"]
+    plain = analyse(probe * 2, texts, ratings, reasons, seed=0)
+    assert "facilities" in plain[0].themes and "waiting" in plain[1].themes
+    # one copy of the waiting comment is marked wrong: only that copy loses the theme
+    marked = analyse(probe * 2, texts, ratings, reasons, seed=0, withheld=[(), ("waiting",), (), ()])
+    assert "waiting" not in marked[1].themes and "waiting" not in marked[1].theme_terms
+    assert "waiting" in marked[3].themes and marked[0].themes == plain[0].themes
+    # the socket comments marked "not facilities" outweigh their chips: the chip model no longer finds it
+    wrong = [("facilities",) if "ổ cắm" in t else () for t in texts]
+    taught = analyse(probe, texts, ratings, reasons, seed=0, history_wrong=wrong)
+    assert "facilities" not in taught[0].themes

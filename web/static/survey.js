@@ -51,7 +51,7 @@
     cur = Math.max(0, Math.min(n, steps.length - 1));
     steps.forEach(function (s, i) { s.className = i === cur ? "step on" : "step"; });
     bar.firstChild.style.width = ((cur + 1) * 100 / steps.length) + "%";
-    pos.textContent = d.step + " " + (cur + 1) + " " + d.of + " " + steps.length;
+    pos.textContent = d.pos.replace("{n}", cur + 1).replace("{total}", steps.length);
     back.style.visibility = cur ? "visible" : "hidden";
     next.style.display = cur === steps.length - 1 ? "none" : "";
     send.style.display = cur === steps.length - 1 ? "" : "none";

@@ -1,0 +1,1 @@
+"""Dashboard accounts: users, sessions, sign-in throttling and the audit log."""

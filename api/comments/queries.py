@@ -1,0 +1,83 @@
+"""The analysed comments of stored runs (``comment_results``) and the "wrongly themed" marks."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from api.db import Row, Tx
+
+
+def _units(ids: Collection[int] | None) -> str:
+    return "" if ids is None else f" AND c.unit_id IN ({', '.join(str(int(i)) for i in sorted(ids)) or 'NULL'})"
+
+
+async def latest_run(tx: Tx, ids: Collection[int] | None) -> Row | None:
+    """The newest run with analysed comments of these units."""
+    return await tx.fetch_one(
+        "SELECT r.id, r.as_of FROM analysis_runs r WHERE r.id = (SELECT max(c.run_id) FROM comment_results c"  # noqa: S608
+        f" WHERE 1 = 1{_units(ids)})"
+    )
+
+
+async def comments(
+    tx: Tx,
+    run_id: int,
+    ids: Collection[int] | None,
+    first: str,
+    last: str,
+    *,
+    theme: str | None = None,
+    folded: str | None = None,
+    dissatisfied: bool | None = None,
+    names: bool = True,
+    before: int | None = None,
+    limit: int | None = None,
+) -> list[Row]:
+    where = [f"c.run_id = :run AND c.month >= :first AND c.month <= :last{_units(ids)}"]
+    params: dict[str, Any] = {"run": run_id, "first": first, "last": last}
+    if theme is not None:
+        where.append("(';' || c.themes || ';') LIKE :theme")
+        params["theme"] = f"%;{theme};%"
+    if folded:
+        where.append("c.folded LIKE :q ESCAPE '\\'")
+        params["q"] = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if dissatisfied is not None:
+        where.append("c.dissatisfied = :d")
+        params["d"] = int(dissatisfied)
+    if not names:
+        where.append("c.mentions_person = 0")
+    if before is not None:
+        where.append("c.rating_id < :before")
+        params["before"] = before
+    sql = (
+        "SELECT c.rating_id, u.code AS unit, c.month, c.level, c.scale, c.p_dissatisfied, c.dissatisfied,"  # noqa: S608
+        " c.themes, c.theme_terms, c.mentions_person, c.redacted_text"
+        " FROM comment_results c JOIN units u ON u.id = c.unit_id"
+        f" WHERE {' AND '.join(where)} ORDER BY c.rating_id DESC"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return await tx.fetch_all(sql, params)
+
+
+async def emergent(tx: Tx, run_id: int, unit_code: str) -> list[Row]:
+    """The run's emergent topics for this unit, where the run analysed it as a scope of its own."""
+    return await tx.fetch_all(
+        "SELECT data FROM analysis_results WHERE run_id = :run AND file = 'themes' AND scope_kind = 'unit'"
+        " AND scope_code = :code",
+        {"run": run_id, "code": unit_code},
+    )
+
+
+async def rating_unit(tx: Tx, rating_id: int) -> int | None:
+    row = await tx.fetch_one("SELECT unit_id FROM ratings WHERE id = :id AND comment IS NOT NULL", {"id": rating_id})
+    return None if row is None else int(row["unit_id"])
+
+
+async def mark_wrong(tx: Tx, rating_id: int, theme: str, who: str, at: int) -> None:
+    await tx.execute(
+        "INSERT INTO theme_marks (rating_id, theme, marked_by, marked_at) VALUES (:r, :t, :w, :a)"
+        " ON CONFLICT (rating_id, theme) DO NOTHING",
+        {"r": rating_id, "t": theme, "w": who, "a": at},
+    )

@@ -1,0 +1,226 @@
+"""Themes and comments on the dashboard, from the newest analysis run that covers the scope.
+
+The figures come from ``hailong analyze`` (the dissatisfaction model and the themes are batch work: numpy
+and scikit-learn never load in the API process); this module only counts its stored, redacted results for
+the viewer's scope and period. A theme's share is among the dissatisfied comments, as in the report.
+Comments that name a person are counted for everyone but shown only to roles that may read names
+(admin, province, manager); a ``viewer`` sees how many were left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+
+from api.accounts.audit import audit
+from api.comments import queries
+from api.comments.schemas import Comment, CommentPage, MonthCount, Theme, ThemeView, WrongThemeIn
+from api.db import Row, Store, Tx, now_ms
+from api.errors import Invalid, NotFound
+from api.instruments.loader import counter_instrument
+from api.types import from_ms
+from api.viewer import Viewer, subtree
+
+EXAMPLES = 3
+WORDS = 5
+SAMPLE = 200  # the most dissatisfied comments of a theme read for its words and examples
+
+
+def fold_text(text: str) -> str:
+    """How search compares: diacritics folded, lower case (pure Python, safe in the API process)."""
+    from analysis.comments.normalise import fold
+
+    return fold(text)
+
+
+def may_read_names(viewer: Viewer) -> bool:
+    return viewer.role != "viewer"
+
+
+def month_span(first: date, last: date) -> list[str]:
+    if last < first:
+        raise Invalid("'to' is before 'from'.", code="bad-period")
+    out, (y, m) = [], (first.year, first.month)
+    while (y, m) <= (last.year, last.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+async def _scope(tx: Tx, viewer: Viewer, unit_code: str) -> tuple[Row, frozenset[int]]:
+    unit = await tx.fetch_one("SELECT id, code FROM units WHERE code = :c", {"c": unit_code})
+    if unit is None:
+        raise NotFound(f"There is no unit with code {unit_code!r}.", code="unknown-unit")
+    viewer.check_sees(int(unit["id"]))
+    return unit, await subtree(tx, int(unit["id"]))
+
+
+def _share(n: int, of: int) -> float | None:
+    return round(n / of, 4) if of else None
+
+
+def _terms(row: Row) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for part in str(row["theme_terms"]).split(";"):
+        code, _, words = part.partition(":")
+        if code:
+            out[code] = [w for w in words.split(",") if w and w != "chips"]
+    return out
+
+
+async def themes(store: Store, viewer: Viewer, unit_code: str, first: date, last: date) -> ThemeView:
+    months = month_span(first, last)
+    reasons = counter_instrument(3).reasons
+    names = may_read_names(viewer)
+
+    async def run(tx: Tx) -> ThemeView:
+        unit, ids = await _scope(tx, viewer, unit_code)
+        found = await queries.latest_run(tx, ids)
+        if found is None:
+            return ThemeView(unit_code, months[0], months[-1], None, None, 0, 0, [], 0)
+        run_id = int(found["id"])
+        rows = await queries.comments(tx, run_id, ids, months[0], months[-1])
+        per_month: dict[str, Counter[str]] = {m: Counter() for m in months}
+        totals: Counter[str] = Counter()
+        hidden = 0
+        for row in rows:
+            count = per_month.setdefault(str(row["month"]), Counter())
+            count["comments"] += 1
+            if row["mentions_person"] and not names:
+                hidden += 1
+            if row["dissatisfied"]:
+                count["dissatisfied"] += 1
+                for code in str(row["themes"]).split(";"):
+                    if code:
+                        count[code] += 1
+                        totals[code] += 1
+        unhappy = sum(c["dissatisfied"] for c in per_month.values())
+        out: list[Theme] = []
+        for reason in reasons:
+            members = sorted(
+                (r for r in rows if r["dissatisfied"] and reason.code in str(r["themes"]).split(";")),
+                key=lambda r: (-float(r["p_dissatisfied"]), str(r["redacted_text"])),
+            )[:SAMPLE]
+            words = Counter(w for r in members for w in _terms(r).get(reason.code, []))
+            shown = [r for r in members if names or not r["mentions_person"]]
+            examples = list(dict.fromkeys(str(r["redacted_text"]) for r in shown))[:EXAMPLES]
+            out.append(
+                Theme(
+                    reason.code,
+                    "fixed",
+                    reason.vi,
+                    reason.en,
+                    totals[reason.code],
+                    _share(totals[reason.code], unhappy),
+                    [
+                        MonthCount(
+                            m,
+                            per_month[m][reason.code],
+                            per_month[m]["dissatisfied"],
+                            _share(per_month[m][reason.code], per_month[m]["dissatisfied"]),
+                        )
+                        for m in months
+                    ],
+                    [w for w, _ in words.most_common(WORDS)],
+                    examples,
+                )
+            )
+        for stored in await queries.emergent(tx, run_id, str(unit["code"])):
+            for topic in json.loads(str(stored["data"])):
+                period = str(topic.get("period", ""))
+                in_span = period in months or any(m.startswith(period) for m in months) if period else False
+                if topic.get("kind") != "emergent" or not in_span:
+                    continue
+                label = f"{topic['theme']} ({period})"
+                examples = [e for e in str(topic.get("examples", "")).split(" | ") if e][:EXAMPLES]
+                out.append(
+                    Theme(
+                        str(topic["theme"]),
+                        "emergent",
+                        label,
+                        label,
+                        int(topic["n"]),
+                        float(topic["share"]),
+                        [],
+                        [w for w in str(topic.get("top_terms", "")).split("; ") if w],
+                        examples if names else [],
+                    )
+                )
+        total = sum(c["comments"] for c in per_month.values())
+        return ThemeView(unit_code, months[0], months[-1], run_id, from_ms(found["as_of"]), unhappy, total, out, hidden)
+
+    return await store.read(run)
+
+
+def _comment(row: Row) -> Comment:
+    themes = [c for c in str(row["themes"]).split(";") if c]
+    return Comment(
+        int(row["rating_id"]),
+        str(row["unit"]),
+        str(row["month"]),
+        int(row["level"]),
+        int(row["scale"]),
+        float(row["p_dissatisfied"]),
+        bool(row["dissatisfied"]),
+        themes,
+        _terms(row),
+        bool(row["mentions_person"]),
+        str(row["redacted_text"]),
+    )
+
+
+async def search(
+    store: Store,
+    viewer: Viewer,
+    unit_code: str,
+    first: date,
+    last: date,
+    *,
+    theme: str | None = None,
+    q: str | None = None,
+    dissatisfied: bool | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> CommentPage:
+    months = month_span(first, last)
+
+    async def run(tx: Tx) -> list[Row]:
+        _, ids = await _scope(tx, viewer, unit_code)
+        found = await queries.latest_run(tx, ids)
+        if found is None:
+            return []
+        return await queries.comments(
+            tx,
+            int(found["id"]),
+            ids,
+            months[0],
+            months[-1],
+            theme=theme,
+            folded=fold_text(q) if q else None,
+            dissatisfied=dissatisfied,
+            names=may_read_names(viewer),
+            before=before,
+            limit=limit + 1,
+        )
+
+    rows = await store.read(run)
+    items = [_comment(r) for r in rows[:limit]]
+    return CommentPage(items, items[-1].rating_id if len(rows) > limit else None)
+
+
+async def mark_wrong(store: Store, viewer: Viewer, rating_id: int, data: WrongThemeIn) -> None:
+    """The next analysis run withholds this theme from the comment and learns from it as a counter-example."""
+    codes = {r.code for r in counter_instrument(3).reasons}
+    if data.theme not in codes:
+        raise Invalid(f"{data.theme!r} is not a theme; themes are {', '.join(sorted(codes))}.", code="unknown-theme")
+
+    async def run(tx: Tx) -> None:
+        unit_id = await queries.rating_unit(tx, rating_id)
+        if unit_id is None:
+            raise NotFound(f"There is no rating {rating_id} with a comment.", code="unknown-comment")
+        viewer.check_manages(unit_id)
+        await queries.mark_wrong(tx, rating_id, data.theme, viewer.name, now_ms())
+        await audit(tx, viewer, "theme-marked-wrong", {"rating": rating_id, "theme": data.theme})
+
+    await store.write(run)
