@@ -2,13 +2,17 @@
 
 Tables (migration 0007): ``rating_days`` and ``rating_months`` (unit, local day or month, counter, officer,
 source: n, satisfied, top-box, timed, fast), ``rating_hours`` and ``rating_hour_months`` (citizen ratings per
-local hour, for the heat map), ``rollup_marks`` (the watermark) and ``rollup_gaps``. Days and hours are those
-of each rating's unit's time zone, exactly (DST included): the store groups nothing here; each new rating is
-placed by its quarter-hour, which every zone's offset is a multiple of.
+local hour, for the heat map), ``linked_days`` and ``linked_months`` (citizen ratings of a dossier by the
+dossier's unit, procedure and channel: the procedure and channel rates), ``rollup_marks`` (the watermarks)
+and ``rollup_gaps``; dossiers and questionnaires are in api/insights/dossier_rollups.py, refreshed with them.
+Days and hours are those of each row's unit's time zone, exactly (DST included): each new rating is placed
+by its quarter-hour, which every zone's offset is a multiple of. Readers (``month_rows``) sum whole months
+from the month tables and the period's partial months from the day tables, in the store.
 
-Who refreshes: a background task of the API process every few seconds (``start``), the start of every read
-that needs fresh numbers (``refresh`` in api/insights/gather.py and the dashboard views), and ``hailong
-analyze``. The rating write path (api/ratings, api/db/commit.py) is untouched: it runs no extra statement.
+Who refreshes: a background job of the API process every HAILONG_ROLLUP_SECONDS (``keep_up``, run by
+api.background), the start of every read that needs fresh numbers (``refresh`` in api/insights/gather.py and
+the dashboard views), and ``hailong analyze``. The rating write path (api/ratings, api/db/commit.py) is
+untouched: it runs no extra statement.
 
 Exact under concurrent inserts. Each step is one write transaction (on PostgreSQL it first locks its
 ``rollup_marks`` row, so refreshers take turns) that reads the ratings with an id above the watermark, in id
