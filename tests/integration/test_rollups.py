@@ -382,3 +382,32 @@ async def test_procedure_and_channel_rates_equal_a_direct_count(h: Harness) -> N
             for r in rolled
         }, (first, last)
         assert direct or (first, last) != PERIODS[0]
+
+
+async def test_the_dashboard_sees_a_dossier_returned_at_once(h: Harness) -> None:
+    """A dossier returned (a PATCH) changes the overview's timeliness at the next read, though the overview of
+    the unchanged data before it was kept."""
+    from api.dashboard import views
+    from api.viewer import Viewer
+
+    ctx = await _context(h)
+    rng = random.Random(7)
+    ids = await _dossier_world(h, ctx, rng, 60, "o")
+    admin = Viewer("admin", 1, "t", None, None, via="key")
+    first, last = date(2025, 1, 1), date(2026, 12, 31)
+
+    def handled(o: views.Overview) -> int:
+        return next(f.n for f in o.figures if f.measure == "late_share")
+
+    before = handled(await views.overview(h.store, admin, "HB", first, last))
+    assert handled(await views.overview(h.store, admin, "HB", first, last)) == before
+    waiting = (
+        await h.rows(f"SELECT id FROM dossiers WHERE returned_at IS NULL AND id IN ({', '.join(map(str, ids))})")
+    )[0]
+    await h.store.write(
+        lambda tx: tx.execute(
+            "UPDATE dossiers SET returned_at = received_at + 3600000, updated_at = :u WHERE id = :d",
+            {"u": now_ms(), "d": waiting["id"]},
+        )
+    )
+    assert handled(await views.overview(h.store, admin, "HB", first, last)) == before + 1
