@@ -1,0 +1,324 @@
+"""Issues 13 and 14, "a test walks every data route and page for every role": every route of the app (a new
+one without an entry in ``ROUTES`` fails) called by an admin, a province user, the manager of district A, a
+viewer of A's commune and an anonymous browser, with its parameters pointing at district A, at A's commune and
+at district B (tests/integration/walk_world.py). A caller who may not see a place gets 403 (problem details
+on the API, a readable page on pages); a page or answer they may open names nothing of a place they may not
+see (unit, counter, officer, dossier, comment); read-only roles change nothing; anonymous callers get 401 on
+the API and are sent to /login from pages; the public routes stay public."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from tests.conftest import STORES
+from tests.harness import harness
+from tests.integration.test_accounts import csrf_of
+from tests.integration.test_route_access import app_routes
+from tests.integration.walk_world import CHANGES, SEES, Place, World, build
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+TODAY = date.today()
+PERIOD = {"from": (TODAY - timedelta(days=3)).isoformat(), "to": (TODAY + timedelta(days=1)).isoformat()}
+MONTH = TODAY.strftime("%Y-%m")
+
+# Who may call a route (the kinds of ROUTES):
+PUBLIC = "public"  # anyone, signed in or not
+KEY = "key"  # API keys and kiosk devices only (integration, kiosk): a browser's session gets 401/403
+SESSION_WRITE = "api write"  # an API change: needs a key, a signed-in browser gets 401 whatever its role
+READ = "read"  # an API read of the place's data: 403 outside the caller's units
+ADMIN_READ = "admin read"  # an API read for administrators only
+PAGE = "page"  # a page showing the place: a 403 page outside the caller's units
+PAGE_OWN = "own page"  # a page of the caller's own units (no place in its address): open to every role
+ADMIN_PAGE = "admin page"  # a page for administrators only (a 403 page for the others)
+FORM = "form"  # a page's form changing the place: managers of it and admins only
+SIGN_FORM = "sign-in form"  # /login, /logout: without the form's token, 403 for everyone
+
+
+@dataclass(frozen=True)
+class Call:
+    path: str
+    params: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+    form: dict[str, str] | None = None
+
+
+Make = Callable[[Place | None], Call]
+
+
+def at(path: str, **params: str) -> Make:
+    """A call without a place (the same for every target)."""
+    return lambda _: Call(path, dict(params))
+
+
+def placed(make: Make) -> Make:
+    """Marks a call that points at a place: the walk makes it once for each target."""
+    setattr(make, "placed", True)  # noqa: B010
+    return make
+
+
+def unit(path: str, *, period: bool = True, **extra: str) -> Make:
+    return placed(lambda p: Call(path, {"unit": p.unit if p else "HB", **(PERIOD if period else {}), **extra}))
+
+
+def place(template: str, *, json: Any = None, form: dict[str, str] | None = None, **params: str) -> Make:
+    """``template`` with {unit} {counter} {officer} {dossier} {alert} {case} {rating} {shift} {device} {survey}."""
+
+    def make(p: Place | None) -> Call:
+        assert p is not None
+        words = {**vars(p), "survey_token": p.survey.rsplit("/", 1)[-1]}
+        body = {k: v.format(**words) if isinstance(v, str) else v for k, v in json.items()} if json else json
+        return Call(template.format(**words), dict(params), body, form)
+
+    return placed(make)
+
+
+# (method, path) -> (who may call it, how to call it with a place). Every route of the app is here.
+ROUTES: dict[tuple[str, str], tuple[str, Make]] = {
+    ("GET", "/healthz"): (PUBLIC, at("/healthz")),
+    ("GET", "/readyz"): (PUBLIC, at("/readyz")),
+    ("GET", "/schema"): (PUBLIC, at("/schema")),
+    ("GET", "/schema/openapi.json"): (PUBLIC, at("/schema/openapi.json")),
+    ("GET", "/schema/{path:str}"): (PUBLIC, at("/schema/openapi.yaml")),
+    ("GET", "/kiosk"): (PUBLIC, at("/kiosk")),
+    ("GET", "/kiosk/{name:str}"): (PUBLIC, at("/kiosk/app.js")),
+    ("GET", "/static/{name:str}"): (PUBLIC, at("/static/dashboard.css")),
+    ("GET", "/login"): (PUBLIC, at("/login")),
+    ("GET", "/public/{unit:str}"): (PUBLIC, place("/public/{unit}")),
+    ("GET", "/s/{token:str}"): (PUBLIC, place("/s/{survey_token}")),
+    ("POST", "/s/{token:str}"): (PUBLIC, place("/s/{survey_token}", form={"comment": "x"})),
+    ("POST", "/api/v1/kiosk/pair"): (PUBLIC, at("/api/v1/kiosk/pair")),
+    ("POST", "/login"): (SIGN_FORM, at("/login")),
+    ("POST", "/logout"): (SIGN_FORM, at("/logout")),
+    # integration and kiosk routes: keys and devices only
+    ("GET", "/api/v1/kiosk/config"): (KEY, at("/api/v1/kiosk/config")),
+    ("POST", "/api/v1/kiosk/heartbeat"): (KEY, at("/api/v1/kiosk/heartbeat")),
+    ("POST", "/api/v1/ratings"): (KEY, place("/api/v1/ratings", json={"counter": "{counter}"})),
+    ("GET", "/api/v1/ratings"): (KEY, unit("/api/v1/ratings", period=False)),
+    ("POST", "/api/v1/dossiers"): (KEY, at("/api/v1/dossiers")),
+    ("GET", "/api/v1/dossiers/{code:str}"): (KEY, place("/api/v1/dossiers/{dossier}")),
+    ("PATCH", "/api/v1/dossiers/{code:str}"): (KEY, place("/api/v1/dossiers/{dossier}", json={})),
+    ("GET", "/api/v1/dossiers/{code:str}/qr.svg"): (KEY, place("/api/v1/dossiers/{dossier}/qr.svg")),
+    ("GET", "/api/v1/dossiers/{code:str}/qr.png"): (KEY, place("/api/v1/dossiers/{dossier}/qr.png")),
+    ("GET", "/api/v1/dossiers/{code:str}/receipt"): (KEY, place("/api/v1/dossiers/{dossier}/receipt")),
+    ("GET", "/api/v1/units"): (KEY, at("/api/v1/units")),
+    ("GET", "/api/v1/counters"): (KEY, at("/api/v1/counters")),
+    ("GET", "/api/v1/officers"): (KEY, at("/api/v1/officers")),
+    ("GET", "/api/v1/procedures"): (KEY, at("/api/v1/procedures")),
+    # API changes: keys only (a browser changes things through the pages' forms)
+    ("POST", "/api/v1/units"): (SESSION_WRITE, at("/api/v1/units")),
+    ("PATCH", "/api/v1/units/{code:str}"): (SESSION_WRITE, place("/api/v1/units/{unit}", json={"name": "X"})),
+    ("POST", "/api/v1/counters"): (SESSION_WRITE, at("/api/v1/counters")),
+    ("PATCH", "/api/v1/counters/{code:str}"): (SESSION_WRITE, place("/api/v1/counters/{counter}", json={})),
+    ("PUT", "/api/v1/counters/{code:str}/duty"): (
+        SESSION_WRITE,
+        place("/api/v1/counters/{counter}/duty", json={"officer": None}),
+    ),
+    ("POST", "/api/v1/officers"): (SESSION_WRITE, at("/api/v1/officers")),
+    ("PATCH", "/api/v1/officers/{code:str}"): (SESSION_WRITE, place("/api/v1/officers/{officer}", json={})),
+    ("POST", "/api/v1/procedures"): (SESSION_WRITE, at("/api/v1/procedures")),
+    ("PATCH", "/api/v1/procedures/{code:str}"): (SESSION_WRITE, at("/api/v1/procedures/1.001193")),
+    ("POST", "/api/v1/devices/pairing-codes"): (
+        SESSION_WRITE,
+        place("/api/v1/devices/pairing-codes", json={"counter": "{counter}"}),
+    ),
+    ("POST", "/api/v1/devices/{code:str}/revoke"): (SESSION_WRITE, place("/api/v1/devices/{device}/revoke")),
+    ("POST", "/api/v1/alerts/{alert_id:int}/acknowledge"): (
+        SESSION_WRITE,
+        place("/api/v1/alerts/{alert}/acknowledge", json={"note": "ok"}),
+    ),
+    ("POST", "/api/v1/cases/{case_id:int}/transition"): (
+        SESSION_WRITE,
+        place("/api/v1/cases/{case}/transition", json={"to": "in_progress"}),
+    ),
+    ("POST", "/api/v1/cases/{case_id:int}/assign"): (
+        SESSION_WRITE,
+        place("/api/v1/cases/{case}/assign", json={"assignee": None}),
+    ),
+    ("POST", "/api/v1/roster/shifts"): (SESSION_WRITE, place("/api/v1/roster/shifts", json={"counter": "{counter}"})),
+    ("DELETE", "/api/v1/roster/shifts/{shift_id:int}"): (SESSION_WRITE, place("/api/v1/roster/shifts/{shift}")),
+    ("POST", "/api/v1/comments/{rating_id:int}/wrong-themes"): (
+        SESSION_WRITE,
+        place("/api/v1/comments/{rating}/wrong-themes", json={"theme": "waiting"}),
+    ),
+    # API reads, scoped by the caller's units
+    ("GET", "/api/v1/overview"): (READ, unit("/api/v1/overview")),
+    ("GET", "/api/v1/trends"): (READ, unit("/api/v1/trends")),
+    ("GET", "/api/v1/drilldown"): (READ, unit("/api/v1/drilldown")),
+    ("GET", "/api/v1/officer-scores"): (READ, unit("/api/v1/officer-scores")),
+    ("GET", "/api/v1/heatmap"): (READ, unit("/api/v1/heatmap")),
+    ("GET", "/api/v1/themes"): (READ, unit("/api/v1/themes")),
+    ("GET", "/api/v1/comments"): (READ, unit("/api/v1/comments")),
+    ("GET", "/api/v1/roster"): (READ, unit("/api/v1/roster")),
+    ("GET", "/api/v1/devices"): (READ, unit("/api/v1/devices", period=False)),
+    ("GET", "/api/v1/alerts"): (READ, unit("/api/v1/alerts", period=False)),
+    ("GET", "/api/v1/alerts/digest"): (READ, unit("/api/v1/alerts/digest", period=False)),
+    ("GET", "/api/v1/alerts/{alert_id:int}"): (READ, place("/api/v1/alerts/{alert}")),
+    ("GET", "/api/v1/cases"): (READ, unit("/api/v1/cases", period=False)),
+    ("GET", "/api/v1/cases/timeliness"): (READ, unit("/api/v1/cases/timeliness")),
+    ("GET", "/api/v1/cases/{case_id:int}"): (READ, place("/api/v1/cases/{case}")),
+    ("GET", "/api/v1/dossiers/{code:str}/feedback"): (READ, place("/api/v1/dossiers/{dossier}/feedback")),
+    ("GET", "/api/v1/audit"): (ADMIN_READ, at("/api/v1/audit")),
+    # pages
+    ("GET", "/dashboard"): (PAGE, unit("/dashboard")),
+    ("GET", "/dashboard/trends"): (PAGE, unit("/dashboard/trends")),
+    ("GET", "/dashboard/units"): (PAGE, unit("/dashboard/units")),
+    ("GET", "/dashboard/officers"): (PAGE, unit("/dashboard/officers")),
+    ("GET", "/dashboard/export/{name:str}"): (PAGE, unit("/dashboard/export/ratings.csv")),
+    ("GET", "/dashboard/report"): (PAGE, unit("/dashboard/report", period=False, month=MONTH)),
+    ("GET", "/dashboard/report.xlsx"): (PAGE, unit("/dashboard/report.xlsx", period=False, month=MONTH)),
+    ("GET", "/dashboard/cases/{case_id:int}"): (PAGE, place("/dashboard/cases/{case}")),
+    ("GET", "/dashboard/dossiers"): (
+        PAGE,
+        placed(lambda p: Call("/dashboard/dossiers", {"code": p.dossier} if p else {})),
+    ),
+    ("GET", "/dashboard/alerts"): (PAGE_OWN, at("/dashboard/alerts")),
+    ("GET", "/dashboard/cases"): (PAGE_OWN, at("/dashboard/cases")),
+    ("GET", "/dashboard/audit"): (ADMIN_PAGE, at("/dashboard/audit")),
+    ("POST", "/dashboard/alerts/{alert_id:int}/acknowledge"): (
+        FORM,
+        place("/dashboard/alerts/{alert}/acknowledge", form={"note": "Đã xem"}),
+    ),
+    ("POST", "/dashboard/cases/{case_id:int}/transition"): (
+        FORM,
+        place("/dashboard/cases/{case}/transition", form={"to": "in_progress", "note": "Đang xử lý"}),
+    ),
+    ("POST", "/dashboard/cases/{case_id:int}/assign"): (
+        FORM,
+        place("/dashboard/cases/{case}/assign", form={"assignee": ""}),
+    ),
+}
+ROLES = ("anonymous", "viewer", "province", "manager", "admin")  # those who may change last
+TARGETS = ("B", "A", "A1")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=STORES)
+async def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('walk') / 'walk.db'}"
+        async with harness(url, followup_poll_seconds=0) as h:
+            yield await build(h)
+        return
+    from tests.pg import pg_url_or_skip, temp_schema_url
+
+    async with temp_schema_url(pg_url_or_skip()) as url, harness(url, followup_poll_seconds=0) as h:
+        yield await build(h)
+
+
+async def test_every_route_has_an_expectation(world: World) -> None:
+    routes = app_routes(world.h.client.app)
+    missing = sorted(routes - ROUTES.keys())
+    assert not missing, f"routes without an entry in ROUTES (say who may call them and how): {missing}"
+    assert not sorted(ROUTES.keys() - routes), "entries for routes the app no longer has"
+
+
+def expected(kind: str, role: str, target: str | None, method: str) -> int | str:
+    """The status (or a class of statuses) ``role`` must get from a ``kind`` route pointed at ``target``."""
+    api = kind in (KEY, SESSION_WRITE, READ, ADMIN_READ)
+    if kind == PUBLIC:
+        return "ok"
+    if kind == SIGN_FORM:
+        return 403
+    if role == "anonymous":
+        if kind == FORM:
+            return 403  # the form's token is checked first: an anonymous browser has none
+        return 401 if api else 303
+    if kind == KEY:
+        return "refused"
+    if kind == SESSION_WRITE:
+        return 401
+    if kind in (ADMIN_READ, ADMIN_PAGE):
+        return "ok" if role == "admin" else 403
+    if kind == PAGE_OWN:
+        return "ok"
+    assert target is not None
+    if kind == FORM:
+        return "ok" if target in CHANGES[role] else 403
+    return "ok" if target in SEES[role] else 403
+
+
+def hidden_words(world: World, role: str) -> list[str]:
+    """What ``role`` may never read: every word of each place it does not see."""
+    out: list[str] = []
+    for name, p in world.places.items():
+        if role != "anonymous" and name not in SEES[role]:
+            out += p.words()
+    return out
+
+
+def unzipped(content: bytes) -> str:
+    """The text of every part of an XLSX file (its cells are in the sheets and the shared strings)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        return "\n".join(book.read(name).decode("utf-8", "replace") for name in book.namelist())
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_walk_every_route_as(world: World, role: str) -> None:
+    h = world.h
+    world.as_role(role)
+    csrf = ""
+    if role != "anonymous":
+        csrf = csrf_of((await h.client.get("/dashboard/alerts")).text)
+    hidden = hidden_words(world, role)
+    wrong: list[str] = []
+    for (method, template), (kind, make) in sorted(ROUTES.items()):
+        for target in TARGETS if getattr(make, "placed", False) else (None,):
+            call = make(world.places[target] if target else None)
+            form = None if call.form is None else {**call.form, **({"csrf": csrf} if csrf else {})}
+            r = await h.client.request(
+                method, call.path, params=call.params, json=call.json if form is None and method != "GET" else None,
+                data=form, follow_redirects=False,
+            )  # fmt: skip
+            want = expected(kind, role, target, method)
+            got = r.status_code
+            where = f"{role} {method} {call.path}?{call.params} → {target}: {got} (want {want}) {r.text[:160]!r}"
+            ctype = r.headers.get("content-type", "")
+            if want == "ok":
+                if got in (401, 403) or got >= 500 or (method == "GET" and kind != PUBLIC and got != 200):
+                    wrong.append(where)
+            elif want == "refused":
+                if got not in (401, 403):
+                    wrong.append(where)
+            elif got != want:
+                wrong.append(where)
+            elif got == 303 and not r.headers["location"].startswith("/login?next="):
+                wrong.append(where + " (not sent to /login)")
+            elif got in (401, 403):
+                page = not template.startswith("/api/")
+                if page and not (ctype.startswith("text/html") and "<h1" in r.text):
+                    wrong.append(where + " (a refusal on a page must be a readable page)")
+                if not page and not ctype.startswith("application/problem+json"):
+                    wrong.append(where + " (a refusal on the API must be problem details)")
+            if 200 <= got < 300 and hidden and kind != PUBLIC:
+                body = unzipped(r.content) if r.content.startswith(b"PK") else r.text
+                shown = [w for w in hidden if re.search(rf"(?<![\w.-]){re.escape(w)}(?![\w.-])", body)]
+                if shown:
+                    wrong.append(f"{where}: shows {shown} of a place this role may not see")
+    assert not wrong, f"{len(wrong)} wrong answer(s):\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ["manager", "viewer"])
+async def test_the_pages_link_to_nothing_outside_the_callers_units(world: World, role: str) -> None:
+    """The navigation and the unit pickers offer only the caller's own units."""
+    world.as_role(role)
+    own = {"manager": ("HB.LS", "HB.LS.TT"), "viewer": ("HB.LS.TT",)}[role]
+    for (method, template), (kind, make) in ROUTES.items():
+        if method != "GET" or kind not in (PAGE, PAGE_OWN) or "export" in template or template.endswith(".xlsx"):
+            continue
+        target = "A1" if role == "viewer" else "A"
+        r = await world.h.client.get(make(world.places[target]).path, params=make(world.places[target]).params)
+        assert r.status_code == 200, (template, r.status_code, r.text[:300])
+        for link in re.findall(r'(?:href|action)="([^"]*)"', r.text):
+            codes = re.findall(r"unit=([A-Z0-9.]+)", link.replace("&amp;", "&"))
+            assert all(code in own for code in codes), (template, link)
+        options = re.findall(r'<option[^>]*value="(HB[^"]*)"', r.text)
+        assert all(code in own for code in options), (template, options)
