@@ -77,7 +77,9 @@ PLAIN = {
 }  # fmt: skip
 
 
-async def build(h: Harness, places: dict[str, Place] | None = None, *, survey: bool = False) -> World:
+async def build(h: Harness, places: dict[str, Place] | None = None, *, ratings: int = 8) -> World:
+    """``ratings``: kiosk ratings at each place's counter (4 "Không hài lòng", the rest "Hài lòng"); 30 or
+    more show the officer on the officers page."""
     places = {k: Place(**vars(p)) for k, p in (places or PLAIN).items()}
     accounts(h).passwords = cheap()
     await seed_reference(h)  # HB, HB.LS with LS-Q1/LS-Q2, CB01/CB02, a procedure and A's dossier
@@ -111,7 +113,7 @@ async def build(h: Harness, places: dict[str, Place] | None = None, *, survey: b
     await task.run_once()  # the marks: follow-up starts from here
     for place in places.values():
         device = await _kiosk(h, place)
-        for i in range(8):  # a burst of "Không hài lòng" (an alert), one naming the dossier (a case)
+        for i in range(ratings):  # a burst of "Không hài lòng" (an alert), one naming the dossier (a case)
             body: dict[str, Any] = {"idempotency_key": str(uuid.uuid4()), "counter": place.counter,
                                     "level": 1 if i < 4 else 3}  # fmt: skip
             if i == 0:
