@@ -1,0 +1,147 @@
+"""Issues 13 and 14 in a real browser (Debian chromium): axe-core finds no serious or critical violation on
+any dashboard page — sign-in, overview, trends, units, officers, themes, alerts, cases, a case, dossiers,
+kiosks, report, audit and the public page — in Vietnamese and in English, signed in as the manager of the
+district (the audit log as the administrator). The district's officer, comments and name carry hostile
+markup (tests/integration/walk_world.py): on every page no element of it is in the DOM and no dialog opens.
+
+Pages whose route the app does not have yet are left out of the walk (test_every_dashboard_page_is_walked
+names them, so a new page cannot be forgotten here)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.app import create_app
+from api.settings import load_settings
+from tests.axe import assert_no_serious
+from tests.harness import harness
+from tests.integration.test_route_access import app_routes
+from tests.integration.walk_world import PASSWORD, PLAIN, USERS, Place, build
+from tests.live import CHROMIUM, free_port, hailong_serve, served
+from tests.pg import run_in_thread
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium (apt-get install chromium)"),
+]
+playwright = pytest.importorskip("playwright.sync_api")
+
+SCRIPT, IMG, SVG = "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>'
+INJECTED = "script:not([src]), img[src=x], svg[onload]"
+MONTH = date.today().strftime("%Y-%m")
+PERIOD = f"from={date.today().replace(day=1).isoformat()}&to={date.today().isoformat()}"
+# route → the address the manager of HB.LS opens ({case}, {dossier}: district A's)
+PAGES = {
+    "/dashboard": f"/dashboard?unit=HB.LS&{PERIOD}",
+    "/dashboard/trends": f"/dashboard/trends?unit=HB.LS&{PERIOD}",
+    "/dashboard/units": f"/dashboard/units?unit=HB.LS&{PERIOD}",
+    "/dashboard/officers": f"/dashboard/officers?unit=HB.LS&{PERIOD}",
+    "/dashboard/themes": f"/dashboard/themes?unit=HB.LS&{PERIOD}",
+    "/dashboard/alerts": "/dashboard/alerts",
+    "/dashboard/cases": "/dashboard/cases",
+    "/dashboard/cases/{case_id:int}": "/dashboard/cases/{case}",
+    "/dashboard/dossiers": "/dashboard/dossiers?code={dossier}",
+    "/dashboard/kiosks": "/dashboard/kiosks?unit=HB.LS",
+    "/dashboard/report": f"/dashboard/report?unit=HB.LS&month={MONTH}",
+    "/public/{unit:str}": "/public/HB.LS",
+}
+ADMIN_PAGES = {"/dashboard/audit": "/dashboard/audit"}
+FILES = {"/dashboard/export/{name:str}", "/dashboard/report.xlsx"}
+
+
+def routes() -> set[str]:
+    app = create_app(load_settings({"db_url": "sqlite:///:memory:"}, environ={}))
+    return {path for method, path in app_routes(app) if method == "GET"}
+
+
+def test_every_dashboard_page_is_walked() -> None:
+    pages = {p for p in routes() if p.startswith(("/dashboard", "/public"))} - FILES
+    assert not sorted(pages - PAGES.keys() - ADMIN_PAGES.keys()), "pages this test does not open"
+
+
+def hostile() -> dict[str, Place]:
+    places = {k: Place(**vars(p)) for k, p in PLAIN.items()}
+    a = places["A"]
+    a.unit_name = f"Huyện Lương Sơn {SVG}"
+    a.officer_name = f"Nguyễn Thị Lan {SCRIPT}{IMG}"
+    a.comment = f"Chờ lâu {SCRIPT} {IMG}"
+    return places
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Place]]]:
+    folder = tmp_path_factory.mktemp("axe")
+    url = f"sqlite:///{folder / 'axe.db'}"
+
+    async def fill() -> dict[str, Place]:
+        async with harness(url, followup_poll_seconds=0) as h:
+            return (await build(h, hostile(), ratings=32)).places
+
+    places = run_in_thread(fill(), timeout=120)  # a thread of its own: Playwright may hold this one's loop
+    port = free_port()
+    env = os.environ | {"HAILONG_DB": url, "HAILONG_PORT": str(port)}
+    with served(hailong_serve(), env, port, folder / "server.log") as running:
+        yield running.base, places
+
+
+DIALOGS: list[str] = []  # every dialog any page opened (an injected alert(1) would open one)
+
+
+def opened(viewport: dict[str, int], browser: Any) -> Any:
+    page = browser.new_page(viewport=viewport)
+    page.on("dialog", lambda d: (DIALOGS.append(f"{page.url}: {d.message}"), d.dismiss()))
+    return page
+
+
+def signed_in(browser: Any, base: str, role: str) -> Any:
+    page = opened({"width": 1280, "height": 900}, browser)
+    page.goto(base + "/login")
+    assert_no_serious(page)
+    page.fill("input[name=username]", USERS[role][0])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/dashboard"))
+    return page
+
+
+def check(page: Any, address: str) -> None:
+    answer = page.goto(address)
+    assert answer is not None and answer.status == 200, (address, answer and answer.status)
+    assert page.locator("h1").count() == 1, address
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    assert page.locator(INJECTED).count() == 0, f"{address}: an element from user text is in the DOM"
+    assert_no_serious(page)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_axe_finds_nothing_serious_on_any_page(chromium: Any, server: tuple[str, dict[str, Place]], lang: str) -> None:
+    base, places = server
+    browser = chromium
+    have = routes()
+    a = places["A"]
+    page = signed_in(browser, base, "manager")
+    shown: list[str] = []
+    for route, address in PAGES.items():
+        if route in have:
+            check(page, base + address.format(case=a.case, dossier=a.dossier) + ("&" if "?" in address else "?") +
+                  f"lang={lang}")  # fmt: skip
+            shown.append(page.locator("main").inner_text())
+    page.close()
+    words = "\n".join(shown)
+    for planted in (SCRIPT, IMG, "<svg onload=alert(1)>"):
+        assert planted in words, f"{planted!r} is not shown as text on any page"
+    admin = signed_in(browser, base, "admin")
+    for address in ADMIN_PAGES.values():
+        check(admin, f"{base}{address}?lang={lang}")
+    admin.close()
+    phone = opened({"width": 360, "height": 740}, browser)  # the public page is read on citizens' phones
+    check(phone, f"{base}/public/HB.LS?lang={lang}")
+    phone.close()
+    assert not DIALOGS, f"a script from user text ran: {DIALOGS}"
