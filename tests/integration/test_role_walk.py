@@ -30,6 +30,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 TODAY = date.today()
 PERIOD = {"from": (TODAY - timedelta(days=3)).isoformat(), "to": (TODAY + timedelta(days=1)).isoformat()}
 MONTH = TODAY.strftime("%Y-%m")
+EXPORTS = [
+    f"{table}{kind}" for table in ("ratings", "indices", "officers") for kind in (".csv", ".xlsx", "-dictionary.csv")
+]
 
 # Who may call a route (the kinds of ROUTES):
 PUBLIC = "public"  # anyone, signed in or not
@@ -80,6 +83,20 @@ def place(template: str, *, json: Any = None, form: dict[str, str] | None = None
         return Call(template.format(**words), dict(params), body, form)
 
     return placed(make)
+
+
+def each(*makes: Make) -> Make:
+    """Several calls of one route (each parameter that can point at a place)."""
+
+    def make(p: Place | None) -> Call:
+        raise AssertionError("calls() takes them apart")
+
+    setattr(make, "several", makes)  # noqa: B010
+    return placed(make)
+
+
+def calls(make: Make, p: Place | None) -> list[Call]:
+    return [m(p) for m in getattr(make, "several", (make,))]
 
 
 # (method, path) -> (who may call it, how to call it with a place). Every route of the app is here.
@@ -159,7 +176,13 @@ ROUTES: dict[tuple[str, str], tuple[str, Make]] = {
     ("GET", "/api/v1/themes"): (READ, unit("/api/v1/themes")),
     ("GET", "/api/v1/comments"): (READ, unit("/api/v1/comments")),
     ("GET", "/api/v1/roster"): (READ, unit("/api/v1/roster")),
-    ("GET", "/api/v1/devices"): (READ, unit("/api/v1/devices", period=False)),
+    ("GET", "/api/v1/devices"): (
+        READ,
+        each(
+            unit("/api/v1/devices", period=False),
+            lambda p: Call("/api/v1/devices", {"counter": p.counter if p else ""}),
+        ),
+    ),
     ("GET", "/api/v1/alerts"): (READ, unit("/api/v1/alerts", period=False)),
     ("GET", "/api/v1/alerts/digest"): (READ, unit("/api/v1/alerts/digest", period=False)),
     ("GET", "/api/v1/alerts/{alert_id:int}"): (READ, place("/api/v1/alerts/{alert}")),
@@ -173,7 +196,7 @@ ROUTES: dict[tuple[str, str], tuple[str, Make]] = {
     ("GET", "/dashboard/trends"): (PAGE, unit("/dashboard/trends")),
     ("GET", "/dashboard/units"): (PAGE, unit("/dashboard/units")),
     ("GET", "/dashboard/officers"): (PAGE, unit("/dashboard/officers")),
-    ("GET", "/dashboard/export/{name:str}"): (PAGE, unit("/dashboard/export/ratings.csv")),
+    ("GET", "/dashboard/export/{name:str}"): (PAGE, each(*(unit(f"/dashboard/export/{name}") for name in EXPORTS))),
     ("GET", "/dashboard/report"): (PAGE, unit("/dashboard/report", period=False, month=MONTH)),
     ("GET", "/dashboard/report.xlsx"): (PAGE, unit("/dashboard/report.xlsx", period=False, month=MONTH)),
     ("GET", "/dashboard/cases/{case_id:int}"): (PAGE, place("/dashboard/cases/{case}")),
@@ -271,8 +294,10 @@ async def test_walk_every_route_as(world: World, role: str) -> None:
     hidden = hidden_words(world, role)
     wrong: list[str] = []
     for (method, template), (kind, make) in sorted(ROUTES.items()):
-        for target in TARGETS if getattr(make, "placed", False) else (None,):
-            call = make(world.places[target] if target else None)
+        for target, call in [
+            (t, c) for t in (TARGETS if getattr(make, "placed", False) else (None,))
+            for c in calls(make, world.places[t] if t else None)
+        ]:  # fmt: skip
             form = None if call.form is None else {**call.form, **({"csrf": csrf} if csrf else {})}
             r = await h.client.request(
                 method, call.path, params=call.params, json=call.json if form is None and method != "GET" else None,
@@ -298,11 +323,16 @@ async def test_walk_every_route_as(world: World, role: str) -> None:
                     wrong.append(where + " (a refusal on a page must be a readable page)")
                 if not page and not ctype.startswith("application/problem+json"):
                     wrong.append(where + " (a refusal on the API must be problem details)")
-            if 200 <= got < 300 and hidden and kind != PUBLIC:
-                body = unzipped(r.content) if r.content.startswith(b"PK") else r.text
-                shown = [w for w in hidden if re.search(rf"(?<![\w.-]){re.escape(w)}(?![\w.-])", body)]
-                if shown:
-                    wrong.append(f"{where}: shows {shown} of a place this role may not see")
+            secret = hidden if kind != PUBLIC else []
+            if template == "/public/{unit:str}":  # a centre's public page: no officer, no comment, anyone
+                secret = [w for p in world.places.values() for w in (p.officer, p.officer_name, p.comment)]
+            if not 200 <= got < 300:  # a refusal may repeat what was sent, and nothing more
+                sent = f"{call.path} {call.params} {call.json} {call.form}"
+                secret = [w for w in secret if w not in sent]
+            body = unzipped(r.content) if r.content.startswith(b"PK") else r.text
+            shown = [w for w in secret if re.search(rf"(?<![\w.-]){re.escape(w)}(?![\w.-])", body)]
+            if shown:
+                wrong.append(f"{where}: shows {shown} of a place this role may not see")
     assert not wrong, f"{len(wrong)} wrong answer(s):\n" + "\n".join(wrong)
 
 
@@ -322,3 +352,22 @@ async def test_the_pages_link_to_nothing_outside_the_callers_units(world: World,
             assert all(code in own for code in codes), (template, link)
         options = re.findall(r'<option[^>]*value="(HB[^"]*)"', r.text)
         assert all(code in own for code in options), (template, options)
+
+
+@pytest.mark.parametrize("role", ["province", "manager", "viewer"])
+async def test_figures_count_only_the_callers_units(world: World, role: str) -> None:
+    """No figure of a place the caller may not see: the overview's n (by default, of the caller's own unit) is
+    the number of ratings stored at counters of the units it sees, on the API and on the page alike."""
+    h = world.h
+    seen = [world.places[p].counter for p in sorted(SEES[role])]
+    [row] = await h.rows(
+        "SELECT count(*) AS n FROM ratings r JOIN counters c ON c.id = r.counter_id WHERE c.code IN ("
+        + ", ".join(f"'{code}'" for code in seen) + ")"
+    )  # fmt: skip
+    world.as_role(role)
+    api = (await h.client.get("/api/v1/overview", params=PERIOD)).json()
+    rate = next(f for f in api["figures"] if f["measure"] == "counter_rate")
+    assert rate["n"] == int(row["n"]) > 0
+    page = await h.client.get("/dashboard", params=PERIOD)
+    card = re.search(r'<article class="card" data-measure="counter_rate">(.*?)</article>', page.text, re.S)
+    assert card and f"n = {rate['n']}" in card[1]
