@@ -100,10 +100,16 @@ def opened(viewport: dict[str, int], browser: Any) -> Any:
     return page
 
 
-def signed_in(browser: Any, base: str, role: str) -> Any:
+def signed_in(browser: Any, base: str, role: str, lang: str) -> Any:
     page = opened({"width": 1280, "height": 900}, browser)
-    page.goto(base + "/login")
+    page.goto(f"{base}/login?lang={lang}")
     assert_no_serious(page)
+    page.fill("input[name=username]", USERS[role][0])
+    page.fill("input[name=password]", "not the password")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" in page.url
+    assert_no_serious(page)  # the sign-in page with its error
     page.fill("input[name=username]", USERS[role][0])
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
@@ -126,18 +132,27 @@ def test_axe_finds_nothing_serious_on_any_page(chromium: Any, server: tuple[str,
     browser = chromium
     have = routes()
     a = places["A"]
-    page = signed_in(browser, base, "manager")
+    page = signed_in(browser, base, "manager", lang)
     shown: list[str] = []
     for route, address in PAGES.items():
         if route in have:
             check(page, base + address.format(case=a.case, dossier=a.dossier) + ("&" if "?" in address else "?") +
                   f"lang={lang}")  # fmt: skip
             shown.append(page.locator("main").inner_text())
+    refused = page.goto(f"{base}/dashboard?unit=HB.KB&lang={lang}")  # another district: the refusal page
+    assert refused is not None and refused.status == 403
+    assert_no_serious(page)
+    if "/dashboard/kiosks" in have:  # the page a pairing code is shown on
+        page.goto(f"{base}/dashboard/kiosks?unit=HB.LS&lang={lang}")
+        page.click("form[action='/dashboard/kiosks/pair'] button[type=submit]")
+        page.wait_for_load_state()
+        assert re.search(r"\d{4}", page.locator("main").inner_text()), "no pairing code shown"
+        assert_no_serious(page)
     page.close()
     words = "\n".join(shown)
     for planted in (SCRIPT, IMG, "<svg onload=alert(1)>"):
         assert planted in words, f"{planted!r} is not shown as text on any page"
-    admin = signed_in(browser, base, "admin")
+    admin = signed_in(browser, base, "admin", lang)
     for address in ADMIN_PAGES.values():
         check(admin, f"{base}{address}?lang={lang}")
     admin.close()

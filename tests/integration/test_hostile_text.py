@@ -61,7 +61,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "/public/{unit:str}": ("/public/HB.KB", ("unit",)),
     "/login": ("/login", ()),
     "/dashboard/themes": ("/dashboard/themes?unit=HB.KB", ("unit", "comment")),
-    "/dashboard/kiosks": ("/dashboard/kiosks?unit=HB.KB", ("unit",)),
+    "/dashboard/kiosks": ("/dashboard/kiosks?unit=HB.KB", ("unit", "officer")),
 }
 NOT_PAGES = {"/dashboard/export/{name:str}", "/dashboard/report.xlsx"}  # files: read by the export tests below
 EXPORTS = [

@@ -30,6 +30,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 TODAY = date.today()
 PERIOD = {"from": (TODAY - timedelta(days=3)).isoformat(), "to": (TODAY + timedelta(days=1)).isoformat()}
 MONTH = TODAY.strftime("%Y-%m")
+SHIFT = {"unit": "{unit}", "counter": "{counter}", "officer": "{officer}", "starts": "08:00", "ends": "11:00",
+         "day": (TODAY + timedelta(days=2)).isoformat()}  # fmt: skip
 EXPORTS = [
     f"{table}{kind}" for table in ("ratings", "indices", "officers") for kind in (".csv", ".xlsx", "-dictionary.csv")
 ]
@@ -80,7 +82,8 @@ def place(template: str, *, json: Any = None, form: dict[str, str] | None = None
         assert p is not None
         words = {**vars(p), "survey_token": p.survey.rsplit("/", 1)[-1]}
         body = {k: v.format(**words) if isinstance(v, str) else v for k, v in json.items()} if json else json
-        return Call(template.format(**words), dict(params), body, form)
+        fields = {k: v.format(**words) for k, v in form.items()} if form is not None else None
+        return Call(template.format(**words), dict(params), body, fields)
 
     return placed(make)
 
@@ -204,6 +207,8 @@ ROUTES: dict[tuple[str, str], tuple[str, Make]] = {
         PAGE,
         placed(lambda p: Call("/dashboard/dossiers", {"code": p.dossier} if p else {})),
     ),
+    ("GET", "/dashboard/themes"): (PAGE, unit("/dashboard/themes")),
+    ("GET", "/dashboard/kiosks"): (PAGE, unit("/dashboard/kiosks", period=False)),
     ("GET", "/dashboard/alerts"): (PAGE_OWN, at("/dashboard/alerts")),
     ("GET", "/dashboard/cases"): (PAGE_OWN, at("/dashboard/cases")),
     ("GET", "/dashboard/audit"): (ADMIN_PAGE, at("/dashboard/audit")),
@@ -218,6 +223,23 @@ ROUTES: dict[tuple[str, str], tuple[str, Make]] = {
     ("POST", "/dashboard/cases/{case_id:int}/assign"): (
         FORM,
         place("/dashboard/cases/{case}/assign", form={"assignee": ""}),
+    ),
+    ("POST", "/dashboard/themes/wrong"): (
+        FORM,
+        place("/dashboard/themes/wrong", form={"rating": "{rating}", "theme": "waiting"}),
+    ),
+    ("POST", "/dashboard/kiosks/pair"): (
+        FORM,
+        place("/dashboard/kiosks/pair", form={"counter": "{counter}", "unit": "{unit}"}),
+    ),
+    ("POST", "/dashboard/kiosks/{device:str}/revoke"): (
+        FORM,
+        place("/dashboard/kiosks/{device}/revoke", form={"unit": "{unit}"}),
+    ),
+    ("POST", "/dashboard/roster/shifts"): (FORM, place("/dashboard/roster/shifts", form=SHIFT)),
+    ("POST", "/dashboard/roster/shifts/{shift_id:int}/remove"): (
+        FORM,
+        place("/dashboard/roster/shifts/{shift}/remove", form={"unit": "{unit}"}),
     ),
 }
 ROLES = ("anonymous", "viewer", "province", "manager", "admin")  # those who may change last
@@ -371,3 +393,18 @@ async def test_figures_count_only_the_callers_units(world: World, role: str) -> 
     page = await h.client.get("/dashboard", params=PERIOD)
     card = re.search(r'<article class="card" data-measure="counter_rate">(.*?)</article>', page.text, re.S)
     assert card and f"n = {rate['n']}" in card[1]
+
+
+@pytest.mark.parametrize("role", ["province", "viewer"])
+async def test_read_only_roles_are_offered_no_change(world: World, role: str) -> None:
+    """No form that changes anything on any page they open (signing out aside)."""
+    world.as_role(role)
+    target = world.places["A1"]
+    for (method, template), (kind, make) in ROUTES.items():
+        if method != "GET" or kind not in (PAGE, PAGE_OWN) or "export" in template or template.endswith(".xlsx"):
+            continue
+        call = calls(make, target)[0]
+        r = await world.h.client.get(call.path, params=call.params)
+        assert r.status_code == 200, (template, r.status_code)
+        posts = re.findall(r'<form[^>]*method="post"[^>]*>', r.text, re.I)
+        assert all('action="/logout"' in f for f in posts), (template, posts)
