@@ -44,6 +44,7 @@ ESCAPED = {  # how each planted word reads in the page's source once escaped
     "officer": "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;",
     "comment": "Chờ lâu &lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;",
     "unit": "@Kim Bôi &#34;&gt;&lt;svg onload=alert(1)&gt;",
+    "answer": "&lt;img src=x onerror=alert(1)&gt; (phiếu)",  # the questionnaire's comment
 }
 
 # Every dashboard page (GET) → (the address to read with place B's words, what of B it must show escaped).
@@ -55,7 +56,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "/dashboard/alerts": ("/dashboard/alerts", ("unit",)),
     "/dashboard/cases": ("/dashboard/cases", ("unit",)),
     "/dashboard/cases/{case_id:int}": ("/dashboard/cases/{case}", ("unit",)),
-    "/dashboard/dossiers": ("/dashboard/dossiers?code={dossier}", ("comment",)),
+    "/dashboard/dossiers": ("/dashboard/dossiers?code={dossier}", ("comment", "answer")),
     "/dashboard/report": ("/dashboard/report?unit=HB.KB&month=" + MONTH, ("unit",)),
     "/dashboard/audit": ("/dashboard/audit", ()),
     "/public/{unit:str}": ("/public/HB.KB", ("unit",)),
@@ -214,9 +215,12 @@ async def test_xlsx_exports_hold_formula_text_as_strings(world: World, lang: str
         assert planted in seen or any(cell.startswith(planted) for cell in seen), f"{planted!r} is not in the files"
 
 
-async def test_the_analysis_report_keeps_hostile_words_as_text(world: World, tmp_path: Path) -> None:
-    """``hailong analyze`` writes report.html too: the planted words must be text there as well."""
+async def test_the_analysis_files_keep_hostile_words_as_text(world: World, tmp_path: Path) -> None:
+    """``hailong analyze`` writes report.html and CSV files (the comments among them): text there as well."""
     url = world.h.db_url
     assert await asyncio.to_thread(main, ["analyze", "--db", url, "--out", str(tmp_path)]) == 0
     report = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert not injected(report) and SCRIPT not in report and "<svg onload" not in report
+    cells = [c for f in tmp_path.glob("*.csv") for row in csv.reader(f.open(encoding="utf-8-sig")) for c in row]
+    assert not [c for c in cells if risky(c)]
+    assert any(c.startswith("'" + COMMENT) for c in cells)  # the comment is there, neutralised

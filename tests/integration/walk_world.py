@@ -1,7 +1,8 @@
 """A small province for the cross-cutting acceptance tests (the role walk, hostile text): HB with two districts,
 each with a commune, and in each of three places — district A (HB.LS), A's commune (HB.LS.TT) and district B
 (HB.KB) — a counter with its officer on duty, a dossier, kiosk ratings with comments, a paired kiosk, a
-planned shift, an alert and a case (opened by the follow-up task, as in production); one user per role.
+planned shift, an alert and a case (opened by the follow-up task, as in production), and in the commune and
+district B an answered questionnaire; one user per role.
 
 ``build(h, names)`` takes the words to plant (officer names, a comment, a unit name), so the same province
 serves the walk (plain, distinctive names to look for) and the XSS test (hostile ones)."""
@@ -19,6 +20,7 @@ from api.followup.task import FollowUp
 from api.viewer import SESSION_COOKIE
 from tests.harness import Harness, seed_reference
 from tests.integration.test_accounts import PASSWORD, accounts, cheap, login
+from tests.integration.test_surveys import full_form
 
 # The roles, their user and the places each sees (A: district A, A1: A's commune, B: district B).
 USERS = {
@@ -138,6 +140,11 @@ async def build(h: Harness, places: dict[str, Place] | None = None, *, ratings: 
                                 {"c": place.dossier})  # fmt: skip
         place.rating = await _one(h, "SELECT r.id FROM ratings r JOIN dossiers d ON d.id = r.dossier_id"
                                   " WHERE d.code = :c", {"c": place.dossier})  # fmt: skip
+    for place in (a1, b):  # a questionnaire answered on the receipt's link, with the place's comment
+        form = {**full_form(), "comment": place.comment + " (phiếu)"}
+        r = await h.client.post(place.survey.removeprefix(h.settings.base_url), data=form)
+        assert r.status_code == 200, r.text[:300]
+    await task.run_once()  # the cases the answers open
     world = World(h, places)
     for role, (username, kind, unit) in USERS.items():
         await service.add_user(h.store, username, kind, unit, PASSWORD, actor="cli:test", passwords=cheap())
