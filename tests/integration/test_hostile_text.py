@@ -215,12 +215,20 @@ async def test_xlsx_exports_hold_formula_text_as_strings(world: World, lang: str
         assert planted in seen or any(cell.startswith(planted) for cell in seen), f"{planted!r} is not in the files"
 
 
+def csv_cells(folder: Path) -> list[str]:
+    out = []
+    for name in sorted(folder.glob("*.csv")):
+        with name.open(encoding="utf-8-sig") as f:
+            out += [cell for row in csv.reader(f) for cell in row]
+    return out
+
+
 async def test_the_analysis_files_keep_hostile_words_as_text(world: World, tmp_path: Path) -> None:
     """``hailong analyze`` writes report.html and CSV files (the comments among them): text there as well."""
     url = world.h.db_url
     assert await asyncio.to_thread(main, ["analyze", "--db", url, "--out", str(tmp_path)]) == 0
     report = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert not injected(report) and SCRIPT not in report and "<svg onload" not in report
-    cells = [c for f in tmp_path.glob("*.csv") for row in csv.reader(f.open(encoding="utf-8-sig")) for c in row]
+    cells = csv_cells(tmp_path)
     assert not [c for c in cells if risky(c)]
     assert any(c.startswith("'" + COMMENT) for c in cells)  # the comment is there, neutralised
