@@ -36,7 +36,7 @@ SVG = '"><svg onload=alert(1)>'
 OFFICER = f"=Lò Văn {SCRIPT}{IMG}"  # a name a spreadsheet would run, and a page would too
 COMMENT = f"=1+1 Chờ lâu {SCRIPT} {IMG}"
 UNIT = f"@Kim Bôi {SVG}"
-FORMULAS = ("+1+1 thủ tục", "-1+1 giấy tờ", "@SUM(A1) phí", '=HYPERLINK("http://x.example","bấm")')
+FORMULAS = ("\t=2+3 tab", "+1+1 thủ tục", "-1+1 giấy tờ", "@SUM(A1) phí", '=HYPERLINK("http://x.example","bấm")')
 TODAY = date.today()
 PERIOD = {"from": (TODAY - timedelta(days=3)).isoformat(), "to": (TODAY + timedelta(days=1)).isoformat()}
 MONTH = TODAY.strftime("%Y-%m")
@@ -173,7 +173,7 @@ async def test_csv_exports_neutralise_formula_cells(world: World) -> None:
         assert not bad, f"{path}: cells a spreadsheet would run: {bad}"
         seen += cells
     for planted in (*FORMULAS, OFFICER):
-        assert any(cell.startswith("'" + planted[:8]) for cell in seen), f"{planted!r} is not exported as text"
+        assert any(cell.startswith("'" + planted.strip()[:8]) for cell in seen), f"{planted!r} is not exported as text"
     assert any(SCRIPT in cell for cell in seen)  # as it was written, not escaped: a CSV file is not HTML
 
 
@@ -212,7 +212,7 @@ async def test_xlsx_exports_hold_formula_text_as_strings(world: World, lang: str
         assert not bad, f"{path}: cells a spreadsheet would read as formulas: {bad}"
         seen += [c[0] for c in cells]
     for planted in (*FORMULAS, OFFICER, UNIT):
-        assert planted in seen or any(cell.startswith(planted) for cell in seen), f"{planted!r} is not in the files"
+        assert any(cell.startswith(planted.strip()) for cell in seen), f"{planted!r} is not in the files"
 
 
 def csv_cells(folder: Path) -> list[str]:

@@ -408,3 +408,37 @@ async def test_read_only_roles_are_offered_no_change(world: World, role: str) ->
         assert r.status_code == 200, (template, r.status_code)
         posts = re.findall(r'<form[^>]*method="post"[^>]*>', r.text, re.I)
         assert all('action="/logout"' in f for f in posts), (template, posts)
+
+
+BAD = {  # a parameter → values a page or an endpoint must refuse in words (a 4xx), never with a 500
+    "unit": ["NOPE", "HB.LS'--", "x" * 80],
+    "from": ["2026-13-01", "yesterday", "0000-01-01"],
+    "to": ["2026-02-30", "9999-99-99"],
+    "month": ["2026-13", "26-1", "2026-00"],
+    "code": ["x" * 65, "NOPE"],
+}
+
+
+@pytest.mark.parametrize("role", ["admin", "manager"])
+async def test_bad_parameters_are_refused_in_words_everywhere(world: World, role: str) -> None:
+    world.as_role(role)
+    wrong: list[str] = []
+    for (method, template), (kind, make) in sorted(ROUTES.items()):
+        if method != "GET" or kind not in (PAGE, READ):
+            continue
+        for call in calls(make, world.places["A"]):
+            for name, values in BAD.items():
+                if name not in call.params:
+                    continue
+                for value in values:
+                    params = {**call.params, name: value}
+                    r = await world.h.client.get(call.path, params=params, follow_redirects=False)
+                    ctype = r.headers.get("content-type", "")
+                    want = "text/html" if not template.startswith("/api/") else "application/problem+json"
+                    if not (400 <= r.status_code < 500 and ctype.startswith(want)):
+                        wrong.append(f"{call.path} {params}: {r.status_code} {ctype} {r.text[:150]!r}")
+    for path in ("/dashboard/cases/999999", "/api/v1/cases/999999", "/api/v1/alerts/999999", "/public/NOPE"):
+        r = await world.h.client.get(path)
+        if r.status_code != 404:
+            wrong.append(f"{path}: {r.status_code}")
+    assert not wrong, "\n".join(wrong)
