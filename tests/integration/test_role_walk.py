@@ -442,3 +442,35 @@ async def test_bad_parameters_are_refused_in_words_everywhere(world: World, role
         if r.status_code != 404:
             wrong.append(f"{path}: {r.status_code}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ["manager", "viewer"])
+async def test_the_units_above_the_callers_are_refused_too(world: World, role: str) -> None:
+    """The province itself (and, for the commune's viewer, its district) holds other places' figures: 403.
+    Without a unit, a route shows the caller's own (nothing of the others, in either language) or asks for one."""
+    world.as_role(role)
+    above = {"manager": ["HB"], "viewer": ["HB", "HB.LS"]}[role]
+    wrong: list[str] = []
+    for (method, template), (kind, make) in sorted(ROUTES.items()):
+        if method != "GET" or kind not in (PAGE, READ):
+            continue
+        for call in calls(make, world.places["A1"]):
+            if "unit" not in call.params:
+                continue
+            for code in above:
+                r = await world.h.client.get(call.path, params={**call.params, "unit": code}, follow_redirects=False)
+                if r.status_code != 403:
+                    wrong.append(f"{call.path} unit={code}: {r.status_code} {r.text[:150]!r}")
+            without = {k: v for k, v in call.params.items() if k != "unit"}
+            for lang in ("vi", "en") if not call.path.startswith("/api/") else (None,):
+                params = {**without, **({"lang": lang} if lang else {})}
+                r = await world.h.client.get(call.path, params=params, follow_redirects=False)
+                if r.status_code not in (200, 400, 422):  # their own unit by default, or the unit is required
+                    wrong.append(f"{call.path} without a unit: {r.status_code} {r.text[:150]!r}")
+                body = unzipped(r.content) if r.content.startswith(b"PK") else r.text
+                shown = [
+                    w for w in hidden_words(world, role) if re.search(rf"(?<![\w.-]){re.escape(w)}(?![\w.-])", body)
+                ]
+                if shown:
+                    wrong.append(f"{call.path} without a unit ({lang}): shows {shown}")
+    assert not wrong, "\n".join(wrong)
