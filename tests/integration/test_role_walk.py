@@ -451,7 +451,7 @@ async def test_the_units_above_the_callers_are_refused_too(world: World, role: s
     world.as_role(role)
     above = {"manager": ["HB"], "viewer": ["HB", "HB.LS"]}[role]
     wrong: list[str] = []
-    for (method, template), (kind, make) in sorted(ROUTES.items()):
+    for (method, _path), (kind, make) in sorted(ROUTES.items()):
         if method != "GET" or kind not in (PAGE, READ):
             continue
         for call in calls(make, world.places["A1"]):
