@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import pytest_asyncio
@@ -232,3 +233,41 @@ async def test_the_analysis_files_keep_hostile_words_as_text(world: World, tmp_p
     cells = csv_cells(tmp_path)
     assert not [c for c in cells if risky(c)]
     assert any(c.startswith("'" + COMMENT) for c in cells)  # the comment is there, neutralised
+
+
+def query_names(app: object, path: str) -> set[str]:
+    """The query parameters the GET handler of ``path`` takes."""
+    for route in getattr(app, "routes", []):
+        if route.path == path:
+            for handler, model in getattr(route, "route_handler_map", {}).values():
+                if "GET" in handler.http_methods:
+                    return {p.field_alias for p in model.expected_query_params}
+    return set()
+
+
+REFLECTED = f"{SVG}{SCRIPT}'><img src=x onerror=alert(1)>"
+
+
+async def test_hostile_query_parameters_are_never_reflected_as_markup(world: World) -> None:
+    """Every parameter of every page set, one at a time, to markup: whatever the answer (a page, a refusal),
+    nothing of it reaches the DOM, and no header carries it unescaped."""
+    b = world.places["B"]
+    wrong: list[str] = []
+    for route, (address, _) in {**PAGES, "/dashboard/export/{name:str}": ("/dashboard/export/ratings.csv", ())}.items():
+        names = query_names(world.h.client.app, route) | {"lang"}
+        path, _, query = address.format(case=b.case, dossier=b.dossier).partition("?")
+        base = dict(pair.split("=", 1) for pair in query.split("&") if pair)
+        for name in sorted(names):
+            r = await world.h.client.get(path, params={**base, name: REFLECTED}, follow_redirects=False)
+            if r.status_code >= 500:
+                wrong.append(f"{path} {name}=…: {r.status_code}")
+            found = injected(r.text) if r.headers.get("content-type", "").startswith("text/html") else []
+            if found or "<svg onload" in r.text and "text/html" in r.headers.get("content-type", ""):
+                wrong.append(f"{path} {name}=…: {found or 'unescaped'}")
+            if any("<" in v or "onload" in v for v in r.headers.values()):
+                wrong.append(f"{path} {name}=…: markup in a header {dict(r.headers)}")
+    for path in ("/public/", "/dashboard/export/", "/dashboard/cases/"):  # markup in the address itself
+        r = await world.h.client.get(path + quote(REFLECTED, safe=""), follow_redirects=False)
+        if r.status_code >= 500 or injected(r.text) or "<svg onload" in r.text:
+            wrong.append(f"{path}…: {r.status_code} {r.text[:200]!r}")
+    assert not wrong, "\n".join(wrong)
