@@ -262,7 +262,7 @@ async def test_hostile_query_parameters_are_never_reflected_as_markup(world: Wor
             if r.status_code >= 500:
                 wrong.append(f"{path} {name}=…: {r.status_code}")
             found = injected(r.text) if r.headers.get("content-type", "").startswith("text/html") else []
-            if found or "<svg onload" in r.text and "text/html" in r.headers.get("content-type", ""):
+            if found or ("<svg onload" in r.text and "text/html" in r.headers.get("content-type", "")):
                 wrong.append(f"{path} {name}=…: {found or 'unescaped'}")
             if any("<" in v or "onload" in v for v in r.headers.values()):
                 wrong.append(f"{path} {name}=…: markup in a header {dict(r.headers)}")
