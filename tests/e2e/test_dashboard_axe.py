@@ -129,6 +129,23 @@ def check(page: Any, address: str) -> None:
     assert_no_serious(page)
 
 
+def check_refused_forms(page: Any, base: str, a: Place, lang: str) -> None:
+    """The pages that say what was wrong with a form (422): a note of blanks, an answer without a response."""
+    page.goto(f"{base}/dashboard/alerts?lang={lang}")
+    form = page.locator(f"form[action^='/dashboard/alerts/{a.alert}/acknowledge']")
+    form.locator("textarea").fill("   ")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.locator("[role=alert], .error").count() >= 1, "the refused note is not said"
+    assert_no_serious(page)
+    page.goto(f"{base}/dashboard/cases/{a.case}?lang={lang}")
+    page.select_option("#to", "answered")
+    with page.expect_navigation():
+        page.locator("form[action*='/transition'] button[type=submit]").click()
+    assert page.locator("[role=alert]").count() >= 1, "the refused move is not said"
+    assert_no_serious(page)
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_axe_finds_nothing_serious_on_any_page(chromium: Any, server: tuple[str, dict[str, Place]], lang: str) -> None:
     base, places = server
@@ -145,6 +162,10 @@ def test_axe_finds_nothing_serious_on_any_page(chromium: Any, server: tuple[str,
     refused = page.goto(f"{base}/dashboard?unit=HB.KB&lang={lang}")  # another district: the refusal page
     assert refused is not None and refused.status == 403
     assert_no_serious(page)
+    missing = page.goto(f"{base}/dashboard/nothing-here?lang={lang}")
+    assert missing is not None and missing.status == 404
+    assert_no_serious(page)
+    check_refused_forms(page, base, a, lang)
     if "/dashboard/kiosks" in have:  # the page a pairing code is shown on
         page.goto(f"{base}/dashboard/kiosks?unit=HB.LS&lang={lang}")
         page.click("form[action='/dashboard/kiosks/pair'] button[type=submit]")
