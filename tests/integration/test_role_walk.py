@@ -306,9 +306,30 @@ def unzipped(content: bytes) -> str:
         return "\n".join(book.read(name).decode("utf-8", "replace") for name in book.namelist())
 
 
+STATE = {  # what the walk's changes would alter at a place: {0} its counter's code, {1} alert, {2} case, {3} rating
+    "alert": "SELECT state, ack_note FROM alerts WHERE id = {1}",
+    "case": "SELECT state, assignee_id, (SELECT count(*) FROM case_events e WHERE e.case_id = {2}) AS events"
+    " FROM cases WHERE id = {2}",
+    "kiosks": "SELECT d.code, d.revoked_at FROM devices d JOIN counters c ON c.id = d.counter_id"
+    " WHERE c.code = '{0}' ORDER BY d.id",
+    "pairing codes": "SELECT count(*) AS n FROM pairing_codes p JOIN counters c ON c.id = p.counter_id"
+    " WHERE c.code = '{0}'",
+    "shifts": "SELECT s.id, s.starts_at FROM duty_shifts s JOIN counters c ON c.id = s.counter_id"
+    " WHERE c.code = '{0}' ORDER BY s.id",
+    "theme marks": "SELECT theme FROM theme_marks WHERE rating_id = {3}",
+}
+
+
+async def state_of(world: World, place: Place) -> dict[str, Any]:
+    values = (place.counter, place.alert, place.case, place.rating)
+    return {name: await world.h.rows(sql.format(*values)) for name, sql in STATE.items()}
+
+
 @pytest.mark.parametrize("role", ROLES)
 async def test_walk_every_route_as(world: World, role: str) -> None:
     h = world.h
+    kept = [name for name in TARGETS if name not in CHANGES.get(role, set())]
+    before = {name: await state_of(world, world.places[name]) for name in kept}
     world.as_role(role)
     csrf = ""
     if role != "anonymous":
@@ -355,6 +376,9 @@ async def test_walk_every_route_as(world: World, role: str) -> None:
             shown = [w for w in secret if re.search(rf"(?<![\w.-]){re.escape(w)}(?![\w.-])", body)]
             if shown:
                 wrong.append(f"{where}: shows {shown} of a place this role may not see")
+    for name in kept:  # nothing changed where this role may not change anything
+        after = await state_of(world, world.places[name])
+        wrong += [f"{role} changed the {what} of place {name}" for what in STATE if after[what] != before[name][what]]
     assert not wrong, f"{len(wrong)} wrong answer(s):\n" + "\n".join(wrong)
 
 
