@@ -8,6 +8,7 @@ the API and are sent to /login from pages; the public routes stay public."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -24,6 +25,7 @@ from tests.harness import harness
 from tests.integration.test_accounts import csrf_of
 from tests.integration.test_route_access import app_routes
 from tests.integration.walk_world import CHANGES, SEES, Place, World, build
+from web.i18n import text
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -498,3 +500,20 @@ async def test_the_units_above_the_callers_are_refused_too(world: World, role: s
                 if shown:
                     wrong.append(f"{call.path} without a unit ({lang}): shows {shown}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_a_refusal_page_says_why_in_the_callers_language(world: World, lang: str) -> None:
+    """Every page refusing the manager district B says so in words of the page's language, with the nav."""
+    t = text(lang)
+    words = html.escape(t("This unit is outside the units you may see. Choose a unit you are responsible for."))
+    world.as_role("manager")
+    for (method, template), (kind, make) in sorted(ROUTES.items()):
+        if method != "GET" or kind != PAGE:
+            continue
+        for call in calls(make, world.places["B"]):
+            r = await world.h.client.get(call.path, params={**call.params, "lang": lang})
+            assert r.status_code == 403, (template, r.status_code)
+            assert r.headers["content-language"] == lang and f'<html lang="{lang}">' in r.text, template
+            assert words in r.text, (template, r.text[:1500])
+            assert 'href="/dashboard' in r.text  # a way on
