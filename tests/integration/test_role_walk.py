@@ -368,6 +368,10 @@ async def test_walk_every_route_as(world: World, role: str) -> None:
                     wrong.append(where + " (a refusal on a page must be a readable page)")
                 if not page and not ctype.startswith("application/problem+json"):
                     wrong.append(where + " (a refusal on the API must be problem details)")
+                elif not page and (r.json().get("status") != got or not r.json().get("type", "").endswith(
+                    "outside-your-units" if kind == READ and role != "anonymous" else ""
+                )):  # fmt: skip
+                    wrong.append(where + " (problem details: the status and why)")
             secret = hidden if kind != PUBLIC else []
             if template == "/public/{unit:str}":  # a centre's public page: no officer, no comment, anyone
                 secret = [w for p in world.places.values() for w in (p.officer, p.officer_name, p.comment)]
