@@ -30,6 +30,7 @@ USERS = {
     "viewer": ("hung", "viewer", "HB.LS.TT"),
 }
 SEES = {"admin": {"A", "A1", "B"}, "province": {"A", "A1", "B"}, "manager": {"A", "A1"}, "viewer": {"A1"}}
+NAMED = "kể chuyện con mèo xám"  # a comment that names an officer says this (the viewer role reads none)
 CHANGES = {"admin": {"A", "A1", "B"}, "province": set(), "manager": {"A", "A1"}, "viewer": set()}
 
 
@@ -122,6 +123,8 @@ async def build(h: Harness, places: dict[str, Place] | None = None, *, ratings: 
                 body |= {"dossier_code": place.dossier, "comment": place.comment}
             elif i == 5:
                 body["comment"] = place.comment + " (lần hai)"
+            elif i == 6:  # a comment naming the officer: withheld from the viewer role
+                body["comment"] = f"Anh {place.officer_name} {NAMED}"
             r = await h.client.post("/api/v1/ratings", json=body, headers=device)
             assert r.status_code == 201, r.text
         start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
