@@ -123,7 +123,7 @@ async def build(h: Harness, places: dict[str, Place] | None = None, *, ratings: 
                 body |= {"dossier_code": place.dossier, "comment": place.comment}
             elif i == 5:
                 body["comment"] = place.comment + " (lần hai)"
-            elif i == 6:  # a comment naming the officer: withheld from the viewer role
+            elif i == 1:  # a comment naming the officer (and a case): withheld from the viewer role
                 body["comment"] = f"Anh {place.officer_name} {NAMED}"
             r = await h.client.post("/api/v1/ratings", json=body, headers=device)
             assert r.status_code == 201, r.text
