@@ -26,6 +26,7 @@ import pytest_asyncio
 
 from api.cli import main
 from tests.harness import harness
+from tests.integration.test_accounts import csrf_of
 from tests.integration.test_route_access import app_routes
 from tests.integration.walk_world import PLAIN, Place, World, build
 
@@ -38,6 +39,8 @@ OFFICER = f"=Lò Văn {SCRIPT}{IMG}"  # a name a spreadsheet would run, and a pa
 COMMENT = f"=1+1 Chờ lâu {SCRIPT} {IMG}"
 UNIT = f"@Kim Bôi {SVG}"
 FORMULAS = ("\t=2+3 tab", "+1+1 thủ tục", "-1+1 giấy tờ", "@SUM(A1) phí", '=HYPERLINK("http://x.example","bấm")')
+NOTE = f"Đã gọi lại {IMG}"  # a note a user writes
+ADMIN = f"Quản trị {SCRIPT}"  # a user's display name
 TODAY = date.today()
 PERIOD = {"from": (TODAY - timedelta(days=3)).isoformat(), "to": (TODAY + timedelta(days=1)).isoformat()}
 MONTH = TODAY.strftime("%Y-%m")
@@ -46,6 +49,8 @@ ESCAPED = {  # how each planted word reads in the page's source once escaped
     "comment": "Chờ lâu &lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;",
     "unit": "@Kim Bôi &#34;&gt;&lt;svg onload=alert(1)&gt;",
     "answer": "&lt;img src=x onerror=alert(1)&gt; (phiếu)",  # the questionnaire's comment
+    "note": "Đã gọi lại &lt;img src=x onerror=alert(1)&gt;",  # a user's note
+    "user": "Quản trị &lt;script&gt;alert(1)&lt;/script&gt;",  # a user's display name
 }
 
 # Every dashboard page (GET) → (the address to read with place B's words, what of B it must show escaped).
@@ -54,12 +59,12 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "/dashboard/trends": ("/dashboard/trends?unit=HB.KB", ("unit",)),
     "/dashboard/units": ("/dashboard/units?unit=HB", ("unit",)),
     "/dashboard/officers": ("/dashboard/officers?unit=HB.KB", ("unit", "officer")),
-    "/dashboard/alerts": ("/dashboard/alerts", ("unit",)),
+    "/dashboard/alerts": ("/dashboard/alerts", ("unit", "note", "user")),
     "/dashboard/cases": ("/dashboard/cases", ("unit",)),
-    "/dashboard/cases/{case_id:int}": ("/dashboard/cases/{case}", ("unit",)),
+    "/dashboard/cases/{case_id:int}": ("/dashboard/cases/{case}", ("unit", "note", "user")),
     "/dashboard/dossiers": ("/dashboard/dossiers?code={dossier}", ("comment", "answer")),
     "/dashboard/report": ("/dashboard/report?unit=HB.KB&month=" + MONTH, ("unit",)),
-    "/dashboard/audit": ("/dashboard/audit", ()),
+    "/dashboard/audit": ("/dashboard/audit", ("user",)),
     "/public/{unit:str}": ("/public/HB.KB", ("unit",)),
     "/login": ("/login", ()),
     "/dashboard/themes": ("/dashboard/themes?unit=HB.KB", ("unit", "comment")),
@@ -92,7 +97,27 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
         args = ["analyze", "--db", url, "--out", str(folder / "out"), "--from", PERIOD["from"], "--to", PERIOD["to"]]
         assert await asyncio.to_thread(main, args) == 0  # the themes and comment pages read its run
         world.as_role("admin")
+        await handled(world)
         yield world
+
+
+async def handled(world: World) -> None:
+    """What users write joins what citizens wrote: the administrator, whose display name is hostile,
+    acknowledges B's alert, answers and assigns its case, and plans a shift there, each with hostile notes."""
+    h, b = world.h, world.places["B"]
+    await h.store.write(
+        lambda tx: tx.execute("UPDATE users SET display_name = :n WHERE username = 'root'", {"n": ADMIN})
+    )
+    csrf = csrf_of((await h.client.get("/dashboard/alerts")).text)
+    for path, form in (
+        (f"/dashboard/alerts/{b.alert}/acknowledge", {"note": NOTE}),
+        (f"/dashboard/cases/{b.case}/transition", {"to": "answered", "response": NOTE, "note": NOTE}),
+        (f"/dashboard/cases/{b.case}/assign", {"assignee": "root", "note": NOTE}),
+        ("/dashboard/roster/shifts", {"unit": b.unit, "counter": b.counter, "officer": b.officer, "day": PERIOD["to"],
+                                      "starts": "13:00", "ends": "15:00"}),
+    ):  # fmt: skip
+        r = await h.client.post(path, data={**form, "csrf": csrf}, follow_redirects=False)
+        assert r.status_code == 303 and "problem" not in r.headers["location"], (path, r.status_code, r.text[:300])
 
 
 class Elements(HTMLParser):
