@@ -40,6 +40,7 @@ COMMENT = f"=1+1 Chờ lâu {SCRIPT} {IMG}"
 UNIT = f"@Kim Bôi {SVG}"
 FORMULAS = ("\t=2+3 tab", "+1+1 thủ tục", "-1+1 giấy tờ", "@SUM(A1) phí", '=HYPERLINK("http://x.example","bấm")')
 NOTE = f"Đã gọi lại {IMG}"  # a note a user writes
+COUNTER = f"Quầy {IMG}{SVG}"  # a counter's (and a procedure's) name
 ADMIN = f"Quản trị {SCRIPT}"  # a user's display name
 TODAY = date.today()
 PERIOD = {"from": (TODAY - timedelta(days=3)).isoformat(), "to": (TODAY + timedelta(days=1)).isoformat()}
@@ -51,6 +52,7 @@ ESCAPED = {  # how each planted word reads in the page's source once escaped
     "answer": "&lt;img src=x onerror=alert(1)&gt; (phiếu)",  # the questionnaire's comment
     "note": "Đã gọi lại &lt;img src=x onerror=alert(1)&gt;",  # a user's note
     "user": "Quản trị &lt;script&gt;alert(1)&lt;/script&gt;",  # a user's display name
+    "counter": "Quầy &lt;img src=x onerror=alert(1)&gt;&#34;&gt;&lt;svg onload=alert(1)&gt;",
 }
 
 # Every dashboard page (GET) → (the address to read with place B's words, what of B it must show escaped).
@@ -68,7 +70,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "/public/{unit:str}": ("/public/HB.KB", ("unit",)),
     "/login": ("/login", ()),
     "/dashboard/themes": ("/dashboard/themes?unit=HB.KB", ("unit", "comment")),
-    "/dashboard/kiosks": ("/dashboard/kiosks?unit=HB.KB", ("unit", "officer")),
+    "/dashboard/kiosks": ("/dashboard/kiosks?unit=HB.KB", ("unit", "officer", "counter")),
 }
 NOT_PAGES = {"/dashboard/export/{name:str}", "/dashboard/report.xlsx"}  # files: read by the export tests below
 EXPORTS = [
@@ -105,6 +107,11 @@ async def handled(world: World) -> None:
     """What users write joins what citizens wrote: the administrator, whose display name is hostile,
     acknowledges B's alert, answers and assigns its case, and plans a shift there, each with hostile notes."""
     h, b = world.h, world.places["B"]
+    for path, body in (
+        (f"/api/v1/counters/{b.counter}", {"name": COUNTER}),
+        ("/api/v1/procedures/1.001193", {"name": COUNTER}),
+    ):
+        assert (await h.client.patch(path, json=body, headers=h.admin)).is_success
     await h.store.write(
         lambda tx: tx.execute("UPDATE users SET display_name = :n WHERE username = 'root'", {"n": ADMIN})
     )
