@@ -198,3 +198,17 @@ def test_axe_finds_nothing_serious_at_phone_width(chromium: Any, server: tuple[s
         check(admin, base + address)
     admin.close()
     assert not DIALOGS, f"a script from user text ran: {DIALOGS}"
+
+
+def test_axe_finds_nothing_serious_for_a_read_only_viewer(chromium: Any, server: tuple[str, dict[str, Place]]) -> None:
+    """The commune's viewer: pages without forms, comments naming a person counted but not shown."""
+    base, places = server
+    have = routes()
+    a1 = places["A1"]
+    page = signed_in(chromium, base, "viewer", "vi")
+    for route, address in PAGES.items():
+        if route in have:
+            address = address.replace("HB.LS", "HB.LS.TT").replace("HB.LS.TT.TT", "HB.LS.TT")
+            check(page, base + address.format(case=a1.case, dossier=a1.dossier))
+    page.close()
+    assert not DIALOGS, f"a script from user text ran: {DIALOGS}"
