@@ -3,8 +3,11 @@ one without an entry in ``ROUTES`` fails) called by an admin, a province user, t
 viewer of A's commune and an anonymous browser, with its parameters pointing at district A, at A's commune and
 at district B (tests/integration/walk_world.py). A caller who may not see a place gets 403 (problem details
 on the API, a readable page on pages); a page or answer they may open names nothing of a place they may not
-see (unit, counter, officer, dossier, comment); read-only roles change nothing; anonymous callers get 401 on
-the API and are sent to /login from pages; the public routes stay public."""
+see (unit, counter, officer, dossier, comment; for the viewer role, no comment naming a person), nor the
+units above theirs; read-only roles are offered no change and change nothing (the stored state of each place
+is compared); anonymous callers get 401 on the API and are sent to /login from pages; the public routes stay
+public; bad parameters are refused in words. The province is analysed by ``hailong analyze`` first, so the
+themes page and the comments endpoint have data to show."""
 
 from __future__ import annotations
 
