@@ -546,3 +546,41 @@ async def test_a_refusal_page_says_why_in_the_callers_language(world: World, lan
             assert r.headers["content-language"] == lang and f'<html lang="{lang}">' in r.text, template
             assert words in r.text, (template, r.text[:1500])
             assert 'href="/dashboard' in r.text  # a way on
+
+
+BIG = "9" * 25  # beyond any 64-bit id
+JUNK_FORMS = [  # (path, form) with {alert}, {case}, {rating}, {unit}, {counter}, {officer} of place A
+    ("/dashboard/themes/wrong", {"rating": BIG, "theme": "waiting"}),
+    ("/dashboard/themes/wrong", {"rating": "-3", "theme": "waiting"}),
+    ("/dashboard/themes/wrong", {"rating": "{rating}", "theme": "x" * 300}),
+    ("/dashboard/themes/wrong", {}),
+    ("/dashboard/kiosks/pair", {"counter": "x" * 300, "unit": "{unit}"}),
+    ("/dashboard/kiosks/pair", {}),
+    ("/dashboard/roster/shifts", {**SHIFT, "starts": "25:00"}),
+    ("/dashboard/roster/shifts", {**SHIFT, "day": "99999-12-05"}),
+    ("/dashboard/roster/shifts", {**SHIFT, "counter": "x" * 300}),
+    ("/dashboard/roster/shifts", {**SHIFT, "officer": BIG}),
+    ("/dashboard/roster/shifts", {}),
+    (f"/dashboard/roster/shifts/{BIG}/remove", {"unit": "{unit}"}),
+    ("/dashboard/kiosks/" + "x" * 300 + "/revoke", {}),
+    ("/dashboard/cases/{case}/transition", {"to": "zzz"}),
+    ("/dashboard/cases/{case}/transition", {}),
+    ("/dashboard/cases/{case}/assign", {"assignee": "x" * 500}),
+    (f"/dashboard/cases/{BIG}/assign", {"assignee": ""}),
+    ("/dashboard/alerts/{alert}/acknowledge", {}),
+    (f"/dashboard/alerts/{BIG}/acknowledge", {"note": "x"}),
+]
+
+
+async def test_junk_in_a_form_is_refused_in_words_never_a_500(world: World) -> None:
+    world.as_role("admin")
+    a = world.places["A"]
+    csrf = csrf_of((await world.h.client.get("/dashboard/alerts")).text)
+    wrong = []
+    for path, form in JUNK_FORMS:
+        fields = {k: v.format(**vars(a)) for k, v in form.items()}
+        r = await world.h.client.post(path.format(**vars(a)), data={**fields, "csrf": csrf}, follow_redirects=False)
+        readable = r.status_code in (200, 303) or (400 <= r.status_code < 500 and "<h1" in r.text)
+        if not readable:
+            wrong.append(f"{path[:60]} {fields}: {r.status_code} {r.text[:200]!r}")
+    assert not wrong, "\n".join(wrong)
