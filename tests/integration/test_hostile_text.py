@@ -306,3 +306,23 @@ async def test_hostile_query_parameters_are_never_reflected_as_markup(world: Wor
         if r.status_code >= 500 or injected(r.text) or "<svg onload" in r.text:
             wrong.append(f"{path}…: {r.status_code} {r.text[:200]!r}")
     assert not wrong, "\n".join(wrong)
+
+
+async def test_pages_answering_a_form_show_what_was_sent_as_text(world: World) -> None:
+    """A refused form comes back filled in with what was sent, and the pairing page names the counter: text."""
+    h, b = world.h, world.places["B"]
+    csrf = csrf_of((await h.client.get("/dashboard/alerts")).text)
+    for path, form in (
+        (f"/dashboard/cases/{b.case}/transition", {"to": "dismissed", "reason": "", "note": REFLECTED}),
+        (f"/dashboard/cases/{b.case}/transition", {"to": "answered", "response": "", "note": REFLECTED}),
+        (f"/dashboard/cases/{b.case}/assign", {"assignee": REFLECTED, "note": REFLECTED}),
+        (f"/dashboard/alerts/{b.alert}/acknowledge", {"note": "   "}),
+        ("/dashboard/kiosks/pair", {"counter": b.counter, "unit": REFLECTED}),
+        ("/dashboard/themes/wrong", {"rating": str(b.rating), "theme": REFLECTED, "back": REFLECTED}),
+        ("/login", {"username": REFLECTED, "password": "x", "next": REFLECTED}),
+    ):
+        r = await h.client.post(path, data={**form, "csrf": csrf}, follow_redirects=False)
+        assert r.status_code < 500, (path, r.status_code)
+        assert not injected(r.text) and "<svg onload" not in r.text, (path, r.text[:3000])
+        assert not any("<" in v or "onload" in v for v in r.headers.values()), (path, dict(r.headers))
+    world.as_role("admin")  # the sign-in attempt above left the session alone; make sure of it
