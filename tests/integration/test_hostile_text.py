@@ -128,18 +128,27 @@ async def handled(world: World) -> None:
 
 
 class Elements(HTMLParser):
-    """The elements an injection would add: inline scripts, images, svg, and any on… attribute."""
+    """The elements an injection would add: a script running the planted alert, images of src=x, svg with
+    onload, and any on… attribute (the app's own inline script, allowed by its CSP hash, is no injection)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.found: list[str] = []
+        self.script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         given = dict(attrs)
-        inline_script = tag == "script" and "src" not in given
-        if inline_script or (tag == "img" and given.get("src") == "x") or (tag == "svg" and "onload" in given):
+        self.script = tag == "script" and "src" not in given
+        if (tag == "img" and given.get("src") == "x") or (tag == "svg" and "onload" in given):
             self.found.append(f"<{tag} {attrs}>")
         self.found += [f"<{tag} {name}=…>" for name in given if name.startswith("on")]
+
+    def handle_data(self, data: str) -> None:
+        if self.script and "alert(" in data:
+            self.found.append(f"<script>{data[:80]}</script>")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.script = False
 
 
 def injected(html: str) -> list[str]:
@@ -326,3 +335,22 @@ async def test_pages_answering_a_form_show_what_was_sent_as_text(world: World) -
         assert not injected(r.text) and "<svg onload" not in r.text, (path, r.text[:3000])
         assert not any("<" in v or "onload" in v for v in r.headers.values()), (path, dict(r.headers))
     world.as_role("admin")  # the sign-in attempt above left the session alone; make sure of it
+
+
+async def test_the_citizens_pages_show_hostile_names_as_text(world: World) -> None:
+    """The questionnaire and the printed receipt name the unit and the procedure (here hostile): as text."""
+    h, b = world.h, world.places["B"]
+    dossier = {
+        "code": "000.00.13.H36-261120-0077", "unit": b.unit, "procedure": "1.001193", "channel": "direct",
+        "received_at": "2026-11-20T08:00:00+07:00", "due_at": "2026-11-21T08:00:00+07:00",
+    }  # fmt: skip
+    r = await h.post("/api/v1/dossiers", dossier, key="integrator")
+    assert r.status_code == 201, r.text
+    survey = r.json()["survey_url"].removeprefix(h.settings.base_url)
+    receipt = await h.client.get(f"/api/v1/dossiers/{dossier['code']}/receipt", headers=h.integrator)
+    for lang in ("vi", "en"):
+        page = await h.client.get(survey, params={"lang": lang})
+        assert page.status_code == 200
+        for shown in (page.text, receipt.text):
+            assert not injected(shown) and "<svg onload" not in shown and IMG not in shown
+    assert ESCAPED["counter"].split("&#34;")[0] in page.text + receipt.text  # the procedure's name, escaped
