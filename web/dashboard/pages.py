@@ -88,6 +88,8 @@ async def overview(
         summary=summary,
         spc_words=charts.spc_words(view.spc, t),
         icon=charts.icon,
+        variation_words=charts.VARIATION_WORDS,
+        assurance_words=charts.ASSURANCE_WORDS,
     )
 
 
