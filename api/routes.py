@@ -20,11 +20,16 @@ from api.surveys.handlers import ROUTES as surveys
 from api.units.handlers import ROUTES as units
 from kiosk.pages import ROUTES as kiosk
 from web.dashboard.handlers import ROUTES as dashboard_pages
+from web.fleet.pages import ROUTES as fleet_pages
 from web.followup.pages import ROUTES as followup_pages
 from web.pages import ROUTES as web
+from web.public.pages import ROUTES as public_pages
+from web.report.pages import ROUTES as report_pages
+from web.themes.pages import ROUTES as theme_pages
 
 ROUTES: list[ControllerRouterHandler] = [
     *health, *units, *counters, *officers, *procedures, *dossiers, *ratings, *surveys, *devices, *roster,
     *comments, *dashboard, *followup, *kiosk, *accounts, *web, *followup_pages,
-    *dashboard_pages
+    *dashboard_pages, *report_pages, *public_pages,
+    *theme_pages, *fleet_pages
 ]  # fmt: skip

@@ -15,6 +15,7 @@ from api.db import Store, StoreError, open_store
 from api.db.migrate import migrate
 from api.db.open import parse_db_url
 from api.devices.cli import demo_hint as kiosk_hint
+from api.followup.demo import demo_hint as followup_hint
 from api.health import probe_write
 from api.limits import uvicorn_limits
 from api.roster.cli import demo_hint as roster_hint
@@ -24,7 +25,7 @@ from api.surveys.logs import install_access_log_filter
 
 # Each returns the lines printed after a demo start, telling where to go.
 DemoHint = Callable[[Store, Settings], Awaitable[list[str]]]
-DEMO_HINTS: list[DemoHint] = [kiosk_hint, demo_lines, users_hint, roster_hint]
+DEMO_HINTS: list[DemoHint] = [kiosk_hint, demo_lines, users_hint, roster_hint, followup_hint]
 
 # The collector's thresholds once started: a young collection only after 20,000 more live containers
 # (not 700), and the older generations as often as by default relative to it.

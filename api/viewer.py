@@ -34,7 +34,7 @@ class Viewer(msgspec.Struct, frozen=True):
     name: str
     unit_id: int | None  # the unit whose subtree a manager or viewer sees; None for admin and province
     units: frozenset[int] | None  # every unit id this viewer may see; None means all units
-    via: Literal["session", "key", "console"] = "session"
+    via: Literal["session", "key", "console", "public"] = "session"
 
     def sees(self, unit_id: int) -> bool:
         return self.units is None or unit_id in self.units
@@ -52,6 +52,9 @@ class Viewer(msgspec.Struct, frozen=True):
         if not self.manages(unit_id):
             raise Forbidden("Your role may read this unit but not change it.", code="read-only-role")
 
+
+# The public results page: reads every unit's own figures, shows nothing about individual officers.
+PUBLIC = Viewer("province", 0, "public", None, None, via="public")
 
 # The command line on the server itself (``hailong …``): whoever runs it owns the database anyway.
 CONSOLE = Viewer("admin", 0, "console", None, None, via="console")

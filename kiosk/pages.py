@@ -20,7 +20,7 @@ from litestar import Request, Response, get
 
 from api.errors import NotFound
 from api.instruments.loader import Counter, load_all
-from web.i18n import LANGS, language_name, text
+from web.i18n import DEFAULT, LANGS, language_name, text
 from web.messages import kiosk_msgids, worded
 
 TYPES = {
@@ -52,6 +52,10 @@ def load_assets() -> dict[str, Asset]:
     folder = resources.files("kiosk").joinpath("static")
     raw = {name: folder.joinpath(name).read_bytes() for name in TYPES}
     raw["index.html"] = raw["index.html"].replace(b"__WORDS__", words(kiosk_msgids(raw)))
+    t = text(DEFAULT)  # an installed kiosk's name, in the language it starts in
+    raw["manifest.webmanifest"] = raw["manifest.webmanifest"].replace(
+        b"__TITLE__", json.dumps(t("Rate our service"), ensure_ascii=False)[1:-1].encode()
+    )
     version = hashlib.sha256(b"".join(raw[n] for n in sorted(raw))).hexdigest()[:12]
     assets = {}
     for name, body in raw.items():

@@ -4,17 +4,19 @@ version and licence there), run inside a Playwright page.
 ``assert_no_serious(page)`` fails listing every serious or critical violation of the page as it is shown
 now (axe skips hidden elements, so call it once per screen). The script is evaluated through the
 DevTools protocol, which a page's Content-Security-Policy does not restrict: the page under test keeps
-its real headers.
+its real headers. Pages opened with JavaScript disabled are checked too (see :func:`violations`).
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 SERIOUS = ("serious", "critical")
+SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 
 RUN = """async ([selector, rules]) => {
   const options = { resultTypes: ['violations'] };
@@ -30,12 +32,28 @@ def _source() -> str:
     return AXE.read_text(encoding="utf-8") + "\n;true"
 
 
-def violations(page: Any, selector: str | None = None, *, skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Every axe violation on the page (or under ``selector``), whatever its impact."""
+def _run(page: Any, selector: str | None, skip: tuple[str, ...]) -> list[dict[str, Any]]:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_source())
     found: list[dict[str, Any]] = page.evaluate(RUN, [selector, list(skip)])
     return found
+
+
+def violations(page: Any, selector: str | None = None, *, skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Every axe violation on the page (or under ``selector``), whatever its impact.
+
+    A page opened with JavaScript disabled runs no timer, so axe cannot run in it: its document, as shown
+    (without its scripts), is checked in a scratch page of the same size instead."""
+    if not page.evaluate("() => matchMedia('(scripting: none)').matches"):
+        return _run(page, selector, skip)
+    html = SCRIPT.sub("", page.content())
+    scratch = page.context.browser.new_context(viewport=page.viewport_size)
+    try:
+        copy = scratch.new_page()
+        copy.set_content(html)
+        return _run(copy, selector, skip)
+    finally:
+        scratch.close()
 
 
 def assert_no_serious(page: Any, selector: str | None = None, *, skip: tuple[str, ...] = ()) -> None:

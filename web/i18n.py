@@ -3,7 +3,8 @@ hailong.po``), read with Babel, and numbers, percentages and dates formatted per
 
 msgids are the English source text; every language (English included) has its own catalogue, so adding a
 language is adding a catalogue (the folder is found at start; Vietnamese stays the default). Python code
-and templates say ``t("Send")``; a msgid chosen at run time is marked where it is written with
+and templates say ``t("Send")``, ``t("Dossier: {code}", code=c)``, ``t.ngettext("{n} rating", "{n} ratings",
+n)``; a msgid chosen at run time is marked where it is written with
 ``N_("Thank you!")`` so that the extraction (``web/messages.py``, ``just i18n``) still sees it. The kiosk's
 script uses the same two names on a table built here (:meth:`Text.table`).
 
@@ -13,6 +14,7 @@ data: see ``api/instruments/loader.py`` for why, and :meth:`Text.wording` for ho
 
 from __future__ import annotations
 
+import gettext as gettext_module
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
@@ -23,12 +25,15 @@ from typing import Protocol
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, parse_pattern
 
 Lang = str
 DEFAULT: Lang = "vi"
 SOURCE: Lang = "en"  # the language of the msgids
+INSTRUMENTS: Lang = "vi"  # the language the instruments carry their own wording in
 
 
 def _locale_root() -> Traversable:
@@ -48,6 +53,11 @@ LANGS: tuple[Lang, ...] = _languages()
 def lang_of(value: str | None) -> Lang:
     """The language a request asks for (``?lang=en``), or the default for anything else."""
     return value if value in LANGS else DEFAULT
+
+
+def switch_to(lang: Lang) -> Lang:
+    """The language a page's language switch offers: the next one with a catalogue ("vi" → "en" → "vi")."""
+    return LANGS[(LANGS.index(lang) + 1) % len(LANGS)] if lang in LANGS else DEFAULT
 
 
 def language_name(lang: Lang) -> str:
@@ -74,20 +84,29 @@ class Worded(Protocol):
 class Text:
     """One language's words and number formats."""
 
-    def __init__(self, lang: Lang, messages: dict[str, str]) -> None:
+    def __init__(self, lang: Lang, messages: dict[str, str], plurals: dict[str, tuple[str, ...]] | None = None) -> None:
         self.lang = lang
         self.messages = messages
+        self.plurals = plurals or {}  # singular msgid → the language's plural forms
+        self._form = gettext_module.c2py(get_plural(lang).plural_expr)
 
     def gettext(self, msgid: str, /, **values: object) -> str:
         """The translation of ``msgid`` (the msgid itself where there is none), with ``{name}`` filled in."""
         text = self.messages.get(msgid) or msgid
         return text.format(**values) if values else text
 
-    __call__ = gettext
+    __call__ = t = gettext
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **values: object) -> str:
+        """The form for ``n`` ("{n} rating" / "{n} ratings"), with ``{n}`` written as :meth:`number` does."""
+        forms = self.plurals.get(singular, ())
+        index = self._form(n)
+        text = forms[index] if index < len(forms) and forms[index] else singular if n == 1 else plural
+        return text.format(**{"n": self.number(n), **values})
 
     def wording(self, worded: Worded) -> str:
         """Instrument text: its official wording in Vietnamese; elsewhere its English source, translated."""
-        return worded.vi if self.lang == "vi" else self.gettext(worded.en)
+        return worded.vi if self.lang == INSTRUMENTS else self.gettext(worded.en)
 
     def table(self, msgids: Iterable[str]) -> dict[str, str]:
         """Translations of ``msgids`` for a script, leaving out those that read as the msgid itself."""
@@ -124,14 +143,28 @@ def _locale(lang: str) -> Locale:
     return Locale.parse(lang)
 
 
-def catalogue(lang: Lang) -> dict[str, str]:
-    """msgid → translation, straight from the .po file (no compiled .mo to keep in step)."""
+def _read(lang: Lang) -> Catalog:
     path = _locale_root() / lang / "LC_MESSAGES" / "hailong.po"
     with path.open("rb") as f:
-        po = read_po(f, locale=lang)
-    return {str(m.id): str(m.string) for m in po if m.id and isinstance(m.id, str) and m.string and not m.fuzzy}
+        return read_po(f, locale=lang)
+
+
+def catalogue(lang: Lang) -> dict[str, str]:
+    """msgid → translation, straight from the .po file (no compiled .mo to keep in step)."""
+    return {
+        str(m.id): str(m.string) for m in _read(lang) if m.id and isinstance(m.id, str) and m.string and not m.fuzzy
+    }
+
+
+def plurals(lang: Lang) -> dict[str, tuple[str, ...]]:
+    """Singular msgid → plural forms, for the entries with a ``msgid_plural``."""
+    return {
+        str(m.id[0]): tuple(str(form or "") for form in m.string)
+        for m in _read(lang)
+        if isinstance(m.id, tuple) and isinstance(m.string, tuple | list) and not m.fuzzy
+    }
 
 
 @cache
 def text(lang: Lang = DEFAULT) -> Text:
-    return Text(lang, catalogue(lang))
+    return Text(lang, catalogue(lang), plurals(lang))

@@ -14,6 +14,7 @@ the instrument itself, so the Vietnamese catalogue must not carry it (see ``api/
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import string
@@ -24,15 +25,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import jinja2
 from babel.messages.extract import extract
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
+from jinja2 import nodes
 from jinja2.ext import babel_extract
 
-from web.i18n import LANGS, SOURCE
+from web.i18n import INSTRUMENTS, LANGS, SOURCE
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "web" / "locale"
-KEYWORDS: dict[str, Any] = {"t": None, "gettext": None, "N_": None}
+KEYWORDS: dict[str, Any] = {"t": None, "gettext": None, "N_": None, "ngettext": (1, 2)}
 DATA_T = re.compile(rb'data-t="([^"]+)"')
 
 
@@ -40,6 +44,7 @@ DATA_T = re.compile(rb'data-t="([^"]+)"')
 class Place:
     where: str  # "web/templates/survey/form.html:12"
     instrument: bool = False  # English source of an instrument text (its Vietnamese is in the instrument)
+    plural: str = ""  # the plural msgid of a t.ngettext("{n} rating", "{n} ratings", n)
 
 
 def _kiosk_html(fileobj: IO[bytes], *_: Any, **__: Any) -> Iterator[tuple[int, str, str, list[str]]]:
@@ -47,6 +52,27 @@ def _kiosk_html(fileobj: IO[bytes], *_: Any, **__: Any) -> Iterator[tuple[int, s
     for number, line in enumerate(fileobj, 1):
         for found in DATA_T.finditer(line):
             yield number, "t", found.group(1).decode(), []
+
+
+def _jinja(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str, Any, list[str]]]:
+    """Jinja's own Babel extractor (``t("…")``, ``_("…")``, ``{% trans %}``), and the ``t.ngettext(…)`` and
+    ``t.gettext(…)`` calls on the page's Text, which it does not look for."""
+    source = fileobj.read()
+    yield from babel_extract(io.BytesIO(source), keywords, comment_tags, options)
+    for call in jinja2.Environment(extensions=["jinja2.ext.i18n"]).parse(source.decode()).find_all(nodes.Call):
+        f = call.node
+        if (
+            isinstance(f, nodes.Getattr)
+            and isinstance(f.node, nodes.Name)
+            and f.node.name == "t"
+            and f.attr in keywords
+        ):
+            strings = tuple(
+                a.value if isinstance(a, nodes.Const) and isinstance(a.value, str) else None for a in call.args
+            )
+            yield call.lineno or 0, f.attr, strings, []
 
 
 # Babel's Python extractor sees an f-string as one token on Python 3.11, so calls inside one are found here.
@@ -58,7 +84,8 @@ def _fstring_calls(fileobj: IO[bytes], *_: Any, **__: Any) -> Iterator[tuple[int
     for token in tokenize.tokenize(fileobj.readline):
         if token.type == tokenize.STRING and token.string[:2].lower() in ("f'", 'f"', "rf", "fr"):
             for found in F_CALL.finditer(token.string):
-                yield token.start[0], "t", found.group("msgid").encode().decode("unicode_escape"), []
+                literal = found.group("q") + found.group("msgid") + found.group("q")
+                yield token.start[0], "t", ast.literal_eval(literal), []
 
 
 Method = str | Callable[..., Iterable[Any]]
@@ -67,16 +94,19 @@ SOURCES: tuple[tuple[str, str, Method, dict[str, Any]], ...] = (
     ("web", "**/*.py", "python", {}),
     ("web", "**/*.py", _fstring_calls, {}),
     ("kiosk", "**/*.py", "python", {}),
-    ("web/templates", "**/*.html", babel_extract, {}),
+    ("web/templates", "**/*.html", _jinja, {}),
     ("kiosk/static", "*.js", "javascript", {"parse_template_string": True}),
     ("kiosk/static", "*.html", _kiosk_html, {}),
 )
 
 
-def _extract(method: Method, fileobj: IO[bytes], options: dict[str, Any]) -> Iterator[tuple[int, str]]:
+def _extract(method: Method, fileobj: IO[bytes], options: dict[str, Any]) -> Iterator[tuple[int, str, str]]:
+    """(line, msgid, plural msgid or "")"""
     for line, msgid, _, _ in extract(method, fileobj, KEYWORDS, options=options):
-        if isinstance(msgid, str) and msgid:
-            yield line, msgid
+        if isinstance(msgid, tuple) and msgid[0]:
+            yield line, msgid[0], msgid[1] or ""
+        elif isinstance(msgid, str) and msgid:
+            yield line, msgid, ""
 
 
 def extract_code(root: Path = ROOT) -> dict[str, list[Place]]:
@@ -85,8 +115,8 @@ def extract_code(root: Path = ROOT) -> dict[str, list[Place]]:
     for folder, pattern, method, options in SOURCES:
         for path in sorted((root / folder).glob(pattern)):
             with path.open("rb") as f:
-                for line, msgid in _extract(method, f, options):
-                    used.setdefault(msgid, []).append(Place(f"{path.relative_to(root)}:{line}"))
+                for line, msgid, plural in _extract(method, f, options):
+                    used.setdefault(msgid, []).append(Place(f"{path.relative_to(root)}:{line}", plural=plural))
     return used
 
 
@@ -96,7 +126,7 @@ def kiosk_msgids(files: dict[str, bytes]) -> set[str]:
     for _, pattern, method, options in (s for s in SOURCES if s[0] == "kiosk/static"):
         for name, body in files.items():
             if Path(name).match(pattern):
-                found.update(msgid for _, msgid in _extract(method, io.BytesIO(body), options))
+                found.update(msgid for _, msgid, _ in _extract(method, io.BytesIO(body), options))
     return found
 
 
@@ -134,12 +164,22 @@ def extract_all(root: Path = ROOT) -> dict[str, list[Place]]:
 class Entry:
     string: str
     fuzzy: bool = False
+    plural: str = ""  # msgid_plural, for an entry with plural forms
+    forms: tuple[str, ...] = ()
 
 
 def read_catalogue(path: Path) -> dict[str, Entry]:
+    """msgid (the singular one for plural entries) → entry."""
     with path.open("rb") as f:
         po = read_po(f)
-    return {str(m.id): Entry(str(m.string or ""), m.fuzzy) for m in po if m.id and isinstance(m.id, str)}
+    found: dict[str, Entry] = {}
+    for m in po:
+        if isinstance(m.id, tuple) and m.id[0] and isinstance(m.string, tuple | list):
+            forms = tuple(str(form or "") for form in m.string)
+            found[str(m.id[0])] = Entry(forms[0] if all(forms) else "", m.fuzzy, str(m.id[1]), forms)
+        elif isinstance(m.id, str) and m.id:
+            found[m.id] = Entry(str(m.string or ""), m.fuzzy)
+    return found
 
 
 def _fields(text: str) -> set[str]:
@@ -149,9 +189,22 @@ def _fields(text: str) -> set[str]:
         return {"<unbalanced braces>"}
 
 
+def _plural_problem(msgid: str, places: list[Place], entry: Entry, lang: str) -> str:
+    plural = next((p.plural for p in places if p.plural), "")
+    if not plural and not entry.plural:
+        return ""
+    if not plural or not entry.plural:
+        return "is used with plural forms and must have them, or neither" if plural else "has plural forms, unused"
+    if len(entry.forms) != get_plural(lang).num_plurals:
+        return f"needs {get_plural(lang).num_plurals} plural form(s), has {len(entry.forms)}"
+    if any(_fields(form) - _fields(msgid) - _fields(plural) for form in entry.forms):
+        return f"is translated with other {{fields}}: {entry.forms!r}"
+    return ""
+
+
 def needed(places: list[Place], lang: str) -> bool:
     """Whether a catalogue of ``lang`` must carry a msgid used at ``places``."""
-    return lang != "vi" or any(not p.instrument for p in places)
+    return lang != INSTRUMENTS or any(not p.instrument for p in places)
 
 
 def problems(used: dict[str, list[Place]], catalogues: dict[str, dict[str, Entry]]) -> list[str]:
@@ -169,7 +222,9 @@ def problems(used: dict[str, list[Place]], catalogues: dict[str, dict[str, Entry
                 found.append(f"{lang}: empty translation of {msgid!r} (used at {where})")
             elif entry.fuzzy:
                 found.append(f"{lang}: fuzzy translation of {msgid!r}: review it and drop the flag")
-            elif entry.string and _fields(entry.string) != _fields(msgid):
+            elif problem := _plural_problem(msgid, places, entry, lang):
+                found.append(f"{lang}: {msgid!r} {problem}")
+            elif entry.string and not entry.plural and _fields(entry.string) != _fields(msgid):
                 found.append(f"{lang}: {msgid!r} is translated with other {{fields}}: {entry.string!r}")
         for msgid in sorted(entries):
             if msgid not in used or not needed(used[msgid], lang):
@@ -196,10 +251,15 @@ def update(used: dict[str, list[Place]], locale: Path = LOCALE) -> list[str]:
         if missing:
             block = [f"\n# new (just i18n update): {'check' if lang == SOURCE else 'translate'} these\n"]
             for msgid in missing:
-                block.append(
-                    f"#: {used[msgid][0].where}\nmsgid {_po_string(msgid)}\n"
-                    f"msgstr {_po_string(msgid if lang == SOURCE else '')}\n\n"
-                )
+                block.append(f"#: {used[msgid][0].where}\nmsgid {_po_string(msgid)}\n")
+                plural = next((p.plural for p in used[msgid] if p.plural), "")
+                if plural:
+                    english = [msgid, plural] if lang == SOURCE else [""] * get_plural(lang).num_plurals
+                    block.append(f"msgid_plural {_po_string(plural)}\n")
+                    block.extend(f"msgstr[{n}] {_po_string(form)}\n" for n, form in enumerate(english))
+                    block.append("\n")
+                else:
+                    block.append(f"msgstr {_po_string(msgid if lang == SOURCE else '')}\n\n")
             with path.open("a", encoding="utf-8") as f:
                 f.write("".join(block).rstrip("\n") + "\n")
             report.append(f"{path.relative_to(ROOT)}: {len(missing)} msgid(s) appended")

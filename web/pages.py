@@ -42,7 +42,7 @@ log = logging.getLogger("hailong.pages")
 
 LANG_COOKIE = "hailong_lang"
 CSRF_COOKIE = "hailong_csrf"  # before sign-in: a random value in its own cookie protects the login form
-PAGE_PREFIXES = ("/dashboard", "/login", "/logout")
+PAGE_PREFIXES = ("/dashboard", "/login", "/logout", "/public")
 CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self';"
     " base-uri 'none'; frame-ancestors 'none'"
@@ -180,7 +180,10 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def render(request: Request[Any, Any, Any], template_name: str, *, status: int = 200, **context: Any) -> Response[str]:
+def render(
+    request: Request[Any, Any, Any], template_name: str, *, status: int = 200, forms: bool = True, **context: Any
+) -> Response[str]:
+    """``forms=False``: a page without any form (the public results page), so no CSRF cookie is made."""
     lang = page_lang(request)
     viewer = request.scope.get("state", {}).get("viewer")
     viewer = viewer if isinstance(viewer, Viewer) else None
@@ -188,7 +191,7 @@ def render(request: Request[Any, Any, Any], template_name: str, *, status: int =
         "t": text(lang),
         "lang": lang,
         "viewer": viewer,
-        "csrf": csrf_token(request),
+        "csrf": csrf_token(request) if forms else "",
         "nav": nav_for(viewer),
         "path": request.url.path,
         "switch_url": switch_url(request, lang),

@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from datetime import date
 
+from api.accounts.audit import audit
 from api.comments import queries
 from api.comments.schemas import Comment, CommentPage, MonthCount, Theme, ThemeView, WrongThemeIn
 from api.db import Row, Store, Tx, now_ms
@@ -220,5 +221,6 @@ async def mark_wrong(store: Store, viewer: Viewer, rating_id: int, data: WrongTh
             raise NotFound(f"There is no rating {rating_id} with a comment.", code="unknown-comment")
         viewer.check_manages(unit_id)
         await queries.mark_wrong(tx, rating_id, data.theme, viewer.name, now_ms())
+        await audit(tx, viewer, "theme-marked-wrong", {"rating": rating_id, "theme": data.theme})
 
     await store.write(run)

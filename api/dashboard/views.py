@@ -43,14 +43,8 @@ OVERVIEW_MEASURES = (
     "late_share",
 )
 DRILLDOWN_MEASURES = ("counter_rate", "ratio_766", "coverage", "sipas_service", "on_time_share", "late_share")
-# Dossiers (Decision 766, coverage, timeliness) and receipt questionnaires are not rolled up (api/insights/
-# rollups.py rolls up the ratings): a view reads their counts again at most this often per unit and period.
-SLOW_PARTS = frozenset({"dossiers", "answers"})
-SLOW_FIELDS = ("dossiers", "rated_dossiers", "procedure_ratings", "answers", "responses", "qr_officers", "instrument")
-SLOW_SECONDS = 60
-SLOW_ENTRIES = 64
+SCORES_KEPT = 64  # officer-score results kept, one per unit, period and data version
 _scores: dict[tuple[Any, ...], OfficerScores] = {}
-_slow: dict[tuple[str, str, date, date, frozenset[str], int | None], tuple[int, dict[str, Any]]] = {}
 TESTED = frozenset(m for m in OVERVIEW_MEASURES if m != "sipas_service")  # proportions (x of n), not composites
 
 
@@ -272,37 +266,20 @@ async def _facts(
     parts: Iterable[str],
     depth: int | None = None,
 ) -> tuple[Facts, int]:
-    """The period's counts: the ratings fresh from the rollups; the dossier and questionnaire counts (not rolled
-    up) read again at most every SLOW_SECONDS for one store, unit and period; and when the oldest was read.
-    With ``depth`` (0: the unit, 1: it and its children) the rows are first summed into those units
-    (``merged``): a view that shows no counter, officer, procedure or channel computes far fewer scopes."""
-    wanted = frozenset(parts)
+    """The period's counts (from the rollups, brought up to date first) and when they were read. With ``depth``
+    (0: the unit, 1: it and its children) the rows are first summed into those units (``merged``): a view
+    that shows no counter, officer, procedure or channel then computes far fewer scopes."""
     read_at = now_ms()
     try:
-        facts = await gather(store, first, last, code, settings, _quiet, wanted - SLOW_PARTS)
-        if depth is not None:
-            facts = merged(facts, depth, RATING_PARTS)
-        slow = wanted & SLOW_PARTS
-        if slow:
-            key = (store.url, code, first, last, slow, depth)
-            found = _slow.get(key)
-            if found is None or found[0] < now_ms() - SLOW_SECONDS * 1000:
-                read = await gather(store, first, last, code, settings, _quiet, slow)
-                if depth is not None:
-                    read = merged(read, depth, SLOW_FIELDS)
-                found = (now_ms(), {f: getattr(read, f) for f in SLOW_FIELDS})
-                _slow[key] = found
-                while len(_slow) > SLOW_ENTRIES:
-                    _slow.pop(next(iter(_slow)))
-            for name, value in found[1].items():
-                setattr(facts, name, value)
-            read_at = found[0]
+        facts = await gather(store, first, last, code, settings, _quiet, frozenset(parts), depth)
     except ScopeError as exc:
         raise NotFound(str(exc)) from None
+    if depth is not None:
+        facts = merged(facts, depth, FIELDS)
     return facts, read_at
 
 
-RATING_PARTS = ("ratings",)
+FIELDS = ("ratings", "dossiers", "rated_dossiers", "procedure_ratings", "answers", "responses")
 SUMMED = frozenset({"n", "x", "top", "rows", "sat", "some"})
 BLANKED = {"counter": "", "officer": None, "procedure": "", "channel": ""}
 
@@ -507,7 +484,7 @@ async def officer_scores(
     found = _scores.get(key)
     if found is None:
         found = _scores[key] = await _officer_scores(store, unit, first, last, settings)
-        while len(_scores) > SLOW_ENTRIES:
+        while len(_scores) > SCORES_KEPT:
             _scores.pop(next(iter(_scores)))
     return found
 

@@ -14,6 +14,7 @@ from functools import cache
 
 import msgspec
 
+from api.accounts.audit import audit
 from api.auth import Principal, digest, new_secret
 from api.clients import network_of
 from api.db import Row, Store, Tx, now_ms
@@ -84,6 +85,7 @@ async def issue(store: Store, counter_code: str, viewer: Viewer | None = None) -
             raise NotFound(f"There is no counter with code {counter_code!r}.", code="unknown-counter")
         if viewer is not None:
             viewer.check_manages(int(counter["unit_id"]))
+            await audit(tx, viewer, "kiosk-pairing-code", {"counter": counter_code})
         if not counter["active"]:
             raise Invalid(f"Counter {counter_code!r} is closed (inactive).", code="inactive-counter")
         now = now_ms()
@@ -227,6 +229,7 @@ async def revoke(store: Store, code: str, viewer: Viewer | None = None) -> Devic
             raise NotFound(f"There is no kiosk device with code {code!r}.", code="unknown-device")
         if viewer is not None:
             viewer.check_manages(int(row["unit_id"]))
+            await audit(tx, viewer, "kiosk-revoke", {"device": code})
         await queries.revoke(tx, int(row["id"]), now_ms())
         await announce(tx)  # every API process drops its cached credentials before its next request
         found = await queries.device_by_code(tx, code)

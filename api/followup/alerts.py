@@ -5,11 +5,10 @@ follow-up task writes the plan in one transaction (api/followup/task.py)."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
-from analysis.stats.window import Point, last_breach, recovered
+from analysis.stats.window import Breach, Windows, recovered
 from api.db import Row, Tx
 from api.followup import queries
 from api.settings import Settings
@@ -43,29 +42,23 @@ def alert(
     }
 
 
-async def counter_alerts(tx: Tx, ratings: list[Row], now: int, settings: Settings) -> list[dict[str, Any]]:
-    """The counters whose window breached at one of the new ratings within the last window (an older breach
-    has recovered already, see analysis/stats/window.py): one alert each, at its latest breach."""
-    width = settings.alert_window_minutes * MINUTE_MS
-    instants: dict[int, list[int]] = defaultdict(list)
-    units: dict[int, int] = {}
-    for r in ratings:
-        at = int(r["created_at"])
-        if now - at < width:
-            instants[int(r["counter_id"])].append(at)
-            units[int(r["counter_id"])] = int(r["unit_id"])
-    if not instants:
-        return []
-    lo = min(min(v) for v in instants.values()) - width
-    hi = max(max(v) for v in instants.values())
-    points: dict[int, list[Point]] = defaultdict(list)
-    for r in await queries.window(tx, instants.keys(), lo, hi):
-        points[int(r["counter_id"])].append(Point(int(r["id"]), int(r["created_at"]), int(r["level"]) == 1))
-    out = []
-    for counter_id, ends in sorted(instants.items()):
-        found = last_breach(points[counter_id], ends, width, settings.alert_share, settings.alert_min_ratings)
-        if found is None:
+def counter_alerts(windows: Windows, ratings: list[Row], now: int, settings: Settings) -> list[dict[str, Any]]:
+    """Feed the new ratings to the counters' windows (analysis/stats/window.py) and check the window ending at
+    each one of the last window's: one alert per counter that breached, at its latest breach. A breach older
+    than a window has recovered already, so ratings that old only fill the windows."""
+    width = windows.width
+    latest: dict[int, tuple[Breach, int]] = {}
+    for r in sorted(ratings, key=lambda r: (int(r["created_at"]), int(r["id"]))):
+        at, counter = int(r["created_at"]), int(r["counter_id"])
+        if now - at >= 2 * width:
             continue
+        windows.add(counter, int(r["id"]), at, int(r["level"]) == 1)
+        if now - at < width:
+            found = windows.check(counter, at)
+            if found is not None:
+                latest[counter] = (found, int(r["unit_id"]))
+    out = []
+    for counter_id, (found, unit_id) in sorted(latest.items()):
         evidence = {
             "window_minutes": settings.alert_window_minutes,
             "share_at_least": settings.alert_share,
@@ -73,10 +66,14 @@ async def counter_alerts(tx: Tx, ratings: list[Row], now: int, settings: Setting
             "ratings": found.n,
             "unsatisfied": found.unhappy,
             "window_end": found.at,
-            "rating_ids": list(found.ids[:20]),
+            "rating_ids": list(found.ids),
         }
-        out.append(alert(COUNTER, ("counter", counter_id, units[counter_id]), found.at, evidence))
+        out.append(alert(COUNTER, ("counter", counter_id, unit_id), found.at, evidence))
     return out
+
+
+def new_windows(settings: Settings) -> Windows:
+    return Windows(settings.alert_window_minutes * MINUTE_MS, settings.alert_share, settings.alert_min_ratings)
 
 
 async def recovered_counters(tx: Tx, now: int, settings: Settings, extended: Collection[str]) -> list[int]:

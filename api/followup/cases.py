@@ -50,10 +50,16 @@ def _case(
     }
 
 
+def opens_case(rating: Row) -> bool:
+    """A "Không hài lòng" rating (the lowest level of either scale) that names a dossier or carries a comment."""
+    return int(rating["level"]) == 1 and (rating["dossier_id"] is not None or bool(int(rating["has_comment"])))
+
+
 def from_ratings(ratings: list[Row], days: int, now: int) -> list[dict[str, Any]]:
+    """``ratings`` with their place (api/followup/queries.with_places)."""
     out = []
     for r in ratings:
-        if int(r["level"]) != 1 or (r["dossier_id"] is None and not int(r["has_comment"])):
+        if not opens_case(r):
             continue
         reasons = ["unsatisfied"] + (["dossier"] if r["dossier_id"] is not None else [])
         reasons += ["comment"] if int(r["has_comment"]) else []

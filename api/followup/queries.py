@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from api.db import Row, Tx, fetch_id
+from api.db import Row, Tx
 
 REPORTED_ITEMS = ("harassment", "informal_payment")  # questionnaire items whose "some"/"many" opens a case
 # Rows read again behind the mark are the last moments' (by time) among the last RESCAN_IDS ids: both bounds
@@ -52,48 +52,75 @@ async def set_marks(tx: Tx, values: dict[str, int], now: int) -> None:
 
 
 RATINGS = """SELECT r.id, r.counter_id, r.unit_id, r.level, r.created_at, r.dossier_id,
-                     CASE WHEN r.comment IS NULL THEN 0 ELSE 1 END AS has_comment,
-                     COALESCE(d.unit_id, r.unit_id) AS case_unit, u.timezone
-              FROM ratings r
-              LEFT JOIN dossiers d ON d.id = r.dossier_id
-              JOIN units u ON u.id = COALESCE(d.unit_id, r.unit_id)"""
+                     CASE WHEN r.comment IS NULL THEN 0 ELSE 1 END AS has_comment
+              FROM ratings r"""
+PLACES = """SELECT r.id, COALESCE(d.unit_id, r.unit_id) AS case_unit, u.timezone
+            FROM ratings r
+            LEFT JOIN dossiers d ON d.id = r.dossier_id
+            JOIN units u ON u.id = COALESCE(d.unit_id, r.unit_id)"""
 
 
-async def new_ratings(tx: Tx, after: int, since: int, limit: int) -> list[Row]:
-    """Ratings after the mark, and those of the last moments again (on PostgreSQL a lower id may commit after
-    a higher one): each with what a case needs. Two queries, each on its own index (an OR of the two would
-    scan the table)."""
-    fresh = await tx.fetch_all(
+async def new_ratings(tx: Tx, after: int, since: int | None, limit: int) -> list[Row]:
+    """Ratings after the mark; with ``since``, those of the last moments again (on PostgreSQL a lower id may
+    commit after a higher one). Two queries, each on its own index (an OR of the two would scan the table)."""
+    rows = await tx.fetch_all(
         RATINGS + " WHERE r.id > :after ORDER BY r.id LIMIT :limit", {"after": after, "limit": limit}
     )
-    again = await tx.fetch_all(
-        RATINGS + " WHERE r.created_at >= :since AND r.id > :low AND r.id <= :after",
-        {"since": since, "low": after - RESCAN_IDS, "after": after},
-    )
-    return sorted(again, key=lambda r: int(r["id"])) + fresh
+    if since is not None:
+        again = await tx.fetch_all(
+            RATINGS + " WHERE r.created_at >= :since AND r.id > :low AND r.id <= :after",
+            {"since": since, "low": after - RESCAN_IDS, "after": after},
+        )
+        rows = sorted(again, key=lambda r: int(r["id"])) + rows
+    return rows
 
 
-async def window(tx: Tx, counter_ids: Collection[int], lo: int, hi: int) -> list[Row]:
-    """The counters' ratings with ``lo < created_at <= hi``, in time order."""
-    sql = f"""SELECT id, counter_id, created_at, level FROM ratings
+async def with_places(tx: Tx, ratings: list[Row]) -> list[Row]:
+    """The ratings, each with the unit responsible for it (the dossier's, else the counter's) and its time zone:
+    looked up only for the few that may open a case."""
+    if not ratings:
+        return []
+    places = {
+        int(p["id"]): p
+        for p in await tx.fetch_all(PLACES + f" WHERE 1 = 1{in_ids('r.id', [int(r['id']) for r in ratings])}")
+    }
+    return [{**r, **places[int(r["id"])]} for r in ratings if int(r["id"]) in places]
+
+
+async def window(tx: Tx, counter_ids: Collection[int] | None, lo: int, hi: int) -> list[Row]:
+    """The counters' (every counter's: None) ratings with ``lo < created_at <= hi``, in time order."""
+    sql = f"""SELECT id, counter_id, unit_id, created_at, level FROM ratings
               WHERE created_at > :lo AND created_at <= :hi{in_ids("counter_id", counter_ids)}
               ORDER BY counter_id, created_at, id"""  # noqa: S608
     return await tx.fetch_all(sql, {"lo": lo, "hi": hi})
 
 
-async def new_responses(tx: Tx, after: int, upto: int, since: int, limit: int) -> list[Row]:
+RESPONSES = f"""SELECT s.id, s.dossier_id, s.submitted_at, d.unit_id, u.timezone, a.item
+                FROM responses s
+                JOIN answers a ON a.response_id = s.id AND a.value >= 1
+                     AND a.item IN ({", ".join(f"'{i}'" for i in REPORTED_ITEMS)})
+                JOIN dossiers d ON d.id = s.dossier_id
+                JOIN units u ON u.id = d.unit_id"""  # noqa: S608
+
+
+async def history(tx: Tx, lo: int) -> tuple[list[Row], list[Row]]:
+    """Every rating and every reporting response from ``lo`` on (the demo's history, api/followup/demo.py)."""
+    found = await tx.fetch_all(RATINGS + " WHERE r.created_at >= :lo ORDER BY r.id", {"lo": lo})
+    ratings = await with_places(tx, [r for r in found if int(r["level"]) == 1])
+    responses = await tx.fetch_all(RESPONSES + " WHERE s.submitted_at >= :lo ORDER BY s.id", {"lo": lo})
+    return ratings, responses
+
+
+async def new_responses(tx: Tx, after: int, upto: int, since: int | None, limit: int) -> list[Row]:
     """Responses after the mark up to ``upto`` (and the last moments again) that report harassment or informal
     payments, one row per reported item."""
-    items = ", ".join(f"'{i}'" for i in REPORTED_ITEMS)
-    sql = f"""SELECT s.id, s.dossier_id, s.submitted_at, d.unit_id, u.timezone, a.item
-              FROM responses s
-              JOIN answers a ON a.response_id = s.id AND a.item IN ({items}) AND a.value >= 1
-              JOIN dossiers d ON d.id = s.dossier_id
-              JOIN units u ON u.id = d.unit_id"""  # noqa: S608
+    sql = RESPONSES
     fresh = await tx.fetch_all(
         sql + " WHERE s.id > :after AND s.id <= :upto ORDER BY s.id LIMIT :limit",
         {"after": after, "upto": upto, "limit": limit},
     )
+    if since is None:
+        return fresh
     again = await tx.fetch_all(
         sql + " WHERE s.submitted_at >= :since AND s.id > :low AND s.id <= :after",
         {"since": since, "low": after - RESCAN_IDS, "after": after},
@@ -101,20 +128,19 @@ async def new_responses(tx: Tx, after: int, upto: int, since: int, limit: int) -
     return sorted(again, key=lambda r: int(r["id"])) + fresh
 
 
-async def open_alerts(tx: Tx, causes: Sequence[str] | None = None, prefix: str | None = None) -> list[Row]:
-    where, params = "", {}
-    if prefix is not None:
-        where, params = " AND cause LIKE :p", {"p": prefix + "%"}
+async def open_alerts(tx: Tx, causes: Sequence[str] | None = None) -> list[Row]:
+    """Alerts not closed yet (of ``causes`` when given)."""
     rows = await tx.fetch_all(
-        f"SELECT id, cause, scope_kind, scope_id, unit_id, last_seen_at FROM alerts WHERE open_key IS NOT NULL{where}",  # noqa: S608
-        params,
+        "SELECT id, cause, scope_kind, scope_id, unit_id, last_seen_at FROM alerts WHERE open_key IS NOT NULL"
     )
     return [r for r in rows if causes is None or r["cause"] in causes]
 
 
-async def new_runs(tx: Tx, after: int) -> list[Row]:
+async def next_run(tx: Tx, after: int) -> list[Row]:
+    """The first stored run after the mark (none or one)."""
     return await tx.fetch_all(
-        "SELECT id, unit_code, summary, as_of FROM analysis_runs WHERE id > :after ORDER BY id", {"after": after}
+        "SELECT id, unit_code, summary, as_of FROM analysis_runs WHERE id > :after ORDER BY id LIMIT 1",
+        {"after": after},
     )
 
 
@@ -169,20 +195,41 @@ async def close_alerts(tx: Tx, ids: Collection[int], now: int, before: int | Non
     return await tx.execute(sql, {"now": now, "before": before})
 
 
-async def insert_case(tx: Tx, case: dict[str, Any]) -> int | None:
-    """The new case's id, or None when its source already has one."""
-    case_id = await fetch_id(
-        tx,
+CASE_COLUMNS = (
+    "source_kind",
+    "source_id",
+    "reasons",
+    "dossier_id",
+    "unit_id",
+    "counter_id",
+    "opened_at",
+    "opened_on",
+    "deadline",
+    "now",
+)
+
+
+async def insert_cases(tx: Tx, cases: list[dict[str, Any]]) -> int:
+    """Open the cases whose source has none yet, each with its "opened" event; how many were opened. Two
+    statements for the lot: the events are those of the new rows (another worker's committed cases already
+    have theirs)."""
+    if not cases:
+        return 0
+    before = int(await tx.fetch_val("SELECT COALESCE(max(id), 0) FROM cases") or 0)
+    await tx.execute_many(
         """INSERT INTO cases (source_kind, source_id, reasons, dossier_id, unit_id, counter_id, opened_at,
                               opened_on, deadline, state, updated_at)
            VALUES (:source_kind, :source_id, :reasons, :dossier_id, :unit_id, :counter_id, :opened_at,
                    :opened_on, :deadline, 'open', :now)
-           ON CONFLICT (source_kind, source_id) DO NOTHING RETURNING id""",
-        case,
+           ON CONFLICT (source_kind, source_id) DO NOTHING""",
+        [{k: c[k] for k in CASE_COLUMNS} for c in cases],
     )
-    if case_id is not None:
-        await add_event(tx, case_id, case["now"], None, "system", "opened", None, "open", note=case["reasons"])
-    return case_id
+    return await tx.execute(
+        """INSERT INTO case_events (case_id, at, actor_name, action, to_state, note)
+           SELECT k.id, k.updated_at, 'system', 'opened', 'open', k.reasons FROM cases k
+           WHERE k.id > :before AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = k.id)""",
+        {"before": before},
+    )
 
 
 async def add_event(
@@ -220,7 +267,7 @@ async def add_event(
 # ---- what the API reads and changes ------------------------------------------------------------------------
 
 ALERT = """
-SELECT a.*, u.code AS unit,
+SELECT a.*, u.code AS unit, u.name AS unit_name,
        CASE a.scope_kind WHEN 'counter' THEN c.code WHEN 'device' THEN d.code WHEN 'officer' THEN o.code
                          ELSE su.code END AS scope
 FROM alerts a
@@ -263,7 +310,7 @@ async def acknowledge(tx: Tx, alert_id: int, note: str, user_id: int | None, nam
 
 
 CASE = """
-SELECT k.*, u.code AS unit, u.timezone AS unit_timezone, d.code AS dossier_code, c.code AS counter
+SELECT k.*, u.code AS unit, u.name AS unit_name, u.timezone AS unit_timezone, d.code AS dossier_code, c.code AS counter
 FROM cases k
 JOIN units u ON u.id = k.unit_id
 LEFT JOIN dossiers d ON d.id = k.dossier_id

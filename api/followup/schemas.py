@@ -24,6 +24,7 @@ class AlertOut(msgspec.Struct):
     scope_kind: str
     scope: str  # the counter's, unit's, device's or officer's code
     unit: str  # the unit that sees it
+    unit_name: str
     state: AlertState
     opened_at: datetime
     last_seen_at: datetime
@@ -39,6 +40,7 @@ class AcknowledgeIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class DigestUnit(msgspec.Struct):
     unit: str
+    unit_name: str
     opened: list[AlertOut]
     acknowledged: list[AlertOut]
     closed: list[AlertOut]
@@ -70,6 +72,7 @@ class CaseOut(msgspec.Struct):
     reasons: list[str]
     dossier_code: str | None
     unit: str
+    unit_name: str
     counter: str | None
     opened_at: datetime
     opened_on: date

@@ -53,6 +53,7 @@ def alert_out(row: Row) -> AlertOut:
         scope_kind=str(row["scope_kind"]),
         scope=str(row["scope"] or ""),
         unit=str(row["unit"]),
+        unit_name=str(row["unit_name"]),
         state=row["state"],
         opened_at=_at(int(row["opened_at"])),
         last_seen_at=_at(int(row["last_seen_at"])),
@@ -72,6 +73,7 @@ def case_out(row: Row, events: list[Row] | None = None, today: str | None = None
         reasons=str(row["reasons"]).split(","),
         dossier_code=row["dossier_code"],
         unit=str(row["unit"]),
+        unit_name=str(row["unit_name"]),
         counter=row["counter"],
         opened_at=_at(int(row["opened_at"])),
         opened_on=date.fromisoformat(row["opened_on"]),
@@ -160,7 +162,7 @@ async def digest(store: Store, viewer: Viewer, day: date, unit: str | None, tz: 
 
     per: dict[str, DigestUnit] = {}
     for row in await store.read(run):
-        item = per.setdefault(str(row["unit"]), DigestUnit(str(row["unit"]), [], [], []))
+        item = per.setdefault(str(row["unit"]), DigestUnit(str(row["unit"]), str(row["unit_name"]), [], [], []))
         out = alert_out(row)
         for field, ms in (("opened", row["opened_at"]), ("acknowledged", row["ack_at"]), ("closed", row["closed_at"])):
             if ms is not None and lo <= int(ms) < hi:

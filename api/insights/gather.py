@@ -11,14 +11,15 @@ from analysis.report.facts import Facts, Unit
 from analysis.report.settings import Settings
 from analysis.stats.official import IndexSpec
 from api.db import Store, Tx
-from api.insights import evidence, queries, rollups
+from api.insights import dossier_rollups, evidence, queries, rollups
 from api.insights.periods import Months, months
 from api.insights.queries import CHANNELS, MARGINS, SOURCES
 
 INSTRUMENT = "sipas-service-2023"
 EVIDENCE_IDS = 20  # rating ids kept as evidence per flag
 # What a reading may skip: the dashboard reads only the parts its page shows; the batch reads all.
-PARTS = frozenset({"ratings", "dossiers", "answers", "flags"})
+USE_ROLLUPS = True  # False: read every count from the raw tables (a test compares the two)
+PARTS = frozenset({"ratings", "dossiers", "linked", "answers", "flags"})
 
 
 class ScopeError(ValueError):
@@ -48,6 +49,8 @@ class Reading:
     progress: Callable[[str], None]
     taps: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # counter -> (unit, timed, fast)
     days: tuple[date, date] | None = None  # the period, when every unit in it keeps the root's time zone
+    parts: frozenset[str] = PARTS
+    fold: dict[int, int] | None = None  # unit id -> the unit it is counted under (the rollups sum the rest)
 
 
 async def gather(
@@ -58,7 +61,11 @@ async def gather(
     settings: Settings,
     progress: Callable[[str], None],
     parts: frozenset[str] = PARTS,
+    fold_depth: int | None = None,
 ) -> Facts:
+    """The counts of ``parts`` for the unit's subtree and period. With ``fold_depth`` (0: the unit, 1: its
+    children) the rollups sum every unit into its ancestor at that depth and leave out counters, officers,
+    procedures and channels (rows then say "" and None there): for a caller that shows only those units."""
     unit_rows = await store.read(queries.units)
     if not unit_rows:
         raise ScopeError("the database has no units: nothing to analyse (fill it first, e.g. hailong demo-data)")
@@ -87,9 +94,15 @@ async def gather(
         first=first.isoformat(),
         last=last.isoformat(),
     )
-    job = Reading(store, m, ids, facts, names, code_of, settings, progress)
-    if {str(by_id[i]["timezone"]) for i in subtree} == {tz}:
+    job = Reading(store, m, ids, facts, names, code_of, settings, progress, parts=parts)
+    if USE_ROLLUPS and {str(by_id[i]["timezone"]) for i in subtree} == {tz}:
         job.days = (first, last)  # the rollups' local days are the root's: they can serve the ratings
+        if fold_depth is not None and root is not None:
+            chains = facts.ancestors()
+            id_of = {c: i for i, c in code_of.items()}
+            job.fold = {i: id_of[chains[code_of[i]][max(0, len(chains[code_of[i]]) - 1 - fold_depth)]] for i in subtree}
+    if job.days is not None and parts & {"ratings", "dossiers", "answers"}:
+        await rollups.refresh(store)  # once, before any rollup is read
     await _counts(job, parts)
     if "flags" in parts:
         await _candidates(job)
@@ -129,6 +142,20 @@ async def _ratings(job: Reading, counter_unit: dict[int, int]) -> None:
     label = m.labels
     progress("analyze: counter ratings")
     for r in await _rating_rows(job):
+        if "counter_id" not in r:  # folded (job.fold): per unit and source
+            facts.ratings.append(
+                {
+                    "unit": code_of[r["unit_id"]],
+                    "counter": "",
+                    "officer": None,
+                    "source": SOURCES[r["source"]],
+                    "m": label[r["m"]],
+                    "n": int(r["n"]),
+                    "x": int(r["x"]),
+                    "top": int(r["top"]),
+                }
+            )
+            continue
         if r["fast"] or r["timed"]:
             unit, n, fast = taps.get(counters[r["counter_id"]], (counter_unit[r["counter_id"]], 0, 0))
             taps[counters[r["counter_id"]]] = (unit, n + int(r["timed"]), fast + int(r["fast"] or 0))
@@ -147,32 +174,53 @@ async def _ratings(job: Reading, counter_unit: dict[int, int]) -> None:
 
 
 async def _dossiers(job: Reading) -> None:
+    """Dossiers returned and the rated ones among them (from the rollups where the time zones allow), and, for
+    the procedure and channel rates, the citizen ratings that carry their dossier (part "linked")."""
     store, m, ids, facts, code_of, progress = job.store, job.m, job.ids, job.facts, job.code_of, job.progress
-    procs, label = job.names["procedures"], job.m.labels
+    procs, label, days = job.names["procedures"], job.m.labels, job.days
     progress("analyze: dossiers")
-    for r in await store.read(lambda tx: queries.dossiers_by_month(tx, m, ids)):
-        facts.dossiers.append(
-            {
-                "unit": code_of[r["unit_id"]],
-                "procedure": procs[r["procedure_id"]],
-                "channel": CHANNELS[r["channel"]],
-                "m": label[r["m"]],
-                "margin": r["margin"] + MARGINS[0],
-                "n": int(r["n"]),
-            }
-        )
-    _linked(await store.read(lambda tx: queries.linked_ratings(tx, m, ids)), facts, code_of, procs, label)
+    if days is not None:
+        rows = await store.read(lambda tx: dossier_rollups.dossiers_by_month(tx, m, ids, *days, job.fold))
+    else:
+        rows = await store.read(lambda tx: queries.dossiers_by_month(tx, m, ids))
+    for r in rows:
+        where = {
+            "unit": code_of[r["unit_id"]],
+            "procedure": procs[r["procedure_id"]] if "procedure_id" in r else "",
+            "channel": CHANNELS[r["channel"]] if "channel" in r else "",
+            "m": label[r["m"]],
+            "margin": r["margin"] + MARGINS[0],
+        }
+        if int(r["n"]):
+            facts.dossiers.append({**where, "n": int(r["n"])})
+        if "rated" in r:
+            unsat = int(r["unsat"])
+            for flag, n in ((0, int(r["rated"]) - unsat), (1, unsat)):
+                if n:
+                    facts.rated_dossiers.append({**where, "unsat": flag, "n": n})
+    if days is None or "linked" in job.parts:
+        linked = await store.read(lambda tx: queries.linked_ratings(tx, m, ids))
+        _linked(linked, facts, code_of, procs, label, returned=days is None)
 
 
 async def _answers(job: Reading) -> None:
     store, m, ids, facts, code_of, progress = job.store, job.m, job.ids, job.facts, job.code_of, job.progress
-    officers, label = job.names["officers"], job.m.labels
+    officers, label, days = job.names["officers"], job.m.labels, job.days
     progress("analyze: receipt questionnaires")
     facts.instrument = _instrument()
     spec = IndexSpec.from_instrument(facts.instrument)
     items = [*(i for codes in spec.factors.values() for i in codes), "harassment", "informal_payment"]
     sat = spec.satisfied
-    for r in await store.read(lambda tx: queries.answers_by_month(tx, m, ids, INSTRUMENT, items, sat)):
+    if days is not None and dossier_rollups.satisfied_values(INSTRUMENT) == frozenset(sat):
+        fold = job.fold
+        answers = await store.read(
+            lambda tx: dossier_rollups.answers_by_month(tx, m, ids, *days, INSTRUMENT, items, fold)
+        )
+        responses = await store.read(lambda tx: dossier_rollups.responses_by_month(tx, m, ids, *days, INSTRUMENT, fold))
+    else:
+        answers = await store.read(lambda tx: queries.answers_by_month(tx, m, ids, INSTRUMENT, items, sat))
+        responses = await store.read(lambda tx: queries.responses_by_month(tx, m, ids, INSTRUMENT))
+    for r in answers:
         facts.answers.append(
             {
                 "unit": code_of[r["unit_id"]],
@@ -184,28 +232,33 @@ async def _answers(job: Reading) -> None:
                 "some": int(r["some"]),
             }
         )
-    for r in await store.read(lambda tx: queries.responses_by_month(tx, m, ids, INSTRUMENT)):
+    for r in responses:
         facts.responses.append({"unit": code_of[r["unit_id"]], "m": label[r["m"]], "n": int(r["n"])})
-    qr = await store.read(lambda tx: queries.qr_by_officer(tx, m, ids, INSTRUMENT, job.settings.gap_item))
-    facts.qr_officers = [{"officer": officers[r["officer_id"]], "n": int(r["n"]), "x": int(r["x"])} for r in qr]
+    if "flags" in job.parts:  # the kiosk-vs-QR gap is a flag
+        qr = await store.read(lambda tx: queries.qr_by_officer(tx, m, ids, INSTRUMENT, job.settings.gap_item))
+        facts.qr_officers = [{"officer": officers[r["officer_id"]], "n": int(r["n"]), "x": int(r["x"])} for r in qr]
 
 
 async def _rating_rows(job: Reading) -> list[dict[str, Any]]:
     """Counter ratings per counter, officer, source and month: from the rollups, brought up to date first,
     unless the period's units keep other time zones or the settings count fast taps at another threshold."""
     store, m, ids, days = job.store, job.m, job.ids, job.days
-    await rollups.refresh(store)
     if days is not None and await rollups.usable(store, job.settings):
-        return await store.read(lambda tx: rollups.ratings_by_month(tx, m, ids, *days))
+        return await store.read(lambda tx: rollups.ratings_by_month(tx, m, ids, *days, job.fold))
     fast_ms = job.settings.fast_tap_ms
     return await store.read(lambda tx: queries.ratings_by_month(tx, m, ids, fast_ms))
 
 
 def _linked(
-    rows: list[dict[str, Any]], facts: Facts, code_of: dict[int, str], procs: dict[int, str], label: tuple[str, ...]
+    rows: list[dict[str, Any]],
+    facts: Facts,
+    code_of: dict[int, str],
+    procs: dict[int, str],
+    label: tuple[str, ...],
+    returned: bool = True,
 ) -> None:
-    """Split the linked ratings into procedure/channel rates (by rating month) and rated dossiers (by the
-    month of return), each summed over the other month."""
+    """Split the linked ratings into procedure/channel rates (by rating month) and, with ``returned``, rated
+    dossiers (by the month of return), each summed over the other month."""
     by_rating: dict[tuple[str, str, str, str], list[int]] = {}
     by_return: dict[tuple[str, str, str, str, int, int], int] = {}
     for r in rows:
@@ -222,10 +275,11 @@ def _linked(
         {"unit": u, "procedure": p, "channel": c, "m": mm, "n": n, "x": x}
         for (u, p, c, mm), (n, x) in by_rating.items()
     ]
-    facts.rated_dossiers = [
-        {"unit": u, "procedure": p, "channel": c, "m": mm, "margin": g, "unsat": s, "n": n}
-        for (u, p, c, mm, g, s), n in by_return.items()
-    ]
+    if returned:
+        facts.rated_dossiers = [
+            {"unit": u, "procedure": p, "channel": c, "m": mm, "margin": g, "unsat": s, "n": n}
+            for (u, p, c, mm, g, s), n in by_return.items()
+        ]
 
 
 async def _map(tx: Tx, table: str) -> dict[int, int]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -79,23 +79,24 @@ class Local:
         return found
 
 
-async def _mark(tx: Tx) -> Row:
+async def mark(tx: Tx, name: str) -> Row:
+    """The refresher's row of ``name``, locked on PostgreSQL so that refreshers take turns; made if missing."""
     lock = " FOR UPDATE" if tx.dialect == "postgresql" else ""
-    sql = f"SELECT watermark, fast_ms FROM rollup_marks WHERE name = :n{lock}"  # noqa: S608 - fixed SQL
-    row = await tx.fetch_one(sql, {"n": NAME})
+    sql = f"SELECT watermark, cursor_id, fast_ms FROM rollup_marks WHERE name = :n{lock}"  # noqa: S608 - fixed SQL
+    row = await tx.fetch_one(sql, {"n": name})
     if row is None:
         await tx.execute(
-            "INSERT INTO rollup_marks (name, watermark, fast_ms, updated_at) VALUES (:n, 0, :f, :t)"
+            "INSERT INTO rollup_marks (name, watermark, cursor_id, fast_ms, updated_at) VALUES (:n, 0, 0, :f, :t)"
             " ON CONFLICT (name) DO NOTHING",
-            {"n": NAME, "f": FAST_MS, "t": now_ms()},
+            {"n": name, "f": FAST_MS, "t": now_ms()},
         )
-        row = await tx.fetch_one(sql, {"n": NAME})
+        row = await tx.fetch_one(sql, {"n": name})
     assert row is not None
     return row
 
 
 def _select(where: str) -> str:
-    return f"""SELECT r.id, r.unit_id, r.counter_id, COALESCE(r.officer_id, 0) AS officer_id,
+    return f"""SELECT r.id, r.unit_id, r.counter_id, COALESCE(r.officer_id, 0) AS officer_id, r.dossier_id,
                       {_code("r.source", SOURCES)} AS source, r.created_at / {QUARTER_MS} AS q,
                       {SATISFIED} AS x, {TOP} AS top,
                       CASE WHEN r.time_to_tap_ms IS NULL THEN 0 ELSE 1 END AS timed,
@@ -103,26 +104,27 @@ def _select(where: str) -> str:
                FROM ratings r WHERE {where}"""  # noqa: S608 - fixed SQL and numbers
 
 
-async def step(tx: Tx, chunk: int = CHUNK) -> tuple[int, bool]:
-    """One refresh step (a write function): returns (ratings added, whether more are waiting)."""
-    mark = await _mark(tx)
-    low, fast = int(mark["watermark"]), int(mark["fast_ms"])
+async def advance(
+    tx: Tx, name: str, select: Callable[[str], str], id_column: str, chunk: int, params: dict[str, Any] | None = None
+) -> tuple[list[Row], bool]:
+    """The rows of an append-only table not yet rolled up: those above the watermark (at most ``chunk``, in id
+    order) and those found in the gaps; moves the watermark and the gaps. Returns (rows, more waiting)."""
+    low = int((await mark(tx, name))["watermark"])
     now = now_ms()
-    await tx.execute("DELETE FROM rollup_gaps WHERE name = :n AND expires_at < :t", {"n": NAME, "t": now})
+    await tx.execute("DELETE FROM rollup_gaps WHERE name = :n AND expires_at < :t", {"n": name, "t": now})
     gaps = await tx.fetch_all(
-        "SELECT lo, hi, expires_at FROM rollup_gaps WHERE name = :n ORDER BY lo LIMIT :k", {"n": NAME, "k": MAX_GAPS}
+        "SELECT lo, hi, expires_at FROM rollup_gaps WHERE name = :n ORDER BY lo LIMIT :k", {"n": name, "k": MAX_GAPS}
     )
-    rows = await tx.fetch_all(_select("r.id > :low ORDER BY r.id LIMIT :k"), {"low": low, "k": chunk, "fast": fast})
+    args = {**(params or {}), "low": low, "k": chunk}
+    rows = await tx.fetch_all(select(f"{id_column} > :low ORDER BY {id_column} LIMIT :k"), args)
     found: list[Row] = []
     if gaps:
-        where = " OR ".join(f"r.id BETWEEN {int(g['lo'])} AND {int(g['hi'])}" for g in gaps)
-        found = await tx.fetch_all(_select(f"({where})"), {"fast": fast})
+        where = " OR ".join(f"{id_column} BETWEEN {int(g['lo'])} AND {int(g['hi'])}" for g in gaps)
+        found = await tx.fetch_all(select(f"({where})"), params or {})
     if not rows and not found:
-        return 0, False
-    units = {int(u["id"]): str(u["timezone"]) for u in await tx.fetch_all("SELECT id, timezone FROM units")}
-    await _add(tx, [*rows, *found], units)
+        return [], False
     if found:
-        await _fill_gaps(tx, gaps, sorted(int(r["id"]) for r in found))
+        await _fill_gaps(tx, name, gaps, sorted(int(r["id"]) for r in found))
     top = low
     if rows:
         top = int(rows[-1]["id"])
@@ -130,12 +132,32 @@ async def step(tx: Tx, chunk: int = CHUNK) -> tuple[int, bool]:
         if missing:
             sql = "INSERT INTO rollup_gaps (name, lo, hi, expires_at) VALUES (:name, :lo, :hi, :expires_at)"
             await tx.execute_many(
-                sql, [{"name": NAME, "lo": a, "hi": b, "expires_at": now + GAP_TTL_MS} for a, b in missing]
+                sql, [{"name": name, "lo": a, "hi": b, "expires_at": now + GAP_TTL_MS} for a, b in missing]
             )
     await tx.execute(
-        "UPDATE rollup_marks SET watermark = :w, updated_at = :t WHERE name = :n", {"w": top, "t": now, "n": NAME}
+        "UPDATE rollup_marks SET watermark = :w, updated_at = :t WHERE name = :n", {"w": top, "t": now, "n": name}
     )
-    return len(rows) + len(found), len(rows) == chunk
+    return [*rows, *found], len(rows) == chunk
+
+
+async def zones(tx: Tx) -> dict[int, str]:
+    return {int(u["id"]): str(u["timezone"]) for u in await tx.fetch_all("SELECT id, timezone FROM units")}
+
+
+async def step(tx: Tx, chunk: int = CHUNK) -> tuple[int, bool]:
+    """One refresh step of the ratings (a write function): returns (ratings added, whether more are waiting).
+    The dossiers of the citizen ratings added are marked for the dossiers' refresh (their rated counts)."""
+    fast = int((await mark(tx, NAME))["fast_ms"])
+    rows, more = await advance(tx, NAME, _select, "r.id", chunk, {"fast": fast})
+    if rows:
+        await _add(tx, rows, await zones(tx))
+        rated = sorted({int(r["dossier_id"]) for r in rows if r["dossier_id"] is not None and r["source"] != STAFF})
+        if rated:
+            await tx.execute_many(
+                "INSERT INTO dossier_dirty (dossier_id) VALUES (:d) ON CONFLICT (dossier_id) DO NOTHING",
+                [{"d": d} for d in rated],
+            )
+    return len(rows), more
 
 
 def _missing(low: int, ids: Sequence[int]) -> list[tuple[int, int]]:
@@ -149,7 +171,7 @@ def _missing(low: int, ids: Sequence[int]) -> list[tuple[int, int]]:
     return out
 
 
-async def _fill_gaps(tx: Tx, gaps: list[Row], seen: list[int]) -> None:
+async def _fill_gaps(tx: Tx, name: str, gaps: list[Row], seen: list[int]) -> None:
     """Take the ids just read out of their gap ranges (a range may split in two or more)."""
     keep: list[dict[str, Any]] = []
     for g in gaps:
@@ -157,9 +179,9 @@ async def _fill_gaps(tx: Tx, gaps: list[Row], seen: list[int]) -> None:
         inside = [i for i in seen if lo <= i <= hi]
         if not inside:
             continue
-        await tx.execute("DELETE FROM rollup_gaps WHERE name = :n AND lo = :lo", {"n": NAME, "lo": lo})
+        await tx.execute("DELETE FROM rollup_gaps WHERE name = :n AND lo = :lo", {"n": name, "lo": lo})
         for a, b in _missing(lo - 1, [*inside, hi + 1]):
-            keep.append({"name": NAME, "lo": a, "hi": min(b, hi), "expires_at": int(g["expires_at"])})
+            keep.append({"name": name, "lo": a, "hi": min(b, hi), "expires_at": int(g["expires_at"])})
     if keep:
         sql = "INSERT INTO rollup_gaps (name, lo, hi, expires_at) VALUES (:name, :lo, :hi, :expires_at)"
         await tx.execute_many(sql, keep)
@@ -210,27 +232,36 @@ async def _add(tx: Tx, rows: list[Row], units: dict[int, str]) -> None:
 
 
 async def pending(store: Store) -> bool:
-    """Whether a refresh has anything to do (one cheap read; the write happens only then)."""
+    """Whether a refresh has anything to do (cheap reads; the write happens only then)."""
+    from api.insights import dossier_rollups
+
     row = await store.fetch_one(
         "SELECT (SELECT max(id) FROM ratings) AS newest,"
         " (SELECT watermark FROM rollup_marks WHERE name = :n) AS mark,"
         " (SELECT count(*) FROM rollup_gaps WHERE name = :n) AS gaps",
         {"n": NAME},
     )
-    if row is None or row["newest"] is None:
-        return bool(row and row["gaps"])
-    return row["mark"] is None or int(row["newest"]) > int(row["mark"]) or bool(row["gaps"])
+    assert row is not None
+    if row["gaps"] or (row["newest"] is not None and (row["mark"] is None or int(row["newest"]) > int(row["mark"]))):
+        return True
+    return await store.read(dossier_rollups.pending)
 
 
 async def refresh(store: Store, chunk: int = CHUNK) -> int:
-    """Bring the rollups up to date; returns how many ratings were added."""
+    """Bring every rollup up to date (ratings first: they mark the dossiers whose ratings changed);
+    returns how many rows were read."""
+    from api.insights import dossier_rollups
+
     added = 0
-    while await pending(store):
-        n, more = await store.write(lambda tx: step(tx, chunk))
-        added += n
-        if not more:
-            break
-        await asyncio.sleep(0)  # let other work in between the steps of a long catch-up
+    if not await pending(store):
+        return 0
+    for one in (step, dossier_rollups.response_step, dossier_rollups.dossier_step):
+        while True:
+            n, more = await store.write(lambda tx, f=one: f(tx, chunk))  # type: ignore[misc]
+            added += n
+            if not more:
+                break
+            await asyncio.sleep(0)  # let other work in between the steps of a long catch-up
     return added
 
 
@@ -260,34 +291,74 @@ def _month_index(m: Months) -> dict[int, int]:
     return {int(label[:4]) * 12 + int(label[5:]) - 1: i for i, label in enumerate(m.labels)}
 
 
-async def ratings_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | None, first: date, last: date) -> list[Row]:
-    """The rows of api.insights.queries.ratings_by_month (fast taps at the rollups' threshold), from the
-    rollups: whole months from rating_months, the period's partial months from rating_days."""
+def fold_sql(fold: dict[int, int] | None) -> str:
+    """The unit column summed by: unit_id, or the unit each is folded into (``fold``: unit id -> the id to
+    count it under), the one unit when there is one."""
+    targets = set((fold or {}).values())
+    if not fold:
+        return "unit_id"
+    if len(targets) == 1:
+        return str(int(targets.pop()))
+    return f"(CASE unit_id {' '.join(f'WHEN {int(u)} THEN {int(r)}' for u, r in fold.items())} ELSE unit_id END)"
+
+
+async def month_rows(
+    tx: Tx,
+    m: Months,
+    first: date,
+    last: date,
+    tables: tuple[str, str],
+    keys: Sequence[str],
+    measures: Sequence[str],
+    unit_ids: Sequence[int] | None,
+    where: str = "",
+    fold: dict[int, int] | None = None,
+    columns: Sequence[str] | None = None,
+) -> list[Row]:
+    """``measures`` summed per ``keys`` and month of the period (``m``: its index in m.labels) by the store: the
+    whole months from ``tables[0]`` (by month), the partial ones from ``tables[1]`` (by day); with ``fold``,
+    each unit is counted under the unit it maps to; ``columns``: the measures' column names if not theirs."""
     whole, partial = _split(m, first, last)
     index = _month_index(m)
-    cols = "counter_id, officer_id, source, n, x, top, timed, fast"
+    chosen = ", ".join(f"{fold_sql(fold)} AS unit_id" if k == "unit_id" else k for k in keys)
+    sums = ", ".join(f"sum({c}) AS {k}" for c, k in zip(columns or measures, measures, strict=True))
+    extra = f"{_in('unit_id', unit_ids)}{f' AND {where}' if where else ''}"
+    by = ", ".join(str(i + 1) for i in range(len(keys) + 1))
     rows: list[Row] = []
     if whole:
         listed = ", ".join(str(k) for k, _ in whole)
-        where = f"month IN ({listed}){_in('unit_id', unit_ids)}"
-        rows += await tx.fetch_all(f"SELECT month AS k, {cols} FROM rating_months WHERE {where}")  # noqa: S608
+        sql = f"SELECT month AS k, {chosen}, {sums} FROM {tables[0]} WHERE month IN ({listed}){extra} GROUP BY {by}"  # noqa: S608
+        rows += await tx.fetch_all(sql)
     for lo, hi in partial:
-        where = f"day BETWEEN {lo} AND {hi}{_in('unit_id', unit_ids)}"
-        for r in await tx.fetch_all(f"SELECT day AS d, {cols} FROM rating_days WHERE {where}"):  # noqa: S608
+        sql = f"SELECT day AS d, {chosen}, {sums} FROM {tables[1]} WHERE day BETWEEN {lo} AND {hi}{extra} GROUP BY {by}"  # noqa: S608
+        for r in await tx.fetch_all(sql):
             r["k"] = month_number(date.fromordinal(int(r.pop("d")) + EPOCH))
             rows.append(r)
-    out: dict[tuple[int, int, int, int], Row] = {}
+    out: dict[tuple[Any, ...], Row] = {}
     for r in rows:
-        key = (int(r["counter_id"]), int(r["officer_id"]), int(r["source"]), index[int(r["k"])])
+        month = index[int(r["k"])]
+        key = (*(r[k] for k in keys), month)
         cell = out.get(key)
         if cell is None:
-            out[key] = {"counter_id": key[0], "officer_id": key[1], "source": key[2], "m": key[3]} | {
-                k: int(r[k]) for k in MEASURES
-            }
+            out[key] = {**{k: r[k] for k in keys}, "m": month, **{k: int(r[k]) for k in measures}}
         else:
-            for k in MEASURES:
+            for k in measures:
                 cell[k] += int(r[k])
     return list(out.values())
+
+
+async def ratings_by_month(
+    tx: Tx,
+    m: Months,
+    unit_ids: Sequence[int] | None,
+    first: date,
+    last: date,
+    fold: dict[int, int] | None = None,
+) -> list[Row]:
+    """The rows of api.insights.queries.ratings_by_month (fast taps at the rollups' threshold), from the
+    rollups; with ``fold``, per (folded) unit and source instead of counter, officer and source."""
+    keys = ("unit_id", "source") if fold else ("counter_id", "officer_id", "source")
+    return await month_rows(tx, m, first, last, ("rating_months", "rating_days"), keys, MEASURES, unit_ids, fold=fold)
 
 
 async def hours(

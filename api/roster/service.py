@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from api.accounts.audit import audit
 from api.background import Periodic
 from api.counters.service import require as require_counter
 from api.db import Row, Store, Tx, now_ms
@@ -65,6 +66,8 @@ async def add_shift(store: Store, viewer: Viewer, data: ShiftIn) -> ShiftOut:
         )
         assert shift_id is not None
         await queries.apply(tx, now_ms())
+        detail = {"shift": shift_id, "counter": data.counter, "officer": data.officer}
+        await audit(tx, viewer, "shift-add", detail | {"starts": starts.isoformat(), "ends": ends.isoformat()})
         found = await queries.shift(tx, shift_id)
         assert found is not None
         return found
@@ -80,6 +83,8 @@ async def remove_shift(store: Store, viewer: Viewer, shift_id: int) -> None:
         viewer.check_manages(int(row["unit_id"]))
         await queries.delete(tx, shift_id)
         await queries.apply(tx, now_ms())
+        detail = {"shift": shift_id, "counter": row["counter"], "officer": row["officer"]}
+        await audit(tx, viewer, "shift-remove", detail)
 
     await store.write(run)
 

@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from litestar import Response
 
-from web.i18n import DEFAULT, LANGS, N_, Lang, lang_of, language_name, text
+from web.i18n import DEFAULT, N_, Lang, lang_of, language_name, switch_to, text
 
 __all__ = ["ERRORS", "MESSAGES", "Lang", "lang_of", "message", "receipt", "render"]
 
@@ -116,14 +116,9 @@ PAGE_HEADERS = {
 
 def render(template: str, *, status: int = 200, lang: Lang = DEFAULT, **context: Any) -> Response[str]:
     t = text(lang)
-    html = _env().get_template(f"survey/{template}").render(lang=lang, t=t, other=_other(lang), **context)
+    html = _env().get_template(f"survey/{template}").render(lang=lang, t=t, other=switch_to(lang), **context)
     headers = {**PAGE_HEADERS, "Content-Security-Policy": csp(), "Content-Language": lang}
     return Response(html, status_code=status, media_type="text/html", headers=headers)
-
-
-def _other(lang: Lang) -> Lang:
-    """The language the switch in the page's header offers."""
-    return LANGS[(LANGS.index(lang) + 1) % len(LANGS)]
 
 
 def message(kind: str, status: int, lang: Lang, **values: Any) -> Response[str]:

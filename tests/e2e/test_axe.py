@@ -25,11 +25,11 @@ BAD = GOOD + (
 )
 
 
-@pytest.fixture(scope="module")
-def page() -> Iterator[Any]:
+@pytest.fixture(scope="module", params=[True, False], ids=["js", "no-js"])
+def page(request: pytest.FixtureRequest) -> Iterator[Any]:
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context()
+        context = browser.new_context(java_script_enabled=request.param)
         served = {"good": GOOD + "<p>Một trang đủ.</p></main></body></html>", "bad": BAD}
         context.route(
             "http://axe.test/*",

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.axe import assert_no_serious
 from tests.live import CHROMIUM, CHROMIUM_ARGS, free_port, hailong_serve, screenshot_path, served
 
 ROOT = Path(__file__).parents[2]
@@ -240,15 +241,26 @@ def test_five_level_unit_and_language_toggle(browser: Any, server: Server) -> No
     page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     page.get_by_role("button", name="Very satisfied").wait_for()
-    page.get_by_role("button", name="Tiếng Việt").click()
+    assert page.title() == "Rate our service"
+    assert_no_serious(page)  # five faces, in English
+    tap(page, "Very dissatisfied")
+    page.get_by_role("heading", name="What was not satisfactory? (optional)").wait_for()
+    assert page.get_by_role("button", name="Unclear guidance").is_visible()
+    assert_no_serious(page)  # reasons, in English
+    page.get_by_role("button", name="Skip").click()
+    page.get_by_text("Thank you for your rating!").wait_for()
+    assert page.get_by_role("button", name="Tiếng Việt").is_visible()
+    page.locator("#again").click()
+    page.get_by_role("button", name="English").wait_for()  # the next citizen starts in Vietnamese
     tap(page, "Bình thường")  # neutral: no reasons asked on the 5-level scale
     thanks_then_home(page)
     tap(page, "Không hài lòng")
     page.get_by_role("button", name="Hướng dẫn chưa rõ").click()
     page.get_by_role("button", name="Gửi đánh giá").click()
     thanks_then_home(page)
-    wait_for(lambda: len(server.ratings()) == 2, what="2 ratings")
+    wait_for(lambda: len(server.ratings()) == 3, what="3 ratings")
     assert [(r["level"], r["reasons"], r["officer"]) for r in server.ratings()] == [
+        (1, None, "CB03"),
         (3, None, "CB03"),
         (2, "guidance", "CB03"),
     ]
@@ -272,6 +284,7 @@ def test_offline_taps_survive_reload_and_arrive_once_in_order(browser: Any, serv
         page.locator("#again").click()
         expected.append((level, comment))
     expect(page.locator("#status")).to_have_text("Ngoại tuyến · 20 chờ gửi")
+    assert_no_serious(page)  # the offline mark
     page.reload()  # still offline: the service worker serves the page, IndexedDB still holds the queue
     page.locator("#faces .face").first.wait_for()
     expect(page.locator("#status")).to_contain_text("20 chờ gửi")
@@ -301,6 +314,7 @@ def test_without_indexeddb_a_tap_is_thanked_only_once_the_server_has_it(browser:
     page.route("**/api/v1/ratings", lambda route: route.abort())  # and now the network fails too
     tap(page, "Hài lòng")
     page.get_by_text("Chưa gửi được đánh giá").wait_for()
+    assert_no_serious(page)
     assert page.get_by_text("Cảm ơn Ông/Bà đã đánh giá!").count() == 0
     page.unroute("**/api/v1/ratings")
     page.locator("#again").click()
@@ -392,6 +406,7 @@ def test_revoked_device_says_so_and_stops_taking_taps(browser: Any, server: Serv
     page.get_by_role("heading", name="Kiosk đã bị thu hồi").wait_for()
     page.get_by_text("Kiosk này không còn nhận đánh giá").wait_for()
     assert page.locator("#faces .face").first.is_hidden()
+    assert_no_serious(page)
     page.reload()
     page.get_by_role("heading", name="Kiosk đã bị thu hồi").wait_for()
     assert page.locator("#faces .face").first.is_hidden()
@@ -429,22 +444,26 @@ def test_screenshots_targets_and_contrast(
     page.locator("#lang").focus()
     page.locator("#lang").blur()
     assert page.evaluate(CHECK_A11Y) == []
+    assert_no_serious(page)  # faces
     page.screenshot(path=str(screenshot_path(tmp_path, f"kiosk-{name}.png")))
     tap(page, "Không hài lòng")
     page.locator("#reasons h1").wait_for()
     assert page.evaluate(CHECK_A11Y) == []
+    assert_no_serious(page)  # reasons
     if name == "landscape":
         page.screenshot(path=str(screenshot_path(tmp_path, "kiosk-reasons.png")))
     page.get_by_role("button", name="Bỏ qua").click()
     page.locator("#again").click()
     page.get_by_role("button", name="Nhập mã hồ sơ (không bắt buộc)").click()
     assert page.evaluate(CHECK_A11Y) == []
+    assert_no_serious(page)  # keypad
     # Keyboard operable: Tab to a face and press Enter.
     page.keyboard.press("Escape")
     page.wait_for_timeout(TAP_INTERVAL_MS + 50)
     page.locator(".face").first.focus()
     page.keyboard.press("Enter")
     page.get_by_text("Cảm ơn Ông/Bà đã đánh giá!").wait_for()
+    assert_no_serious(page)  # thank-you
 
 
 def test_no_external_requests_and_the_weight_script_sees_every_file(browser: Any, server: Server) -> None:
@@ -458,10 +477,17 @@ def test_no_external_requests_and_the_weight_script_sees_every_file(browser: Any
     page.wait_for_function("() => navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)")
     page.reload()
     page.get_by_role("heading", name="Ghép nối kiosk với quầy").wait_for()
+    assert page.title() == "Đánh giá mức độ hài lòng"
+    assert_no_serious(page)  # pairing, with its keypad
     assert seen and all(url.startswith(server.base + "/") for url in seen), seen
     rows, external = weigh(http_fetch(server.base), "/kiosk")
     assert not external
     weighed = {path for path, _, _ in rows}
     assert {url.removeprefix(server.base) for url in seen} <= weighed
     assert sum(gz for _, _, gz in rows) <= 25_000
+    for digit in "12345678":
+        page.get_by_role("button", name=digit, exact=True).click()
+    page.get_by_role("button", name="Ghép nối", exact=True).click()
+    page.get_by_text("Mã không đúng, đã hết hạn hoặc đã dùng. Xin mã mới.").wait_for()
+    assert_no_serious(page)  # and its error
     context.close()

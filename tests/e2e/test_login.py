@@ -13,8 +13,9 @@ import pytest
 
 from api.accounts import service
 from api.db import open_store
+from tests.axe import assert_no_serious
 from tests.e2e.survey_live import Live, live_server
-from tests.live import CHROMIUM, CHROMIUM_ARGS, screenshot_path
+from tests.live import CHROMIUM, screenshot_path
 
 pytestmark = [
     pytest.mark.e2e,
@@ -47,28 +48,20 @@ def live(tmp_path: Path) -> Iterator[Live]:
         yield server
 
 
-@pytest.fixture
-def page(live: Live) -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 1280, "height": 800})
-        finally:
-            browser.close()
-
-
 def test_sign_in_see_the_layout_switch_language_and_sign_out(live: Live, page: Any, tmp_path: Path) -> None:
     refused: list[str] = []
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(live.base + "/dashboard/audit")
     expect(page).to_have_url(re.compile(r"/login\?next=%2Fdashboard%2Faudit$"))
     expect(page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    assert_no_serious(page)
 
     page.get_by_label("Tên đăng nhập").fill("root")
     page.get_by_label("Mật khẩu").fill("not the password")
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("alert")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
     page.screenshot(path=str(screenshot_path(tmp_path, "login-vi.png")))
+    assert_no_serious(page)  # with the error shown
 
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
@@ -80,6 +73,7 @@ def test_sign_in_see_the_layout_switch_language_and_sign_out(live: Live, page: A
     expect(nav.get_by_role("link", name="Nhật ký hệ thống")).to_have_attribute("aria-current", "page")
     expect(nav.get_by_role("link", name="Tổng quan")).to_have_attribute("href", "/dashboard")
     expect(page.locator("table.data")).to_contain_text("login-failed")
+    assert_no_serious(page)
     # the stylesheet loaded from this origin and applied (the header's dark background)
     assert page.evaluate("getComputedStyle(document.querySelector('header.top')).backgroundColor") == "rgb(11, 61, 110)"
     cookies = {c["name"]: c for c in page.context.cookies()}
@@ -90,6 +84,7 @@ def test_sign_in_see_the_layout_switch_language_and_sign_out(live: Live, page: A
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
     expect(header).to_contain_text("Administrator")
+    assert_no_serious(page)
     page.screenshot(path=str(screenshot_path(tmp_path, "dashboard-audit-en.png")), full_page=True)
     page.goto(live.base + "/dashboard/audit")  # the language is remembered
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from api.instruments.loader import ChoiceItem, GridItem, ProfileItem, Questionnaire, ScaleItem, TextItem, load_all
+from tests.axe import assert_no_serious
 from tests.e2e.survey_live import Live, live_server, seed
 from tests.live import CHROMIUM, CHROMIUM_ARGS
 
@@ -105,9 +106,14 @@ def test_receipt_qr_to_stored_answers(browser: Any, live: Live, javascript: bool
         if javascript:
             assert page.locator(f"#h-{section}").is_visible()
             if n == 0:
+                assert_no_serious(page)  # the first step
                 page.click("button.nx")  # nothing chosen yet: the step stays, the error is beside the question
                 assert page.locator("#e-I\\.1").inner_text().startswith("Vui lòng chọn")
                 assert page.locator("#h-I").is_visible()
+                assert page.locator(".pos").inner_text() == f"Bước 1 / {len(Q.sections)}"
+                assert_no_serious(page)  # and its error
+        elif n == 0:
+            assert_no_serious(page)  # the whole form, every question at once
         answer_section(page, section, chosen)
         if javascript and n == 0:
             page.reload()  # answers survive a reload
@@ -118,9 +124,11 @@ def test_receipt_qr_to_stored_answers(browser: Any, live: Live, javascript: bool
         page.click("button.send")
     assert nav.value.status == 200
     assert "Cảm ơn" in page.inner_text("h1")
+    assert_no_serious(page)
     assert stored(live) == chosen
     again = page.goto(url)
     assert again is not None and again.status == 200 and "đã được đánh giá" in page.inner_text("h1")
+    assert_no_serious(page)
     assert stored(live) == chosen and live.query("SELECT count(*) AS n FROM responses")[0]["n"] == 1
     context.close()
 
@@ -156,8 +164,10 @@ def test_tampered_and_expired_links(browser: Any, live: Live) -> None:
     page = context.new_page()
     r = page.goto(tampered)
     assert r is not None and r.status == 404 and "Liên kết không hợp lệ" in page.inner_text("h1")
+    assert_no_serious(page)
     r = page.goto(tampered + "?lang=en")
     assert r is not None and r.status == 404 and "not valid" in page.inner_text("h1")
+    assert_no_serious(page)
 
     with httpx.Client(base_url=live.base, headers=live.integrator) as c:
         body = {
@@ -173,9 +183,46 @@ def test_tampered_and_expired_links(browser: Any, live: Live) -> None:
         assert c.patch("/api/v1/dossiers/OLD-2025", json=returned).status_code == 200
     r = page.goto(expired)
     assert r is not None and r.status == 410 and "hết hạn" in page.inner_text("h1")
+    assert "ngày kể từ khi trả kết quả" in page.inner_text("main p")
+    assert_no_serious(page)
     posted = httpx.post(expired, data={"I.1": "5"})
     assert posted.status_code == 410
     assert live.query("SELECT count(*) AS n FROM responses")[0]["n"] == 0
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
+def test_english_form_errors_and_messages(browser: Any, live: Live, javascript: bool) -> None:
+    url = seed(live)["survey_url"]
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(url + "?lang=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.inner_text("h1") == Q.title.en and page.locator(".doss").inner_text().startswith("Dossier")
+    assert page.get_by_role("link", name="Tiếng Việt").get_attribute("hreflang") == "vi"
+    assert_no_serious(page)
+    if javascript:
+        assert page.locator(".pos").inner_text() == f"Step 1 of {len(Q.sections)}"
+        page.click("button.nx")
+        assert page.locator("#e-I\\.1").inner_text() == "Please choose a level, or “Not applicable”."
+        assert_no_serious(page)
+    else:
+        with page.expect_navigation() as nav:
+            page.click("button.send")  # nothing answered: the form again, each error beside its question
+        assert nav.value.status == 422
+        assert page.get_by_role("alert").inner_text().startswith("Some questions are unanswered")
+        assert page.locator("#e-I\\.1").inner_text() == "Please choose a level, or “Not applicable”."
+        assert_no_serious(page)
+        answer_section(page, "I", plan())
+        for section in Q.sections:
+            answer_section(page, section.code, plan())
+        with page.expect_navigation() as nav:
+            page.click("button.send")
+        assert nav.value.status == 200 and page.inner_text("h1") == "Thank you!"
+        assert_no_serious(page)
+        page.goto(url + "?lang=en")
+        assert page.inner_text("h1") == "This dossier has already been rated"
+        assert_no_serious(page)
     context.close()
 
 

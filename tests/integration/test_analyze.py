@@ -364,3 +364,44 @@ async def test_a_wrongly_themed_mark_reaches_the_next_run(out: Path) -> None:
         marked = next(r for r in rows if int(r["id"]) == int(themed["id"]))
         assert marked["wrong"] == ["waiting"]
         await h.store.write(lambda tx: tx.execute("DELETE FROM theme_marks"))
+
+
+async def test_the_themes_page_shows_the_runs_themes_searches_and_takes_a_wrong_mark(out: Path) -> None:
+    import html as html_module
+
+    from api.accounts import service as accounts_service
+    from tests.harness import harness
+    from tests.integration.test_accounts import PASSWORD, accounts, cheap, csrf_of, login
+
+    comments = [c for c in _analysed(out) if c["period"].startswith("2026")]
+    async with harness(f"sqlite:///{out.parent / 'copy.db'}") as h:
+        accounts(h).passwords = cheap()
+        for name, role in (("mgr", "manager"), ("reader", "viewer")):
+            await accounts_service.add_user(h.store, name, role, "HB", PASSWORD, actor="test", passwords=cheap())
+        assert (await login(h, "reader", PASSWORD)).status_code == 303
+        page = await h.client.get("/dashboard/themes?unit=HB&from=2026-01-01&to=2026-12-31")
+        assert page.status_code == 200, page.text
+        text = html_module.unescape(page.text)
+        api = (await h.client.get("/api/v1/themes?unit=HB&from=2026-01-01&to=2026-12-31")).json()
+        waiting = next(th for th in api["themes"] if th["code"] == "waiting")
+        assert waiting["vi"] in text and f"<td>{waiting['n']}</td>" in page.text.replace(".", "")
+        assert "Wrong theme" not in text and "Chủ đề sai" not in text  # a viewer cannot mark
+        assert not [c for c in comments if c["mentions_person"] == "1" and c["redacted_text"] in text]
+        assert (await login(h, "mgr", PASSWORD)).status_code == 303
+        page = await h.client.get("/dashboard/themes", params={"unit": "HB", "from": "2026-01-01", "to": "2026-12-31",
+                                                                "theme": "waiting", "q": "cho"})  # fmt: skip
+        assert page.status_code == 200
+        rating = int(re.findall(r'name="rating" value="(\d+)"', page.text)[0])
+        form = {
+            "csrf": csrf_of(page.text),
+            "rating": str(rating),
+            "theme": "waiting",
+            "back": "/dashboard/themes?unit=HB",
+        }
+        done = await h.client.post("/dashboard/themes/wrong", data=form, follow_redirects=False)
+        assert done.status_code == 303 and done.headers["location"].endswith(f"marked={rating}")
+        marks = await h.rows("SELECT rating_id, theme, marked_by FROM theme_marks")
+        assert [(m["rating_id"], m["theme"]) for m in marks] == [(rating, "waiting")]
+        refused = await h.client.post("/dashboard/themes/wrong", data={**form, "csrf": "nope"}, follow_redirects=False)
+        assert refused.status_code == 403
+        await h.store.write(lambda tx: tx.execute("DELETE FROM theme_marks"))

@@ -4,9 +4,11 @@ exactly the statements it executes without it (counted on the SQLite writer's ow
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,8 +41,12 @@ async def test_storing_a_rating_runs_the_same_statements_with_the_follow_up_task
         assert "followup" in h.client.app.state.loops.events
         await seed_reference(h)
         with_task = await statements_per_rating(h, 10)
-        await asyncio.sleep(0.1)
-        follower = followers[h.client.app.state.store]  # the job really read the ratings meanwhile
+        follower = followers[h.client.app.state.store]  # the job really reads the ratings meanwhile
+        for _ in range(100):
+            if follower.marks is not None and follower.marks["ratings"] == 10:
+                break
+            wake(h.client.app, "followup")
+            await asyncio.sleep(0.02)
         assert follower.marks is not None and follower.marks["ratings"] == 10
     monkeypatch.setattr(api.app, "PERIODIC", [job for job in api.app.PERIODIC if job is not FOLLOWUP_JOB])
     async with harness(f"sqlite:///{tmp_path / 'off.db'}") as h:
@@ -50,3 +56,34 @@ async def test_storing_a_rating_runs_the_same_statements_with_the_follow_up_task
     assert with_task == without
     assert sum("INSERT INTO ratings" in sql for sql in without) == 10
     assert not any("alerts" in sql or "cases" in sql or "followup" in sql for sql in with_task)
+
+
+async def test_a_store_that_cannot_work_is_said_once_when_it_begins_and_once_when_it_ends(tmp_path: Path) -> None:
+    """Litestar's logging set-up replaces the root handlers, so the lines are collected on the logger itself."""
+    from api.db import StoreError
+    from api.followup.task import FollowUp, follow_up
+
+    async with harness(f"sqlite:///{tmp_path / 'down.db'}", followup_poll_seconds=0.001) as h:
+        follower = followers.setdefault(h.store, FollowUp(h.store, h.settings))
+        real = follower.run_once
+        outcomes = iter([StoreError("disk full"), StoreError("disk full"), None, None])
+
+        async def flaky() -> Any:
+            failure = next(outcomes)
+            if failure is not None:
+                raise failure
+            return await real()
+
+        follower.run_once = flaky  # type: ignore[method-assign]
+        lines: list[str] = []
+        collect = logging.Handler()
+        collect.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+        logger = logging.getLogger("hailong.followup")
+        logger.addHandler(collect)
+        try:
+            for _ in range(4):
+                await asyncio.sleep(0.002)
+                await follow_up(h.store, h.settings)
+        finally:
+            logger.removeHandler(collect)
+        assert len(lines) == 2 and "disk full" in lines[0] and "works again" in lines[1]

@@ -70,7 +70,7 @@ async def test_cases_move_with_a_response_get_assigned_and_keep_their_history(h:
     listing = await h.client.get("/dashboard/cases")
     assert listing.status_code == 200 and f'href="/dashboard/cases/{case["id"]}' in listing.text
     page = await h.client.get(f"/dashboard/cases/{case['id']}")
-    assert page.status_code == 200 and "Chuyển trạng thái vụ việc" in page.text and DOSSIER in page.text
+    assert page.status_code == 200 and "Chuyển trạng thái xử lý" in page.text and DOSSIER in page.text
     csrf = csrf_of(page.text)
     move = f"/dashboard/cases/{case['id']}/transition"
     r = await h.client.post(move, data={"csrf": csrf, "to": "answered", "response": ""}, follow_redirects=False)
@@ -128,3 +128,30 @@ async def test_a_viewer_elsewhere_sees_no_alert_case_or_dossier_of_another_unit(
     h.client.cookies.clear()
     r = await h.client.get("/dashboard/alerts", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+
+
+async def test_a_signed_in_browser_reads_the_follow_up_api_within_its_units(h: Harness) -> None:
+    """Session reads reach /api/v1 (api/security.py); the lists are the viewer's units only."""
+    await sign_in(h, "lan")
+    alerts = await h.client.get("/api/v1/alerts")
+    assert alerts.status_code == 200 and [a["scope"] for a in alerts.json()] == ["LS-Q1"]
+    assert [c["dossier_code"] for c in (await h.client.get("/api/v1/cases")).json()] == [DOSSIER]
+    await sign_in(h, "hung")
+    assert (await h.client.get("/api/v1/alerts")).json() == []
+    assert (await h.client.get("/api/v1/alerts", params={"unit": "HB.LS"})).status_code == 403
+
+
+async def test_the_cases_page_shows_indicator_8_for_the_month(h: Harness) -> None:
+    await sign_in(h, "lan")
+    page = await h.client.get("/dashboard/cases?lang=en")
+    assert "indicator 8" in page.text and "none due yet" in page.text  # the one case is due in 15 working days
+    [case] = await h.rows("SELECT id FROM cases")
+    today = (await h.rows("SELECT opened_on FROM cases"))[0]["opened_on"]
+    await h.store.write(
+        lambda tx: tx.execute(
+            "UPDATE cases SET deadline = :d, state = 'answered', response = 'ok', handled_at = 1, handled_on = :d",
+            {"d": today},
+        )
+    )
+    page = await h.client.get("/dashboard/cases?lang=vi")
+    assert "1/1 đúng hạn: 2 điểm" in page.text, case

@@ -79,6 +79,16 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/dashboard/cases/{case_id:int}/assign"): FORM,
     ("GET", "/dashboard/dossiers"): ADMIN_PAGE,
     ("GET", "/dashboard/export/{name:str}"): ADMIN_PAGE,
+    ("GET", "/dashboard/report"): ADMIN_PAGE,
+    ("GET", "/dashboard/report.xlsx"): ADMIN_PAGE,
+    ("GET", "/dashboard/themes"): ADMIN_PAGE,
+    ("POST", "/dashboard/themes/wrong"): FORM,
+    ("GET", "/dashboard/kiosks"): ADMIN_PAGE,
+    ("POST", "/dashboard/kiosks/pair"): FORM,
+    ("POST", "/dashboard/kiosks/{device:str}/revoke"): FORM,
+    ("POST", "/dashboard/roster/shifts"): FORM,
+    ("POST", "/dashboard/roster/shifts/{shift_id:int}/remove"): FORM,
+    ("GET", "/public/{unit:str}"): ANYONE,  # a centre's public results: no officer, nothing personal
     ("GET", "/dashboard"): ADMIN_PAGE,  # and signed-in users, scoped (tests/integration/test_dashboard_pages.py)
     ("GET", "/dashboard/trends"): ADMIN_PAGE,
     ("GET", "/dashboard/units"): ADMIN_PAGE,
@@ -134,9 +144,10 @@ async def test_anonymous_and_wrong_roles_are_refused_and_the_right_ones_let_thro
         path = template.replace("{code:str}", "NOPE").replace("{name:str}", "app.js").replace("{token:str}", "X")
         path = path.replace("{shift_id:int}", "999999").replace("{rating_id:int}", "999999")
         path = path.replace("{path:str}", "nothing").replace("/static/app.js", "/static/dashboard.css")
-        path = path.replace("{alert_id:int}", "1").replace("{case_id:int}", "1")
+        path = path.replace("{alert_id:int}", "1").replace("{case_id:int}", "1").replace("{unit:str}", "HB")
+        path = path.replace("{device:str}", "NOPE")
         for caller, headers in callers.items():
-            if method == "POST" and path.endswith("/revoke"):
+            if method == "POST" and path.startswith("/api/") and path.endswith("/revoke"):
                 path = "/api/v1/devices/NOPE/revoke"  # never revoke the test's own kiosk
             body = {} if method != "GET" else None
             r = await h.client.request(method, path, headers=headers, json=body, follow_redirects=False)

@@ -130,6 +130,27 @@ async def test_expired_links_say_so(h: Harness) -> None:
     assert await h.count("responses") == 0
 
 
+async def test_numbers_on_the_pages_are_written_per_locale(db_url: str) -> None:
+    ttl = 1200  # days: a number with a thousands separator, which Vietnamese writes with a dot
+    async with harness(db_url, survey_ttl_days=ttl) as h:
+        await seed_reference(h)
+        dossier = {
+            "code": "OLD-2",
+            "unit": "HB.LS",
+            "procedure": "1.001193",
+            "channel": "direct",
+            "received_at": "2020-01-02T08:00:00+07:00",
+            "due_at": "2020-01-03T08:00:00+07:00",
+        }
+        assert (await h.post("/api/v1/dossiers", dossier, key="integrator")).status_code == 201
+        path = await survey_path(h, "OLD-2")
+        patch = {"returned_at": "2020-01-03T08:00:00+07:00", "result": "approved"}
+        assert (await h.client.patch("/api/v1/dossiers/OLD-2", json=patch, headers=h.integrator)).status_code == 200
+        vi, en = (await h.client.get(path)), (await h.client.get(path + "?lang=en"))
+        assert vi.status_code == en.status_code == 410
+        assert f"{ttl // 1000}.{ttl % 1000:03d} ngày" in vi.text and f"{ttl:,} days" in en.text
+
+
 async def test_open_until_ttl_after_return(h: Harness) -> None:
     path = await old_dossier(h)
     assert (await h.client.get(path)).status_code == 200  # not returned yet: open

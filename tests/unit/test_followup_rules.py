@@ -7,21 +7,37 @@ from datetime import date, timedelta
 import holidays
 
 from analysis.stats.official import feedback_handling
-from analysis.stats.window import Point, last_breach, recovered
+from analysis.stats.window import Windows, recovered
 from api.followup.calendar import add_working_days, is_working_day
 
 MIN = 60_000
 
 
 def test_the_window_breaches_at_half_unsatisfied_with_four_ratings_and_recovers_after_a_full_window() -> None:
-    pts = [Point(1, 0, True), Point(2, 1 * MIN, False), Point(3, 2 * MIN, True)]
-    assert last_breach(pts, [p.at for p in pts], 15 * MIN, 0.5, 4) is None  # 2 of 3: too few ratings
-    pts.append(Point(4, 3 * MIN, False))
-    found = last_breach(pts, [3 * MIN], 15 * MIN, 0.5, 4)
+    w = Windows(15 * MIN, 0.5, 4)
+    for rating_id, at, unhappy in ((1, 0, True), (2, 1 * MIN, False), (3, 2 * MIN, True)):
+        w.add(7, rating_id, at, unhappy)
+        assert w.check(7, at) is None  # at most 2 of 3: too few ratings
+    w.add(7, 4, 3 * MIN, False)
+    w.add(7, 4, 3 * MIN, False)  # the same rating read twice counts once
+    found = w.check(7, 3 * MIN)
     assert found is not None and (found.n, found.unhappy, found.ids) == (4, 2, (1, 3))
-    pts.append(Point(5, 16 * MIN, False))  # rating 1 has left the window: 1 of 4
-    assert last_breach(pts, [16 * MIN], 15 * MIN, 0.5, 4) is None
+    assert w.check(8, 3 * MIN) is None  # another counter
+    w.add(7, 5, 16 * MIN, False)  # rating 1 has left the window: 1 of 4
+    assert w.check(7, 16 * MIN) is None
+    assert w.check(7, 15 * MIN - 1) is not None  # the window ending just before still held it
+    w.trim(2 * MIN)
+    assert w.counters[7].times == [3 * MIN, 16 * MIN] and set(w.seen) == {4, 5}
     assert not recovered(3 * MIN, 18 * MIN - 1, 15 * MIN) and recovered(3 * MIN, 18 * MIN, 15 * MIN)
+
+
+def test_a_busy_counter_costs_a_binary_search_per_rating() -> None:
+    """A load test sends thousands of ratings a second to one counter: the window never re-reads them."""
+    w = Windows(15 * MIN, 0.5, 4)
+    for i in range(200_000):
+        w.add(1, i, i * 5, i % 10 == 0)
+    n, k = w.counters[1].count(199_999 * 5, 15 * MIN)
+    assert (n, k) == (180_000, 18_000) and w.check(1, 199_999 * 5) is None
 
 
 def test_deadlines_skip_weekends_and_tet() -> None:

@@ -3,14 +3,18 @@ every catalogue and translated, nothing else is, and the extraction and the chec
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from api.instruments.loader import load_all
+from kiosk import pages as kiosk_pages
+from kiosk.pages import load_assets
 from web import messages
-from web.i18n import LANGS, N_, Text, _languages, lang_of, language_name, text
+from web.i18n import LANGS, N_, Text, _languages, lang_of, language_name, switch_to, text
 from web.messages import Entry, Place, extract_all, extract_code, problems, read_catalogue
 
 
@@ -33,8 +37,11 @@ def test_the_extraction_sees_every_kind_of_source() -> None:
 
 
 SOURCES = {
-    "api/x.py": 'N_("Marked")\nt("Hello {name}", name=who)\nt(variable)\n',
-    "web/templates/a.html": '<p>{{ t("In a template") }}</p>{{ t.percent(0.5) }}',
+    "api/x.py": 'N_("Marked")\nt("Hello {name}", name=who)\nt(variable)\nt.ngettext("{n} day", "{n} days", n)\n',
+    "web/templates/a.html": (
+        '<p>{{ t("In a template") }}</p>{{ t.percent(0.5) }}\n{{ t.ngettext("{n} rating", "{n} ratings", n) }}'
+    ),
+    "web/f.py": 'x = f"<b>{t(\'In an f-string — “quoted”\')}</b>"\n',
     "kiosk/static/k.js": "el.textContent = `${t('In a template string')}: ${x}`;\nconst e = N_('Marked too');\n",
     "kiosk/static/k.html": '<h1 data-t="From an attribute"></h1>',
 }
@@ -50,10 +57,15 @@ def test_extraction_of_each_language_of_source(tmp_path: Path) -> None:
         "Hello {name}",
         "In a template",
         "In a template string",
+        "In an f-string — “quoted”",
         "Marked",
         "Marked too",
+        "{n} day",
+        "{n} rating",
     ]
     assert used["Hello {name}"] == [Place("api/x.py:2")]
+    assert used["{n} day"] == [Place("api/x.py:4", plural="{n} days")]
+    assert used["{n} rating"] == [Place("web/templates/a.html:2", plural="{n} ratings")]
 
 
 def test_the_check_catches_missing_empty_fuzzy_misfielded_and_stale_entries() -> None:
@@ -143,4 +155,52 @@ def test_languages_are_the_catalogues_found(tmp_path: Path) -> None:
     assert _languages(tmp_path) == ("vi", "en", "fr")
     assert LANGS == ("vi", "en")
     assert (lang_of("en"), lang_of("xx"), lang_of(None)) == ("en", "vi", "vi")
+    assert (switch_to("vi"), switch_to("en"), switch_to("xx")) == ("en", "vi", "vi")
     assert (language_name("vi"), language_name("en"), language_name("fr")) == ("Tiếng Việt", "English", "Français")
+
+
+WORDS = re.compile(r'<script type="application/json" id="words">(.*?)</script>')
+
+
+def test_the_kiosk_page_carries_its_words_and_its_version_follows_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    load_assets.cache_clear()
+    try:
+        page = load_assets()["index.html"].body.decode()
+        found = WORDS.search(page)
+        assert found is not None
+        words = json.loads(found.group(1))
+        assert list(words["names"]) == list(LANGS) and words["names"]["vi"] == "Tiếng Việt"
+        assert words["vi"]["Pair this kiosk with a counter"] == "Ghép nối kiosk với quầy"
+        assert words["vi"]["{n} waiting"] == "{n} chờ gửi"
+        assert "Very satisfied" not in words["vi"]  # the instrument's own wording comes with its config
+        assert words["en"] == {}  # English reads as the msgids themselves
+        worker = load_assets()["sw.js"].body
+        monkeypatch.setattr(kiosk_pages, "text", lambda lang: Text(lang, {"Skip": "</script><b>"}))
+        load_assets.cache_clear()
+        changed = load_assets()
+        assert changed["sw.js"].body != worker  # a new translation is a new version: the worker updates
+        found = WORDS.search(changed["index.html"].body.decode())
+        assert found is not None and json.loads(found.group(1))["vi"] == {"Skip": "</script><b>"}
+    finally:
+        load_assets.cache_clear()
+
+
+def test_plural_forms_are_extracted_checked_and_chosen_per_language() -> None:
+    used = {"{n} rating": [Place("a.py:1", plural="{n} ratings")]}
+    vi_ok = Entry("{n} lượt", plural="{n} ratings", forms=("{n} lượt",))
+    en_ok = Entry("{n} rating", plural="{n} ratings", forms=("{n} rating", "{n} ratings"))
+    assert problems(used, {"vi": {"{n} rating": vi_ok}, "en": {"{n} rating": en_ok}}) == []
+    bad = {
+        "vi": {"{n} rating": Entry("{n} lượt")},  # no plural forms
+        "en": {"{n} rating": Entry("", plural="{n} ratings", forms=("{n} rating",))},  # English has two
+    }
+    assert problems(used, bad) == [
+        "vi: '{n} rating' is used with plural forms and must have them, or neither",
+        "en: '{n} rating' needs 2 plural form(s), has 1",
+    ]
+    en, vi = Text("en", {}), Text("vi", {}, {"{n} rating": ("{n} lượt",)})
+    assert (en.ngettext("{n} rating", "{n} ratings", 1), en.ngettext("{n} rating", "{n} ratings", 1234)) == (
+        "1 rating",
+        "1,234 ratings",
+    )
+    assert vi.ngettext("{n} rating", "{n} ratings", 1234) == "1.234 lượt"

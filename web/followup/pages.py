@@ -55,6 +55,27 @@ def cause_text(t: Text, cause: str) -> str:
     return f"{words}: {detail}" if detail else words
 
 
+def evidence_text(t: Text, cause: str, ev: dict[str, Any]) -> str:
+    """The evidence of an alert in words (the whole of it stays in the API's answer)."""
+    family = cause.partition(":")[0]
+    if family == "counter_unhappy":
+        return t(
+            "{unhappy} of {n} ratings “Không hài lòng” within {minutes} minutes (an alert at {share} or more,"
+            " with at least {least} ratings)",
+            unhappy=t.number(ev.get("unsatisfied", 0)), n=t.number(ev.get("ratings", 0)),
+            minutes=ev.get("window_minutes", ""), share=t.percent(ev.get("share_at_least"), 0),
+            least=ev.get("min_ratings", ""),
+        )  # fmt: skip
+    if family == "spc_concern":
+        return t("A special cause of concern since {since}", since=ev.get("variation_since") or "—")
+    if family == "theme_spike":
+        return t(
+            "{share} of dissatisfied comments in {period}; its usual range reaches {upper}",
+            share=t.percent(ev.get("share")), period=ev.get("period", ""), upper=t.percent(ev.get("upper")),
+        )  # fmt: skip
+    return str(ev.get("detail", ""))
+
+
 def when(t: Text, value: datetime | None, tz: str) -> str:
     return "—" if value is None else t.datetime(value.astimezone(ZoneInfo(tz)), "short")
 
@@ -62,6 +83,7 @@ def when(t: Text, value: datetime | None, tz: str) -> str:
 def helpers(settings: Settings) -> dict[str, Any]:
     return {
         "cause_text": cause_text,
+        "evidence_text": evidence_text,
         "when": lambda t, value: when(t, value, settings.timezone),
         "state_names": STATES,
         "reason_names": REASONS,
@@ -149,10 +171,15 @@ class CasePages(Controller):
         found = await service.list_cases(
             store, viewer, unit=None, state=status, overdue=overdue, limit=ROWS, before=None, tz=settings.timezone
         )
+        today = _today(settings)
+        timeliness = await service.handling(store, viewer.units, today.replace(day=1), today)
         return pages.render(
             request,
             "followup/cases.html",
             cases=found,
+            timeliness=timeliness,
+            month_start=today.replace(day=1),
+            today=today,
             state=status or "",
             overdue=overdue,
             **helpers(settings),
