@@ -386,15 +386,12 @@ INDICES = Table(
 
 def _measures() -> tuple[tuple[str, str, str, str], ...]:
     """Every measure an indices export holds, in both languages (the pages' own words)."""
-    from web.dashboard.figures import MEASURES, factor_names
+    from web.dashboard.figures import MEASURES, factors, measure_name
     from web.i18n import text
 
     vi, en = text("vi"), text("en")
-    found = [("measure", m, vi(words), en(words)) for m, words in MEASURES.items()]
-    for code, (name_vi, name_en) in factor_names().items():
-        found.append(("measure", f"sipas_factor:{code}", vi("Factor {code}: {name}", code=code, name=name_vi),
-                      en("Factor {code}: {name}", code=code, name=name_en)))  # fmt: skip
-    return tuple(found)
+    codes = [*MEASURES, *(f"sipas_factor:{code}" for code in factors())]
+    return tuple(("measure", m, measure_name(m, vi), measure_name(m, en)) for m in codes)
 
 
 INDICES = replace(INDICES, values=_measures())
