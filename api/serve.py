@@ -79,7 +79,7 @@ def serve(settings: Settings, *, workers: int = 1, demo: bool = False) -> int:
     check_file(settings)
     asyncio.run(preflight(settings))  # one clear line and a non-zero exit, not a traceback from a worker
     if demo:
-        for line in asyncio.run(prepare_demo(settings)):
+        for line in asyncio.run(prepare_demo(settings, analyse=True)):
             print(line, flush=True)
     config: dict[str, object] = {
         "host": settings.host,
@@ -127,8 +127,34 @@ async def preflight(settings: Settings) -> None:
         await store.close()
 
 
-async def prepare_demo(settings: Settings) -> list[str]:
-    """Fill an empty database with the demo province; return the lines telling where to go."""
+ANALYSIS_OUT = "hailong-analysis"
+
+
+def analyse_in_background(settings: Settings) -> str:
+    """``hailong analyze`` over the demo, in a child process that outlives nothing it should not (its own
+    session; its output in ``hailong-analysis.log``); the service starts meanwhile."""
+    import subprocess
+    import sys
+
+    code = "from api.cli import main; raise SystemExit(main())"
+    with open(f"{ANALYSIS_OUT}.log", "wb") as log:
+        subprocess.Popen(
+            [sys.executable, "-c", code, "analyze", "--db", settings.db_url, "--out", ANALYSIS_OUT],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    return (
+        "  Analysis:             hailong analyze runs in the background: themes and flags in a minute or two"
+        f" ({ANALYSIS_OUT}.log)"
+    )
+
+
+async def prepare_demo(settings: Settings, *, analyse: bool = False) -> list[str]:
+    """Fill an empty database with the demo province; return the lines telling where to go. ``analyse``: on a
+    fresh database, also start ``hailong analyze`` as a process of its own (numpy and scikit-learn never load
+    in the API process), so the themes, flags and slow alerts appear a minute or two after the start."""
     from api.apikeys.service import create_key
     from api.demo.generate import fill_demo
 
@@ -152,6 +178,8 @@ async def prepare_demo(settings: Settings) -> list[str]:
             )
         for hint in DEMO_HINTS:
             lines.extend(await hint(store, settings))
+        if fresh and analyse:
+            lines.append(analyse_in_background(settings))
         lines.append("")
         return lines
     finally:

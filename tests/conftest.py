@@ -47,6 +47,24 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def analysed(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ``hailong analyze`` run over a copy of the demo's 24 months, stored in that copy (``copy.db`` beside
+    the returned folder of files); treat both as read-only, or copy the database first."""
+    import sqlite3
+
+    from api.cli import main
+
+    folder = tmp_path_factory.mktemp("analyze")
+    db = folder / "copy.db"
+    src, dst = sqlite3.connect(demo_db), sqlite3.connect(db)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    assert main(["analyze", "--db", f"sqlite:///{db}", "--out", str(folder / "out"), "--from", "2024-11-01"]) == 0
+    return folder / "out"
+
+
 @pytest.fixture
 async def h(db_url: str) -> AsyncIterator[Harness]:
     async with harness(db_url) as ready:

@@ -165,15 +165,20 @@ def set_cookie(response: Response[Any], request: Request[Any, Any, Any], name: s
 # Rendering
 
 
-@cache
-def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
+def templates() -> jinja2.Environment:
+    """A new environment over web/templates, as every page reads them: escaped, and strict about names."""
+    return jinja2.Environment(
         loader=jinja2.PackageLoader("web", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+
+
+@cache
+def _env() -> jinja2.Environment:
+    env = templates()
     env.globals["static"] = static_url
     env.globals["N_"] = N_  # marks a msgid translated later by value (table headers)
     env.globals["role_names"] = ROLE_NAMES

@@ -92,11 +92,12 @@ def add_cli(sub: Any) -> None:
     user.set_defaults(func=cmd_user)
 
 
+# (role, the name shown in the dashboard; {unit} is the district's name), one demo login each.
 DEMO_USERS = (
-    ("admin", "admin", None),
-    ("province", "province", None),
-    ("manager", "manager", "district"),
-    ("viewer", "viewer", "district"),
+    ("admin", "Quản trị hệ thống (demo)", False),
+    ("province", "Sở Nội vụ (demo)", False),
+    ("manager", "Lãnh đạo {unit} (demo)", True),
+    ("viewer", "Chuyên viên {unit} (demo)", True),
 )
 
 
@@ -109,12 +110,13 @@ async def demo_hint(store: Store, settings: Any) -> list[str]:
         return ["  Dashboard users:      made on the first demo start; another: hailong user add NAME --role ROLE"]
     district = await store.fetch_one("SELECT code, name FROM units WHERE kind = 'district' ORDER BY code LIMIT 1")
     lines = [f"  Dashboard:            {settings.base_url}/login   (passwords shown once)"]
-    for username, role, unit in DEMO_USERS:
-        code = district["code"] if unit and district else None
-        if unit and code is None:
+    for role, shown, of_district in DEMO_USERS:
+        if of_district and district is None:
             continue
+        code = district["code"] if of_district and district else None
         password = service.generate_password()
-        await service.add_user(store, f"demo-{username}", role, code, password, actor="cli:demo")
+        name = shown.format(unit=district["name"] if district else "")
+        await service.add_user(store, f"demo-{role}", role, code, password, display_name=name, actor="cli:demo")
         scope = f"{district['name']} ({code})" if code and district else "all units"
-        lines.append(f"    {role:<9} demo-{username:<10} {password}   {scope}")
+        lines.append(f"    {role:<9} demo-{role:<10} {password}   {scope}")
     return lines

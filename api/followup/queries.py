@@ -280,8 +280,11 @@ WHERE 1 = 1"""
 
 
 async def alerts(tx: Tx, units: Collection[int] | None, state: str | None, limit: int, before: int | None) -> list[Row]:
+    """Newest first; ``state`` "current" means not closed (open or acknowledged)."""
     sql, params = ALERT + in_ids("a.unit_id", units), dict[str, Any](limit=limit)
-    if state is not None:
+    if state == "current":
+        sql += " AND a.open_key IS NOT NULL"
+    elif state is not None:
         sql, params["state"] = sql + " AND a.state = :state", state
     if before is not None:
         sql, params["before"] = sql + " AND a.id < :before", before

@@ -120,6 +120,11 @@ async def list_alerts(
     return [alert_out(r) for r in await store.read(run)]
 
 
+async def current_alerts(store: Store, viewer: Viewer, unit: str | None, limit: int = 5) -> list[AlertOut]:
+    """The alerts not closed yet (open or acknowledged), newest first: the overview's box."""
+    return await list_alerts(store, viewer, unit=unit, state="current", limit=limit, before=None)
+
+
 async def _alert(tx: Tx, viewer: Viewer, alert_id: int) -> Row:
     row = await queries.alert(tx, alert_id)
     if row is None:

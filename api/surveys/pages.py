@@ -18,6 +18,7 @@ import jinja2
 from litestar import Response
 
 from web.i18n import DEFAULT, N_, Lang, lang_of, language_name, switch_to, text
+from web.pages import templates
 
 __all__ = ["ERRORS", "MESSAGES", "Lang", "lang_of", "message", "receipt", "render"]
 
@@ -78,13 +79,7 @@ MESSAGES = {  # the pages that only say something: their title and text (msgids)
 
 @cache
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("web", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    env = templates()
     env.globals.update(asset=asset, language_name=language_name, errors_text=ERRORS)
     return env
 

@@ -18,6 +18,7 @@ import pytest
 
 from api.accounts import service
 from api.db import open_store
+from tests.axe import assert_no_serious
 from tests.e2e.survey_live import Live, live_server
 from tests.live import CHROMIUM, screenshot_path
 
@@ -91,18 +92,25 @@ def test_an_alert_is_acknowledged_and_its_case_answered_screenshots(live: Live, 
     expect(row).to_contain_text("Mới mở")
     row.get_by_label("Ghi chú (đã làm gì)").fill("Đã bố trí thêm một cán bộ ở quầy 1")
     page.screenshot(path=str(screenshot_path(tmp_path, "alerts-vi.png")), full_page=True)
+    assert_no_serious(page)
     row.get_by_role("button", name="Xác nhận đã xử lý").click()
     row = page.locator("tr", has_text="LS-Q1").first
     expect(row).to_contain_text("Đã xác nhận")
     expect(row).to_contain_text("Đã bố trí thêm một cán bộ ở quầy 1")
     expect(row).to_contain_text("Nguyễn Thị Lan")
+    page.goto(live.base + "/dashboard/alerts?lang=en")
+    expect(page.get_by_role("heading", name="Daily digest")).to_be_visible()
+    assert_no_serious(page)
+    page.goto(live.base + "/dashboard/alerts?lang=vi")
 
     page.get_by_role("navigation", name="Các trang theo dõi").get_by_role("link", name="Xử lý phản ánh").click()
     expect(page.get_by_role("heading", name="Phản ánh cần xử lý")).to_be_visible()
     page.locator("tr", has_text=DOSSIER).get_by_role("link", name=re.compile(r"^#\d+$")).click()
     page.get_by_label("Trạng thái mới").select_option("answered")
+    assert_no_serious(page)
     page.get_by_role("button", name="Lưu").click()
-    expect(page.get_by_role("alert")).to_contain_text("response")  # a response is required to answer
+    expect(page.get_by_role("alert")).to_have_text("Hãy ghi nội dung trả lời công dân để trả lời phản ánh.")
+    assert_no_serious(page)  # with the error shown
     page.get_by_label("Nội dung trả lời công dân (bắt buộc khi trả lời)").fill("Đã gọi lại và xin lỗi công dân")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Đã trả lời")
@@ -113,4 +121,7 @@ def test_an_alert_is_acknowledged_and_its_case_answered_screenshots(live: Live, 
     expect(page.get_by_role("heading", name="Tra cứu hồ sơ")).to_be_visible()
     expect(page.locator("main")).to_contain_text("[SĐT]")
     expect(page.locator("main")).not_to_contain_text("0912 345 678")
+    assert_no_serious(page)
+    page.goto(live.base + "/dashboard/cases?lang=en")
+    assert_no_serious(page)
     assert not refused, refused

@@ -109,8 +109,9 @@ def test_demo_logins_are_made_once_with_fresh_passwords(tmp_path: Path) -> None:
     assert [f[0] for f in found] == ["admin", "province", "manager", "viewer"]
     assert found[2][3] == found[3][3] == "Huyện Lương Sơn (HB.LS)" and found[0][3] == "all units"
     assert len({f[2] for f in found}) == 4  # four different generated passwords
-    stored = rows(db, "SELECT username, role, unit_id, password_hash FROM users ORDER BY id")
+    stored = rows(db, "SELECT username, display_name, role, unit_id, password_hash FROM users ORDER BY id")
     assert [(r["username"], r["role"]) for r in stored] == [(f[1], f[0]) for f in found]
+    assert stored[2]["display_name"] == "Lãnh đạo Huyện Lương Sơn (demo)"
     assert argon2.PasswordHasher().verify(str(stored[2]["password_hash"]), found[2][2])
     second = "\n".join(asyncio.run(hint()))
     assert "hailong user add" in second and not any(f[2] in second for f in found)

@@ -21,17 +21,10 @@ PLANTED = TREE.planted
 CHILDREN = [u.code for u in TREE.units if u.parent_id == TREE.units[0].id]  # the province's own children
 
 
-@pytest.fixture(scope="module")
-def out(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One run over the demo's 24 months; the demo file is copied so the shared one stays untouched."""
-    folder = tmp_path_factory.mktemp("analyze")
-    db = folder / "copy.db"
-    src, dst = sqlite3.connect(demo_db), sqlite3.connect(db)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    assert main(["analyze", "--db", f"sqlite:///{db}", "--out", str(folder / "out"), "--from", "2024-11-01"]) == 0
-    return folder / "out"
+@pytest.fixture
+def out(analysed: Path) -> Path:
+    """The session's one run over the demo's 24 months (tests/conftest.py ``analysed``)."""
+    return analysed
 
 
 def _csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:

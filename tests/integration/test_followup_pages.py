@@ -3,6 +3,7 @@ cases and a case (move, assign, history), the dossier lookup; signed in as each 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 
@@ -74,7 +75,7 @@ async def test_cases_move_with_a_response_get_assigned_and_keep_their_history(h:
     csrf = csrf_of(page.text)
     move = f"/dashboard/cases/{case['id']}/transition"
     r = await h.client.post(move, data={"csrf": csrf, "to": "answered", "response": ""}, follow_redirects=False)
-    assert r.status_code == 422 and "A response is required" in r.text
+    assert r.status_code == 422 and "Hãy ghi nội dung trả lời công dân" in r.text
     r = await h.client.post(move, data={"csrf": csrf, "to": "answered", "response": "Đã gọi điện xin lỗi"})
     assert r.status_code == 200 and "Đã gọi điện xin lỗi" in r.text and "Đã trả lời" in r.text
     give = f"/dashboard/cases/{case['id']}/assign"
@@ -155,3 +156,72 @@ async def test_the_cases_page_shows_indicator_8_for_the_month(h: Harness) -> Non
     )
     page = await h.client.get("/dashboard/cases?lang=vi")
     assert "1/1 đúng hạn: 2 điểm" in page.text, case
+
+
+async def test_the_filters_take_what_their_forms_send_and_refuse_the_rest_with_a_page(h: Harness) -> None:
+    await sign_in(h, "lan")
+    for path in (
+        "/dashboard/alerts?state=&day=",
+        "/dashboard/cases?state=&lang=vi",
+        "/dashboard/cases?state=open&overdue=true",
+    ):
+        assert (await h.client.get(path)).status_code == 200, path
+    for path in ("/dashboard/alerts?state=nope", "/dashboard/alerts?day=2026-13-01", "/dashboard/cases/0"):
+        r = await h.client.get(path)
+        assert 400 <= r.status_code < 500 and r.headers["content-type"].startswith("text/html"), path
+        assert "<h1>" in r.text, path
+
+
+async def test_everything_users_and_citizens_wrote_is_escaped_on_every_follow_up_page(h: Harness) -> None:
+    nasty_name = '<img src=x onerror="alert(1)">Huyện'
+    r = await h.client.patch("/api/v1/units/HB.LS", json={"name": nasty_name}, headers=h.admin)
+    assert r.status_code == 200, r.text
+    [alert] = await h.rows("SELECT id FROM alerts")
+    [case] = await h.rows("SELECT id FROM cases")
+    await sign_in(h, "lan")
+    page = await h.client.get("/dashboard/alerts")
+    note = '<script>alert("note")</script>'
+    r = await h.client.post(
+        f"/dashboard/alerts/{alert['id']}/acknowledge", data={"csrf": csrf_of(page.text), "note": note}
+    )
+    assert r.status_code == 200
+    r = await h.client.post(
+        f"/dashboard/cases/{case['id']}/transition",
+        data={"csrf": csrf_of(page.text), "to": "answered", "response": '<b onclick="x()">ok</b>'},
+    )
+    assert r.status_code == 200
+    for path in (
+        "/dashboard/alerts",
+        "/dashboard/cases",
+        f"/dashboard/cases/{case['id']}",
+        f"/dashboard/dossiers?code={DOSSIER}",
+    ):
+        text = (await h.client.get(path)).text
+        assert "<img src=x" not in text and "<script>alert" not in text and "<b onclick" not in text, path
+    text = (await h.client.get("/dashboard/alerts")).text
+    assert "&lt;script&gt;alert(&#34;note&#34;)&lt;/script&gt;" in text and "&lt;img src=x" in text
+
+
+async def test_the_unit_filter_lists_only_the_viewers_units_and_narrows_the_lists(h: Harness) -> None:
+    await sign_in(h, "lan")
+    page = await h.client.get("/dashboard/alerts")
+    options = re.findall(r'<option value="(HB[^"]*)"', page.text)
+    assert options == ["HB.LS", "HB.LS.TT"]
+    narrowed = await h.client.get("/dashboard/alerts?unit=HB.LS.TT&state=")
+    assert narrowed.status_code == 200 and "LS-Q1" not in narrowed.text
+    assert "LS-Q1" in (await h.client.get("/dashboard/alerts?unit=HB.LS")).text
+    cases = await h.client.get("/dashboard/cases?unit=HB.LS.TT")
+    assert cases.status_code == 200 and "/dashboard/cases/" not in cases.text
+    assert (await h.client.get("/dashboard/cases?unit=HB")).status_code == 403
+    assert (await h.client.get("/dashboard/alerts?unit=NOPE")).status_code == 404
+
+
+async def test_the_overview_shows_the_open_alerts_of_its_unit(h: Harness) -> None:
+    await sign_in(h, "lan")
+    page = await h.client.get("/dashboard?unit=HB.LS")
+    assert page.status_code == 200, page.text[:500]
+    assert "Cảnh báo đang mở" in page.text and "Nhiều đánh giá không hài lòng tại một quầy" in page.text
+    assert "/dashboard/alerts?unit=HB.LS#alert-" in page.text
+    await h.store.write(lambda tx: tx.execute("UPDATE alerts SET state = 'closed', open_key = NULL, closed_at = 1"))
+    page = await h.client.get("/dashboard?unit=HB.LS")
+    assert "Không có cảnh báo nào đang mở." in page.text

@@ -17,10 +17,12 @@ from analysis.stats.funnel import funnel
 from analysis.stats.spc import SpcPoint, SpcResult
 from api.dashboard import views
 from api.db import Store
+from api.followup import service as followup
 from api.viewer import Viewer
 from web import charts
 from web.dashboard.figures import bar, card, measure_name
 from web.dashboard.picker import Picker, picker
+from web.followup.pages import cause_text
 from web.i18n import N_, Text, text
 from web.pages import page_lang, page_viewer, render, signed_in_page
 
@@ -63,6 +65,7 @@ async def overview(
 ) -> Response[str]:
     viewer, store, pick, t = await _begin(request, unit, first, last)
     view = await views.overview(store, viewer, unit, pick.first, pick.last)
+    alerts = await followup.current_alerts(store, viewer, view.unit.code)
     cards = [card(f, t) for f in view.figures if not f.measure.startswith(FACTOR_CHART)]
     factors = [f for f in view.figures if f.measure.startswith(FACTOR_CHART)]
     chart = None
@@ -90,6 +93,8 @@ async def overview(
         icon=charts.icon,
         variation_words=charts.VARIATION_WORDS,
         assurance_words=charts.ASSURANCE_WORDS,
+        alerts=alerts,
+        cause_text=cause_text,
     )
 
 

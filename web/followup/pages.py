@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
@@ -18,14 +18,18 @@ from api.errors import DomainError, Invalid
 from api.followup import service
 from api.followup.cases import MOVES, local_day
 from api.followup.schemas import AlertState, CaseState
+from api.insights.queries import units as unit_rows
 from api.instruments.loader import counter_instrument, load_all
 from api.settings import Settings
 from web import pages
+from web.dashboard.picker import Option, tree_options
 from web.i18n import N_, Text
 
 Req = Request[Any, Any, Any]
 Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
 ROWS = 200
+ALERT_STATES: tuple[str, ...] = get_args(AlertState)
+CASE_STATES: tuple[str, ...] = get_args(CaseState)
 CAUSES = {  # the words for each kind of alert (msgids)
     "counter_unhappy": N_("Many dissatisfied ratings at a counter"),
     "spc_concern": N_("Satisfaction chart: a special cause of concern"),
@@ -47,6 +51,21 @@ REASONS = {
     "harassment": N_("reports harassment"),
     "informal_payment": N_("reports informal payments"),
 }
+
+
+# A refused change, in the user's words: by the error's code, else by the field it names (msgids).
+ERRORS = {
+    "bad-transition": N_("The case cannot move to this state from the one it is in."),
+    "unknown-user": N_("There is no user with this name."),
+    "assignee-outside-unit": N_("This user works outside the case's unit."),
+    "response": N_("Write the response to the citizen to answer the case."),
+    "reason": N_("Write the reason to dismiss the case."),
+}
+
+
+def error_text(exc: DomainError) -> str:
+    keys = [exc.code] + [str(e.get("key", "")) for e in exc.errors]
+    return next((ERRORS[k] for k in keys if k in ERRORS), N_("Something in this request is not right"))
 
 
 def cause_text(t: Text, cause: str) -> str:
@@ -90,6 +109,29 @@ def helpers(settings: Settings) -> dict[str, Any]:
     }
 
 
+def _choice(value: str | None, allowed: tuple[str, ...]) -> str | None:
+    """A filter from a form: empty means all; anything else must be one of ``allowed``."""
+    if not value:
+        return None
+    if value not in allowed:
+        raise Invalid(f"{value!r} is not one of {', '.join(allowed)}.")
+    return value
+
+
+def _day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{value!r} is not a date (YYYY-MM-DD).") from None
+
+
+async def _unit_options(store: Store, viewer: Any, unit: str | None) -> list[Option]:
+    """The units the viewer may see, for the filter (the dashboard's own picker lists them the same way)."""
+    return tree_options(await store.read(unit_rows), viewer, unit)
+
+
 def _today(settings: Settings) -> date:
     return date.fromisoformat(local_day(now_ms(), settings.timezone))
 
@@ -111,11 +153,13 @@ class AlertPages(Controller):
         request: Req,
         store: Store,
         settings: Settings,
-        status: Annotated[AlertState | None, Parameter(query="state")] = None,
-        day: date | None = None,
+        status: Annotated[str | None, Parameter(query="state", max_length=20)] = None,
+        day: Annotated[str | None, Parameter(max_length=20)] = None,
+        unit: Annotated[str | None, Parameter(max_length=64)] = None,
     ) -> Response[str]:
         viewer = await pages.page_viewer(request)
-        return await _alerts_page(request, store, settings, viewer, status, day)
+        state, on = _choice(status, ALERT_STATES), _day(day)
+        return await _alerts_page(request, store, settings, viewer, state, on, unit=unit or None)
 
     @post("/dashboard/alerts/{alert_id:int}/acknowledge")
     async def acknowledge(self, request: Req, store: Store, settings: Settings, alert_id: Id) -> Response[str]:
@@ -135,16 +179,19 @@ async def _alerts_page(
     state: str | None,
     day: date | None,
     *,
+    unit: str | None = None,
     status: int = 200,
     failed: int | None = None,
 ) -> Response[str]:
     day = day or _today(settings)
-    found = await service.list_alerts(store, viewer, unit=None, state=state, limit=ROWS, before=None)
-    digest = await service.digest(store, viewer, day, None, settings.timezone)
+    found = await service.list_alerts(store, viewer, unit=unit, state=state, limit=ROWS, before=None)
+    digest = await service.digest(store, viewer, day, unit, settings.timezone)
     return pages.render(
         request,
         "followup/alerts.html",
         status=status,
+        units=await _unit_options(store, viewer, unit),
+        unit=unit or "",
         alerts=found,
         digest=digest,
         state=state or "",
@@ -164,19 +211,23 @@ class CasePages(Controller):
         request: Req,
         store: Store,
         settings: Settings,
-        status: Annotated[CaseState | None, Parameter(query="state")] = None,
+        status: Annotated[str | None, Parameter(query="state", max_length=20)] = None,
         overdue: bool = False,
+        unit: Annotated[str | None, Parameter(max_length=64)] = None,
     ) -> Response[str]:
         viewer = await pages.page_viewer(request)
+        status, unit = _choice(status, CASE_STATES), unit or None
         found = await service.list_cases(
-            store, viewer, unit=None, state=status, overdue=overdue, limit=ROWS, before=None, tz=settings.timezone
+            store, viewer, unit=unit, state=status, overdue=overdue, limit=ROWS, before=None, tz=settings.timezone
         )
         today = _today(settings)
-        timeliness = await service.handling(store, viewer.units, today.replace(day=1), today)
+        scope = await store.read(lambda tx: service.scope_units(tx, viewer, unit))
+        timeliness = await service.handling(store, scope, today.replace(day=1), today)
         return pages.render(
             request,
             "followup/cases.html",
             cases=found,
+            units=await _unit_options(store, viewer, unit),
             timeliness=timeliness,
             month_start=today.replace(day=1),
             today=today,
@@ -234,7 +285,7 @@ async def _case_page(
         case=found,
         moves=MOVES[found.state],
         manages=viewer.role in ("admin", "manager"),
-        error=error,
+        error=None if error is None else error_text(error),
         form=form or {},
         **helpers(settings),
     )
