@@ -44,13 +44,12 @@ async def hours(
 
 
 async def version(tx: Tx) -> tuple[int, ...]:
-    """Changes whenever the rolled-up ratings, the officers or the units change: a computed view keyed by it
-    stays right as long as it is the same."""
-    row = await tx.fetch_one(
-        "SELECT (SELECT watermark FROM rollup_marks WHERE name = 'ratings') AS w,"
-        " (SELECT updated_at FROM rollup_marks WHERE name = 'ratings') AS r,"
-        " (SELECT count(*) FROM officers) AS o, (SELECT max(updated_at) FROM officers) AS ou,"
-        " (SELECT count(*) FROM units) AS u, (SELECT max(updated_at) FROM units) AS uu"
-    )
+    """Changes whenever a rollup or the reference data a view names change: a view computed for one version
+    stays right while the version is the same (each rollup mark's updated_at only grows)."""
+    parts = ["(SELECT COALESCE(sum(updated_at), 0) FROM rollup_marks) AS marks"]
+    for table in ("units", "counters", "officers", "procedures"):
+        count, newest = f"(SELECT count(*) FROM {table})", f"(SELECT max(updated_at) FROM {table})"  # noqa: S608
+        parts.append(f"{count} AS {table}_n, {newest} AS {table}_at")
+    row = await tx.fetch_one(f"SELECT {', '.join(parts)}")
     assert row is not None
     return tuple(int(v or 0) for v in row.values())

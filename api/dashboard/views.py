@@ -9,10 +9,10 @@ the period's months). Nothing here computes a formula of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast
 
 import msgspec
 
@@ -43,8 +43,39 @@ OVERVIEW_MEASURES = (
     "late_share",
 )
 DRILLDOWN_MEASURES = ("counter_rate", "ratio_766", "coverage", "sipas_service", "on_time_share", "late_share")
-SCORES_KEPT = 64  # officer-score results kept, one per unit, period and data version
-_scores: dict[tuple[Any, ...], OfficerScores] = {}
+VIEWS_KEPT = 256  # computed views kept, one per view, unit, period and data version
+_views: dict[tuple[Any, ...], Any] = {}
+V = TypeVar("V")
+V_co = TypeVar("V_co", covariant=True)
+
+
+async def _kept(
+    store: Store,
+    name: str,
+    unit: dict[str, Any],
+    first: date,
+    last: date,
+    settings: Settings,
+    extra: Any,
+    compute: Callable[[], Awaitable[V]],
+) -> V:
+    """A view computed again only when its data have changed: the rollups are brought up to date, and the
+    result is kept for the data version it was computed from (``queries.version``: every rollup's last
+    change, the units, counters, officers and procedures). A new rating shows as soon as a read rolls it
+    up; unchanged data are not computed twice (a province's officer intervals alone take ~200 ms)."""
+    from api.dashboard import queries as dq
+    from api.insights import rollups
+
+    await rollups.refresh(store)
+    key = (name, store.url, str(unit["code"]), first, last, settings, extra, await store.read(dq.version))
+    found = _views.get(key)
+    if found is None:
+        found = _views[key] = await compute()
+        while len(_views) > VIEWS_KEPT:
+            _views.pop(next(iter(_views)))
+    return cast(V, found)
+
+
 TESTED = frozenset(m for m in OVERVIEW_MEASURES if m != "sipas_service")  # proportions (x of n), not composites
 
 
@@ -360,10 +391,15 @@ def _spc(charts: dict[str, dict[str, Any]], settings: Settings, code: str) -> Sp
     )
 
 
-async def overview(
-    store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
+async def _overview(
+    store: Store,
+    viewer: Viewer,
+    unit: dict[str, Any],
+    rows: list[dict[str, Any]],
+    first: date,
+    last: date,
+    settings: Settings,
 ) -> Overview:
-    unit, _ = await _unit(store, viewer, unit_code, first, last)
     code = str(unit["code"])
     before = previous_period(first, last)
     parts = ("ratings", "dossiers", "answers")
@@ -409,10 +445,15 @@ def _changes(figures: list[Figure], then: dict[str, dict[str, Any]], settings: S
         change.tested, change.p, change.q, change.significant = True, row["p"], row["q"], bool(row["changed"])
 
 
-async def trends(
-    store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
+async def _trends(
+    store: Store,
+    viewer: Viewer,
+    unit: dict[str, Any],
+    rows: list[dict[str, Any]],
+    first: date,
+    last: date,
+    settings: Settings,
 ) -> Trends:
-    unit, _ = await _unit(store, viewer, unit_code, first, last)
     code = str(unit["code"])
     facts, read_at = await _facts(store, code, first, last, settings, ("ratings", "answers"), depth=0)
     acc = indices.counts(facts)
@@ -444,10 +485,15 @@ def _month(r: dict[str, Any]) -> MonthFigure:
     return MonthFigure(r["period"], r["n"], r["x"], r["value"], r["ci_low"], r["ci_high"], bool(r["suppressed"]))
 
 
-async def drilldown(
-    store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
+async def _drilldown(
+    store: Store,
+    viewer: Viewer,
+    unit: dict[str, Any],
+    rows: list[dict[str, Any]],
+    first: date,
+    last: date,
+    settings: Settings,
 ) -> Drilldown:
-    unit, rows = await _unit(store, viewer, unit_code, first, last)
     code = str(unit["code"])
     children = sorted(
         (u for u in rows if u["parent_id"] == unit["id"] and viewer.sees(int(u["id"]))), key=lambda u: str(u["code"])
@@ -469,28 +515,14 @@ async def drilldown(
     )
 
 
-async def officer_scores(
-    store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
-) -> OfficerScores:
-    """Computed again only when the rolled-up ratings, the officers or the units have changed (``version``):
-    the credible intervals of a province's officers take a few hundred milliseconds of pure Python."""
-    from api.dashboard import queries as dq
-    from api.insights import rollups
-
-    unit, _ = await _unit(store, viewer, unit_code, first, last)
-    code = str(unit["code"])
-    await rollups.refresh(store)
-    key = (store.url, code, first, last, settings, await store.read(dq.version))
-    found = _scores.get(key)
-    if found is None:
-        found = _scores[key] = await _officer_scores(store, unit, first, last, settings)
-        while len(_scores) > SCORES_KEPT:
-            _scores.pop(next(iter(_scores)))
-    return found
-
-
 async def _officer_scores(
-    store: Store, unit: dict[str, Any], first: date, last: date, settings: Settings
+    store: Store,
+    viewer: Viewer,
+    unit: dict[str, Any],
+    rows: list[dict[str, Any]],
+    first: date,
+    last: date,
+    settings: Settings,
 ) -> OfficerScores:
     code = str(unit["code"])
     facts, read_at = await _facts(store, code, first, last, settings, ("ratings",))
@@ -515,15 +547,60 @@ async def _officer_scores(
     return OfficerScores(_ref(unit), Period(first, last), out, settings.officer_min_n, _as_of(read_at))
 
 
-async def heatmap(
-    store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
+async def _heatmap(
+    store: Store,
+    viewer: Viewer,
+    unit: dict[str, Any],
+    rows: list[dict[str, Any]],
+    first: date,
+    last: date,
+    settings: Settings,
 ) -> Heatmap:
     from api.dashboard import queries as dq
 
-    unit, rows = await _unit(store, viewer, unit_code, first, last)
     found = await dq.hours(store, rows, int(unit["id"]), first, last)
     cells = []
     for (weekday, hour), (n, x) in sorted(found.items()):
         p = proportion(x, n, min_n=settings.min_n)
         cells.append(HeatCell(weekday, hour, n, x, p.value, p.ci_low, p.ci_high, p.suppressed))
     return Heatmap(_ref(unit), Period(first, last), cells, settings.min_n, _as_of())
+
+
+class View(Protocol[V_co]):
+    async def __call__(
+        self, store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = ...
+    ) -> V_co: ...
+
+
+Compute = Callable[[Store, Viewer, dict[str, Any], list[dict[str, Any]], date, date, Settings], Awaitable[V]]
+
+
+def _view(name: str, compute: Compute[V], per_viewer: bool = False) -> View[V]:
+    """A public view ``(store, viewer, unit_code, first, last)``: the unit checked against the viewer, then the
+    result kept per data version (``_kept``; per viewer scope too where the result depends on it)."""
+
+    async def view(
+        store: Store, viewer: Viewer, unit_code: str | None, first: date, last: date, settings: Settings = DEFAULTS
+    ) -> V:
+        unit, rows = await _unit(store, viewer, unit_code, first, last)
+        scope = viewer.units if per_viewer else None
+        return await _kept(
+            store,
+            name,
+            unit,
+            first,
+            last,
+            settings,
+            scope,
+            lambda: compute(store, viewer, unit, rows, first, last, settings),
+        )
+
+    view.__name__ = view.__qualname__ = name
+    return view
+
+
+overview = _view("overview", _overview)
+trends = _view("trends", _trends)
+drilldown = _view("drilldown", _drilldown, per_viewer=True)  # lists only the children the viewer may see
+officer_scores = _view("officer_scores", _officer_scores)
+heatmap = _view("heatmap", _heatmap)

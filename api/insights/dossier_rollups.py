@@ -26,7 +26,7 @@ from typing import Any
 from api.db import Row, Tx, now_ms
 from api.insights.periods import Months
 from api.insights.queries import CHANNELS, MARGINS, SATISFIED, _code
-from api.insights.rollups import CHUNK, QUARTER_MS, Local, _upsert, advance, mark, month_rows, zones
+from api.insights.rollups import CHUNK, QUARTER_MS, Local, _upsert, advance, mark, month_rows, touch, zones
 
 DOSSIERS = "dossiers"
 RESPONSES = "responses"
@@ -89,10 +89,15 @@ async def dossier_step(tx: Tx, chunk: int = CHUNK) -> tuple[int, bool]:
         await _apply(tx, list(read.values()), await zones(tx))
     if rows:
         last = rows[-1]
-        await tx.execute(
-            "UPDATE rollup_marks SET watermark = :w, cursor_id = :c, updated_at = :t WHERE name = :n",
-            {"w": int(last["updated_at"]), "c": int(last["id"]), "t": now_ms(), "n": DOSSIERS},
+        await touch(
+            tx,
+            DOSSIERS,
+            now_ms(),
+            ", watermark = :w, cursor_id = :c",
+            {"w": int(last["updated_at"]), "c": int(last["id"])},
         )
+    elif read:
+        await touch(tx, DOSSIERS, now_ms())
     return len(read), more or len(dirty) == chunk
 
 

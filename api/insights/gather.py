@@ -198,9 +198,21 @@ async def _dossiers(job: Reading) -> None:
             for flag, n in ((0, int(r["rated"]) - unsat), (1, unsat)):
                 if n:
                     facts.rated_dossiers.append({**where, "unsat": flag, "n": n})
-    if days is None or "linked" in job.parts:
-        linked = await store.read(lambda tx: queries.linked_ratings(tx, m, ids))
-        _linked(linked, facts, code_of, procs, label, returned=days is None)
+    if days is None:
+        _linked(await store.read(lambda tx: queries.linked_ratings(tx, m, ids)), facts, code_of, procs, label)
+    elif "linked" in job.parts:
+        for r in await store.read(lambda tx: rollups.linked_by_month(tx, m, ids, *days)):
+            if int(r["n"]):
+                facts.procedure_ratings.append(
+                    {
+                        "unit": code_of[r["unit_id"]],
+                        "procedure": procs[r["procedure_id"]],
+                        "channel": CHANNELS[r["channel"]],
+                        "m": label[r["m"]],
+                        "n": int(r["n"]),
+                        "x": int(r["x"]),
+                    }
+                )
 
 
 async def _answers(job: Reading) -> None:
@@ -250,15 +262,10 @@ async def _rating_rows(job: Reading) -> list[dict[str, Any]]:
 
 
 def _linked(
-    rows: list[dict[str, Any]],
-    facts: Facts,
-    code_of: dict[int, str],
-    procs: dict[int, str],
-    label: tuple[str, ...],
-    returned: bool = True,
+    rows: list[dict[str, Any]], facts: Facts, code_of: dict[int, str], procs: dict[int, str], label: tuple[str, ...]
 ) -> None:
-    """Split the linked ratings into procedure/channel rates (by rating month) and, with ``returned``, rated
-    dossiers (by the month of return), each summed over the other month."""
+    """Split the linked ratings into procedure/channel rates (by rating month) and rated dossiers (by the
+    month of return), each summed over the other month."""
     by_rating: dict[tuple[str, str, str, str], list[int]] = {}
     by_return: dict[tuple[str, str, str, str, int, int], int] = {}
     for r in rows:
@@ -275,11 +282,10 @@ def _linked(
         {"unit": u, "procedure": p, "channel": c, "m": mm, "n": n, "x": x}
         for (u, p, c, mm), (n, x) in by_rating.items()
     ]
-    if returned:
-        facts.rated_dossiers = [
-            {"unit": u, "procedure": p, "channel": c, "m": mm, "margin": g, "unsat": s, "n": n}
-            for (u, p, c, mm, g, s), n in by_return.items()
-        ]
+    facts.rated_dossiers = [
+        {"unit": u, "procedure": p, "channel": c, "m": mm, "margin": g, "unsat": s, "n": n}
+        for (u, p, c, mm, g, s), n in by_return.items()
+    ]
 
 
 async def _map(tx: Tx, table: str) -> dict[int, int]:

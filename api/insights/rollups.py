@@ -2,13 +2,17 @@
 
 Tables (migration 0007): ``rating_days`` and ``rating_months`` (unit, local day or month, counter, officer,
 source: n, satisfied, top-box, timed, fast), ``rating_hours`` and ``rating_hour_months`` (citizen ratings per
-local hour, for the heat map), ``rollup_marks`` (the watermark) and ``rollup_gaps``. Days and hours are those
-of each rating's unit's time zone, exactly (DST included): the store groups nothing here; each new rating is
-placed by its quarter-hour, which every zone's offset is a multiple of.
+local hour, for the heat map), ``linked_days`` and ``linked_months`` (citizen ratings of a dossier by the
+dossier's unit, procedure and channel: the procedure and channel rates), ``rollup_marks`` (the watermarks)
+and ``rollup_gaps``; dossiers and questionnaires are in api/insights/dossier_rollups.py, refreshed with them.
+Days and hours are those of each row's unit's time zone, exactly (DST included): each new rating is placed
+by its quarter-hour, which every zone's offset is a multiple of. Readers (``month_rows``) sum whole months
+from the month tables and the period's partial months from the day tables, in the store.
 
-Who refreshes: a background task of the API process every few seconds (``start``), the start of every read
-that needs fresh numbers (``refresh`` in api/insights/gather.py and the dashboard views), and ``hailong
-analyze``. The rating write path (api/ratings, api/db/commit.py) is untouched: it runs no extra statement.
+Who refreshes: a background job of the API process every HAILONG_ROLLUP_SECONDS (``keep_up``, run by
+api.background), the start of every read that needs fresh numbers (``refresh`` in api/insights/gather.py and
+the dashboard views), and ``hailong analyze``. The rating write path (api/ratings, api/db/commit.py) is
+untouched: it runs no extra statement.
 
 Exact under concurrent inserts. Each step is one write transaction (on PostgreSQL it first locks its
 ``rollup_marks`` row, so refreshers take turns) that reads the ratings with an id above the watermark, in id
@@ -37,7 +41,7 @@ from zoneinfo import ZoneInfo
 from analysis.report.settings import Settings
 from api.db import Row, Store, Tx, now_ms
 from api.insights.periods import Months
-from api.insights.queries import SATISFIED, SOURCES, TOP, _code, _in
+from api.insights.queries import CHANNELS, SATISFIED, SOURCES, TOP, _code, _in
 
 log = logging.getLogger("hailong.rollups")
 
@@ -100,8 +104,9 @@ def _select(where: str) -> str:
                       {_code("r.source", SOURCES)} AS source, r.created_at / {QUARTER_MS} AS q,
                       {SATISFIED} AS x, {TOP} AS top,
                       CASE WHEN r.time_to_tap_ms IS NULL THEN 0 ELSE 1 END AS timed,
-                      CASE WHEN r.time_to_tap_ms < :fast THEN 1 ELSE 0 END AS fast
-               FROM ratings r WHERE {where}"""  # noqa: S608 - fixed SQL and numbers
+                      CASE WHEN r.time_to_tap_ms < :fast THEN 1 ELSE 0 END AS fast,
+                      d.unit_id AS d_unit, d.procedure_id AS d_procedure, {_code("d.channel", CHANNELS)} AS d_channel
+               FROM ratings r LEFT JOIN dossiers d ON d.id = r.dossier_id WHERE {where}"""  # noqa: S608 - fixed SQL
 
 
 async def advance(
@@ -134,10 +139,17 @@ async def advance(
             await tx.execute_many(
                 sql, [{"name": name, "lo": a, "hi": b, "expires_at": now + GAP_TTL_MS} for a, b in missing]
             )
-    await tx.execute(
-        "UPDATE rollup_marks SET watermark = :w, updated_at = :t WHERE name = :n", {"w": top, "t": now, "n": name}
-    )
+    await touch(tx, name, now, ", watermark = :w", {"w": top})
     return [*rows, *found], len(rows) == chunk
+
+
+async def touch(tx: Tx, name: str, now: int, more: str = "", params: dict[str, Any] | None = None) -> None:
+    """Record a change of ``name``'s rollups: its updated_at always grows (views kept per version rely on it)."""
+    await tx.execute(
+        "UPDATE rollup_marks SET updated_at = CASE WHEN updated_at < :t THEN :t ELSE updated_at + 1 END"  # noqa: S608
+        f"{more} WHERE name = :n",
+        {"t": now, "n": name, **(params or {})},
+    )
 
 
 async def zones(tx: Tx) -> dict[int, str]:
@@ -202,6 +214,8 @@ async def _add(tx: Tx, rows: list[Row], units: dict[int, str]) -> None:
     months: dict[tuple[int, ...], list[int]] = {}
     hours: dict[tuple[int, ...], list[int]] = {}
     hour_months: dict[tuple[int, ...], list[int]] = {}
+    linked: dict[tuple[int, ...], list[int]] = {}
+    linked_months: dict[tuple[int, ...], list[int]] = {}
     for r in rows:
         unit = int(r["unit_id"])
         day, month, weekday, hour = local(units.get(unit, "Asia/Ho_Chi_Minh"), int(r["q"]))
@@ -220,11 +234,21 @@ async def _add(tx: Tx, rows: list[Row], units: dict[int, str]) -> None:
                 cell = into.setdefault(key, [0, 0])
                 cell[0] += 1
                 cell[1] += values[1]
+            if r["d_unit"] is not None:  # a citizen rating of a dossier: the procedure and channel rates
+                of = int(r["d_unit"])
+                d_day, d_month, _, _ = local(units.get(of, "Asia/Ho_Chi_Minh"), int(r["q"]))
+                dims = (int(r["d_procedure"]), int(r["d_channel"]))
+                for into, key in ((linked, (of, d_day, *dims)), (linked_months, (of, d_month, *dims))):
+                    cell = into.setdefault(key, [0, 0])
+                    cell[0] += 1
+                    cell[1] += values[1]
     for name, keys, measures, cells in (
         ("rating_days", ("unit_id", "day", *KEYS[1:]), MEASURES, days),
         ("rating_months", ("unit_id", "month", *KEYS[1:]), MEASURES, months),
         ("rating_hours", ("unit_id", "day", "hour"), ("n", "x"), hours),
         ("rating_hour_months", ("unit_id", "month", "weekday", "hour"), ("n", "x"), hour_months),
+        ("linked_days", ("unit_id", "day", "procedure_id", "channel"), ("n", "x"), linked),
+        ("linked_months", ("unit_id", "month", "procedure_id", "channel"), ("n", "x"), linked_months),
     ):
         params = [dict(zip((*keys, *measures), (*k, *v), strict=True)) for k, v in cells.items()]
         if params:
@@ -359,6 +383,13 @@ async def ratings_by_month(
     rollups; with ``fold``, per (folded) unit and source instead of counter, officer and source."""
     keys = ("unit_id", "source") if fold else ("counter_id", "officer_id", "source")
     return await month_rows(tx, m, first, last, ("rating_months", "rating_days"), keys, MEASURES, unit_ids, fold=fold)
+
+
+async def linked_by_month(tx: Tx, m: Months, unit_ids: Sequence[int] | None, first: date, last: date) -> list[Row]:
+    """Citizen ratings of dossiers by the month of the rating, per unit of the dossier, procedure and channel:
+    n and satisfied x (the procedure and channel rates of api.insights.queries.linked_ratings)."""
+    keys = ("unit_id", "procedure_id", "channel")
+    return await month_rows(tx, m, first, last, ("linked_months", "linked_days"), keys, ("n", "x"), unit_ids)
 
 
 async def hours(

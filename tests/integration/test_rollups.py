@@ -357,3 +357,28 @@ async def test_dossier_and_questionnaire_rollups_follow_changes(h: Harness) -> N
     await assert_dossiers_equal_a_direct_count(h.store)
     await rollups.refresh(h.store)  # reading again changes nothing
     await assert_dossiers_equal_a_direct_count(h.store)
+
+
+async def test_procedure_and_channel_rates_equal_a_direct_count(h: Harness) -> None:
+    """Citizen ratings of dossiers by the month of the rating (the procedure and channel rates)."""
+    ctx = await _context(h)
+    rng = random.Random(6)
+    ids = await _dossier_world(h, ctx, rng, 200, "p")
+    await _rate_and_answer(h, ctx, rng, ids[:160], "q")
+    await rollups.refresh(h.store, chunk=61)
+    for first, last in PERIODS:
+        m = months(first, last, "Asia/Ho_Chi_Minh")
+        direct: dict[tuple[int, ...], list[int]] = {}
+        for r in await h.store.read(lambda tx, m=m: queries.linked_ratings(tx, m, None)):  # type: ignore[misc]
+            if r["rm"] != queries.NONE:
+                cell = direct.setdefault(
+                    (int(r["unit_id"]), int(r["procedure_id"]), int(r["channel"]), int(r["rm"])), [0, 0]
+                )
+                cell[0] += int(r["n"])
+                cell[1] += 0 if r["unsat"] else int(r["n"])
+        rolled = await h.store.read(lambda tx, m=m, f=first, t=last: rollups.linked_by_month(tx, m, None, f, t))  # type: ignore[misc]
+        assert direct == {
+            (int(r["unit_id"]), int(r["procedure_id"]), int(r["channel"]), int(r["m"])): [int(r["n"]), int(r["x"])]
+            for r in rolled
+        }, (first, last)
+        assert direct or (first, last) != PERIODS[0]

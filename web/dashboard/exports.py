@@ -37,7 +37,7 @@ from api.insights import queries as insights
 from api.insights.periods import months
 from api.officers import queries as officers
 from api.ratings import queries as ratings
-from api.viewer import Viewer
+from api.viewer import Viewer, subtree
 from web.dashboard.picker import own_unit
 
 Kind = Literal["text", "int", "share", "time", "bool"]
@@ -304,19 +304,22 @@ def _remove(folder: str) -> None:
 async def rating_pages(
     store: Store, viewer: Viewer, where: Scope, page: int = PAGE
 ) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
-    """The scope's ratings in id order, a keyset page at a time (constant memory at any size); comments
-    redacted with the names of their unit's officers, and withheld when they name a person from a role that
-    may not read names (as on the pages and the API: api/comments/service.py)."""
+    """The scope's ratings in id order, a keyset page at a time (constant memory at any size, one pass over
+    the period's ids); comments redacted with the names of their unit's officers, and withheld when they name
+    a person from a role that may not read names (as on the pages and the API: api/comments/service.py)."""
     m = months(where.first, where.last, where.timezone)
     tz = ZoneInfo(where.timezone)
     keys = await store.read(_officer_keys)
     names = may_read_names(viewer)
-    after = 0
-    while True:
-        filters = {"after": after, "unit_id": where.unit_id, "from_ms": m.lo, "to_ms": m.hi}
+    units = sorted(await store.read(lambda tx: subtree(tx, where.unit_id)))
+    span = await store.read(lambda tx: ratings.id_span(tx, m.lo, m.hi))
+    if span is None:
+        return
+    after, last = span[0] - 1, span[1]
+    while after < last:
 
-        async def read(tx: Tx, filters: dict[str, Any] = filters) -> tuple[list[Row], dict[int, list[str]]]:
-            rows = await ratings.page(tx, filters, page)
+        async def read(tx: Tx, after: int = after) -> tuple[list[Row], dict[int, list[str]]]:
+            rows = await ratings.export_page(tx, units, m.lo, m.hi, after, last, page)
             return rows, await ratings.reasons_of(tx, [int(r["id"]) for r in rows])
 
         rows, reasons = await store.read(read)
@@ -395,15 +398,12 @@ INDICES = Table(
 
 def _measures() -> tuple[tuple[str, str, str, str], ...]:
     """Every measure an indices export holds, in both languages (the pages' own words)."""
-    from web.dashboard.figures import MEASURES, factor_names
+    from web.dashboard.figures import MEASURES, factors, measure_name
     from web.i18n import text
 
     vi, en = text("vi"), text("en")
-    found = [("measure", m, vi(words), en(words)) for m, words in MEASURES.items()]
-    for code, (name_vi, name_en) in factor_names().items():
-        found.append(("measure", f"sipas_factor:{code}", vi("Factor {code}: {name}", code=code, name=name_vi),
-                      en("Factor {code}: {name}", code=code, name=name_en)))  # fmt: skip
-    return tuple(found)
+    codes = [*MEASURES, *(f"sipas_factor:{code}" for code in factors())]
+    return tuple(("measure", m, measure_name(m, vi), measure_name(m, en)) for m in codes)
 
 
 INDICES = replace(INDICES, values=_measures())

@@ -73,6 +73,28 @@ CREATE TABLE rating_hour_months (
     PRIMARY KEY (month, unit_id, weekday, hour)
 );
 
+-- Citizen ratings of a dossier per unit of the dossier, local day (or month) of the rating, procedure and
+-- channel: n, x satisfied (the procedure and channel satisfaction rates).
+CREATE TABLE linked_days (
+    unit_id BIGINT NOT NULL,
+    day INTEGER NOT NULL,
+    procedure_id BIGINT NOT NULL,
+    channel SMALLINT NOT NULL,
+    n INTEGER NOT NULL,
+    x INTEGER NOT NULL,
+    PRIMARY KEY (day, unit_id, procedure_id, channel)
+);
+
+CREATE TABLE linked_months (
+    unit_id BIGINT NOT NULL,
+    month INTEGER NOT NULL,
+    procedure_id BIGINT NOT NULL,
+    channel SMALLINT NOT NULL,
+    n INTEGER NOT NULL,
+    x INTEGER NOT NULL,
+    PRIMARY KEY (month, unit_id, procedure_id, channel)
+);
+
 -- Dossiers returned, per unit, local day (or month) of return, procedure, channel (0 direct, 1 online, 2 postal)
 -- and margin (due day - day of return, clamped to -1..1, stored + 1): n returned, rated by citizens, of them not
 -- satisfied. Dossiers change (a PATCH sets returned_at or due_at), so each one's current contribution is kept
