@@ -388,6 +388,12 @@ async def test_walk_every_route_as(world: World, role: str) -> None:
                     "outside-your-units" if kind == READ and role != "anonymous" else ""
                 )):  # fmt: skip
                     wrong.append(where + " (problem details: the status and why)")
+            if 200 <= got < 300 and kind != PUBLIC and "no-store" not in r.headers.get("cache-control", ""):
+                wrong.append(where + " (data without Cache-Control: no-store)")
+            if ctype.startswith("text/html") and "frame-ancestors 'none'" not in r.headers.get(
+                "content-security-policy", ""
+            ):  # fmt: skip
+                wrong.append(where + " (a page that may be framed)")
             secret = hidden if kind != PUBLIC else []
             if template == "/public/{unit:str}":  # a centre's public page: no officer, no comment, anyone
                 secret = [NAMED] + [w for p in world.places.values() for w in (p.officer, p.officer_name, p.comment)]
