@@ -166,7 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Each domain that brings its own commands registers ``add(subparsers)`` here.
 EXTENSIONS: list[Callable[[Any], None]] = [
-    kiosk_commands, survey_commands, maintenance_commands, analyze_commands, user_commands
+    kiosk_commands,
+    survey_commands,
+    maintenance_commands,
+    analyze_commands,
+    user_commands,
 ]
 
 

@@ -37,6 +37,12 @@ PATHS: list[tuple[str, str, float]] = [
     ("page trends", "/dashboard/trends?unit={unit}&from={first}&to={last}", 300.0),
     ("page units", "/dashboard/units?unit={unit}&from={first}&to={last}", 300.0),
     ("page officers", "/dashboard/officers?unit={unit}&from={first}&to={last}", 300.0),
+    ("page themes", "/dashboard/themes?unit={unit}&from={first}&to={last}", 300.0),
+    ("page alerts", "/dashboard/alerts?unit={unit}", 300.0),
+    ("page cases", "/dashboard/cases?unit={unit}", 300.0),
+    ("page kiosks", "/dashboard/kiosks?unit={unit}", 300.0),
+    ("page report", "/dashboard/report?unit={unit}&month={last:%Y-%m}", 300.0),
+    ("public page", "/public/{unit}", 300.0),
 ]
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from analysis.comments.normalise import _fold_word, fold
 
@@ -331,13 +332,7 @@ def officer_keys(officer_names: Iterable[str]) -> tuple[set[str], set[str]]:
 
 def redact(text: str, officer_names: Iterable[str] = (), keys: tuple[set[str], set[str]] | None = None) -> Redacted:
     full, given = keys if keys is not None else officer_keys(officer_names)
-    folded = fold(text) if full else ""
-    mentions = any(re.search(rf"\b{re.escape(n)}\b", folded) for n in full)
-    if given and not mentions:
-        for address in _ADDRESS_FOLDED:
-            if any(re.search(rf"\b{re.escape(address)} {re.escape(g)}\b", folded) for g in given):
-                mentions = True
-                break
+    mentions = bool(full) and _mentions(frozenset(full), frozenset(given)).search(fold(text)) is not None
     if _MAYBE_NUMBER.search(text) or "@" in text:
         for pattern, token in _PATTERNS:
             text = pattern.sub(token, text)
@@ -345,6 +340,19 @@ def redact(text: str, officer_names: Iterable[str] = (), keys: tuple[set[str], s
         text = _replace_folded(text, name)
     text, named = _redact_names(text, given)
     return Redacted(text, mentions or named)
+
+
+@lru_cache(maxsize=1024)
+def _mentions(full: frozenset[str], given: frozenset[str]) -> re.Pattern[str]:
+    """One compiled pattern per unit's officers: a folded full name, or an address word and a given name,
+    each as whole words. (Searched one name at a time, a province's thousands of patterns overflowed
+    Python's regex cache and were compiled again for every comment.)"""
+    names = "|".join(re.escape(n) for n in sorted(full))
+    found = rf"\b(?:{names})\b"
+    if given:
+        addresses = "|".join(re.escape(a) for a in _ADDRESS_FOLDED)
+        found += rf"|\b(?:{addresses}) (?:{'|'.join(re.escape(g) for g in sorted(given))})\b"
+    return re.compile(found)
 
 
 def _replace_folded(text: str, folded_name: str) -> str:

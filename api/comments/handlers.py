@@ -9,11 +9,12 @@ from litestar.params import Parameter
 from api.comments import service
 from api.comments.schemas import CommentPage, ThemeView, WrongThemeIn
 from api.db import Store
-from api.types import Code, Limit
+from api.types import Code
 from api.viewer import current_viewer, signed_in
 
 From = Annotated[date, Parameter(query="from")]
 To = Annotated[date, Parameter(query="to")]
+Limit = Annotated[int, Parameter(ge=1, le=1000)]  # bounds of a query parameter: Parameter (msgspec Meta is not read)
 
 
 class CommentController(Controller):

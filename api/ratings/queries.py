@@ -160,3 +160,32 @@ async def page(tx: Tx, filters: dict[str, Any], limit: int) -> list[Row]:
         params["unit_id"] = filters["unit_id"]
     sql = prefix + SELECT + " WHERE " + " AND ".join(where) + " ORDER BY r.id LIMIT :limit"
     return await tx.fetch_all(sql, params)
+
+
+async def id_span(tx: Tx, from_ms: int, to_ms: int) -> tuple[int, int] | None:
+    """The smallest and largest rating id created in [from_ms, to_ms) (two index lookups), or None: no
+    rating of that period has an id outside this span, whatever order the ids were given in."""
+    row = await tx.fetch_one(
+        "SELECT (SELECT min(id) FROM ratings WHERE created_at >= :lo AND created_at < :hi) AS first,"
+        " (SELECT max(id) FROM ratings WHERE created_at >= :lo AND created_at < :hi) AS last",
+        {"lo": from_ms, "hi": to_ms},
+    )
+    if row is None or row["first"] is None:
+        return None
+    return int(row["first"]), int(row["last"])
+
+
+async def export_page(
+    tx: Tx, unit_ids: list[int], from_ms: int, to_ms: int, after: int, last: int, limit: int
+) -> list[Row]:
+    """The next ``limit`` ratings of these units and period with an id in (after, last], in id order.
+    The id range is walked on the primary key (the unary plus keeps the planner off the unit and time
+    indexes, which would sort a whole period's rows again for every page), so reading a period page by
+    page costs one pass over its ids however large it is."""
+    units = ", ".join(str(int(u)) for u in unit_ids) or "NULL"
+    sql = (
+        SELECT
+        + " WHERE r.id > :after AND r.id <= :last AND +r.created_at >= :lo AND +r.created_at < :hi"
+        + f" AND +r.unit_id IN ({units}) ORDER BY r.id LIMIT :limit"
+    )
+    return await tx.fetch_all(sql, {"after": after, "last": last, "lo": from_ms, "hi": to_ms, "limit": limit})

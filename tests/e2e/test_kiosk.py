@@ -117,11 +117,15 @@ def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Server]:
     given through ``indirect`` parametrisation)."""
     db = tmp_path / "kiosk.db"
     port = free_port()
-    env = os.environ | {
-        "HAILONG_DB": f"sqlite:///{db}",
-        "HAILONG_PORT": str(port),
-        "HAILONG_MIN_TAP_INTERVAL_MS": str(TAP_INTERVAL_MS),
-    } | getattr(request, "param", {})
+    env = (
+        os.environ
+        | {
+            "HAILONG_DB": f"sqlite:///{db}",
+            "HAILONG_PORT": str(port),
+            "HAILONG_MIN_TAP_INTERVAL_MS": str(TAP_INTERVAL_MS),
+        }
+        | getattr(request, "param", {})
+    )
     admin = hailong("apikey", "create", "--name", "e2e", "--role", "admin", env=env)
     with served(hailong_serve(), env, port, tmp_path / "server.log") as running:
         live = Server(running.base, db, {"Authorization": f"Bearer {admin}"})

@@ -61,7 +61,9 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def test_the_printed_report_has_the_motto_whole_rows_and_only_the_managers_units(live: Live, tmp_path: Path) -> None:
+def test_the_printed_report_has_the_motto_whole_rows_and_only_the_managers_units_screenshots(
+    live: Live, tmp_path: Path
+) -> None:
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -94,6 +96,10 @@ def test_the_printed_report_has_the_motto_whole_rows_and_only_the_managers_units
                 assert first in whole, cells
                 assert any(first in pg and last in pg for pg in pages), f"row cut across pages: {cells}"
             assert squash("Nơi nhận:") in pages[-1] and squash("THỦ TRƯỞNG ĐƠN VỊ") in pages[-1]
+            page.emulate_media(media="print")  # what the printer gets: no toolbar, the A4 layout
+            assert page.locator(".toolbar").is_hidden()
+            page.screenshot(path=str(screenshot_path(tmp_path, "report-print.png")), full_page=True)
+            page.emulate_media(media="screen")
 
             book = page.request.get(live.base + "/dashboard/report.xlsx?month=2026-10&lang=vi")
             assert book.status == 200 and book.headers["content-type"].startswith(XLSX)
@@ -111,7 +117,9 @@ def test_the_printed_report_has_the_motto_whole_rows_and_only_the_managers_units
             browser.close()
 
 
-def test_the_public_page_shows_last_months_figures_no_officer_and_is_light(live: Live, tmp_path: Path) -> None:
+def test_the_public_page_shows_last_months_figures_no_officer_and_is_light_screenshots(
+    live: Live, tmp_path: Path
+) -> None:
     from bench.page_weight import http_fetch, weigh
 
     rows, external = weigh(http_fetch(live.base), f"/public/{MINE.code}")
@@ -145,7 +153,7 @@ def sign_in(page: Any, live: Live, next_path: str) -> None:
     page.get_by_role("button", name="Đăng nhập").click()
 
 
-def test_the_themes_and_kiosks_pages_for_a_manager(live: Live, tmp_path: Path) -> None:
+def test_the_themes_and_kiosks_pages_for_a_manager_screenshots(live: Live, tmp_path: Path) -> None:
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

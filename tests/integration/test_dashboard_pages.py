@@ -161,11 +161,13 @@ async def test_officers_below_the_minimum_n_are_not_shown_nor_derivable(h: Harne
     assert "CB09" in page.text and 'data-n="40"' in page.text  # alone in its unit, 40 ratings: shown
     for hidden in ("CB01", "CB02", "Nguyễn Thị Lan", "Trần Văn Hùng"):  # 6 ratings, and the one it would give away
         assert hidden not in page.text
-    words = (
-        "{n} officers are not shown: fewer than {min} ratings, or hidden so that a hidden figure cannot be worked"
-        " out from the others."
+    why = ": fewer than {min} ratings, or hidden so that a hidden figure cannot be worked out from the others."
+    one, many = "{n} officer is not shown" + why, "{n} officers are not shown" + why
+    assert text("vi").ngettext(one, many, 2, min=30) in html.unescape(page.text)
+    english = await h.client.get("/dashboard/officers", params={"unit": "HB", "lang": "en", **period()})
+    assert text("en").ngettext(one, many, 2, min=30).startswith("2 officers are") and (
+        text("en").ngettext(one, many, 2, min=30) in html.unescape(english.text)
     )
-    assert text("vi")(words, n="2", min=30) in html.unescape(page.text)
 
 
 async def test_an_export_that_cannot_be_made_is_refused_before_the_download_starts(h: Harness) -> None:

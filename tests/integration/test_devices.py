@@ -195,8 +195,8 @@ async def test_a_kiosk_naming_another_counter_gets_403_and_nothing_is_stored(h: 
 async def test_a_dossier_of_another_unit_cannot_be_rated_at_this_counter(h: Harness) -> None:
     await seed_reference(h)
     device = await pair(h)
-    assert (await h.post("/api/v1/units", {"code": "HB.KS", "name": "Kim Sơn", "kind": "district", "parent": "HB"}))
-    assert (await h.post("/api/v1/units", {"code": "HB.LS.X", "name": "Xã", "kind": "commune", "parent": "HB.LS"}))
+    assert await h.post("/api/v1/units", {"code": "HB.KS", "name": "Kim Sơn", "kind": "district", "parent": "HB"})
+    assert await h.post("/api/v1/units", {"code": "HB.LS.X", "name": "Xã", "kind": "commune", "parent": "HB.LS"})
     for code, unit in (("OTHER-UNIT-1", "HB.KS"), ("CHILD-UNIT-1", "HB.LS.X")):
         dossier = {"code": code, "unit": unit, "procedure": "1.001193", "channel": "direct",
                    "received_at": "2026-11-20T08:00:00+07:00", "due_at": "2026-11-21T08:00:00+07:00"}  # fmt: skip

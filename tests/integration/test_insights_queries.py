@@ -57,9 +57,7 @@ async def test_aggregates_match_the_raw_rows(db_url: str, tmp_path: Path) -> Non
     for r in stored:
         counted[r["file"]] += len(json.loads(r["data"]))
     assert counted == {
-        f: len(getattr(results, f))
-        for f in ("indices", "officers", "trends", "flags", "themes")
-        if getattr(results, f)
+        f: len(getattr(results, f)) for f in ("indices", "officers", "trends", "flags", "themes") if getattr(results, f)
     }
     assert counted["themes"] > 0  # the comment analysis ran and its theme rows were stored
     assert (tmp_path / "out" / "report.html").stat().st_size > 1000

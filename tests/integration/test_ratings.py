@@ -115,8 +115,8 @@ async def test_ratings_need_a_credential_and_the_right_role(h: Harness) -> None:
 
 async def test_only_an_active_officer_of_the_counters_unit_can_be_on_duty(h: Harness) -> None:
     await seed_reference(h)
-    assert (await h.post("/api/v1/units", {"code": "HB.KS", "name": "Kim Sơn", "kind": "district", "parent": "HB"}))
-    assert (await h.post("/api/v1/officers", {"code": "KS01", "unit": "HB.KS", "full_name": "Lê Văn Tám"}))
+    assert await h.post("/api/v1/units", {"code": "HB.KS", "name": "Kim Sơn", "kind": "district", "parent": "HB"})
+    assert await h.post("/api/v1/officers", {"code": "KS01", "unit": "HB.KS", "full_name": "Lê Văn Tám"})
     r = await h.client.put("/api/v1/counters/LS-Q1/duty", json={"officer": "KS01"}, headers=h.integrator)
     assert r.status_code == 422 and r.json()["type"].endswith("/officer-not-of-unit")
     assert (await h.client.patch("/api/v1/officers/CB02", json={"active": False}, headers=h.admin)).status_code == 200
@@ -133,7 +133,8 @@ async def test_a_flood_from_one_key_is_stopped_with_retry_after(db_url: str) -> 
         await seed_reference(h)
         answers = [
             await h.client.post(
-                "/api/v1/ratings", json={"idempotency_key": str(uuid.uuid4()), "counter": "LS-Q1", "level": 3},
+                "/api/v1/ratings",
+                json={"idempotency_key": str(uuid.uuid4()), "counter": "LS-Q1", "level": 3},
                 headers=h.integrator,
             )
             for _ in range(5)
@@ -144,7 +145,8 @@ async def test_a_flood_from_one_key_is_stopped_with_retry_after(db_url: str) -> 
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         assert await h.count("ratings") == 3
         other = await h.client.post(  # another key has its own bucket
-            "/api/v1/ratings", json={"idempotency_key": str(uuid.uuid4()), "counter": "LS-Q1", "level": 2},
+            "/api/v1/ratings",
+            json={"idempotency_key": str(uuid.uuid4()), "counter": "LS-Q1", "level": 2},
             headers=h.admin,
         )
         assert other.status_code == 201

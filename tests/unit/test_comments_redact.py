@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis.comments.redact import redact
 
@@ -70,3 +72,34 @@ def test_mentions_person_uses_the_officer_list_with_or_without_diacritics() -> N
     assert redact("tran minh rat tot", officers).text == "[TÊN] rat tot"
     assert redact("nguyen thi lan tot", officers).mentions_person
     assert not redact("cán bộ hướng dẫn tận tình", officers).mentions_person
+
+
+NAMES = ["Nguyễn Thị Lan", "Trần Văn Hùng", "Lê Anh", "Phạm Thu Hà"]
+PIECES = [
+    "chị lan",
+    "anh hung",
+    "cô ha",
+    "em anh",
+    "Nguyen Thi Lan",
+    "trần văn hùng",
+    "chờ lâu",
+    "bác",
+    "lan",
+    "hà nội",
+]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=6), st.sets(st.sampled_from(NAMES), max_size=4))
+def test_a_mention_is_found_as_by_one_search_per_name(pieces: list[str], officers: set[str]) -> None:
+    """The one compiled pattern per unit finds what a search per full name and per address + given name finds."""
+    from analysis.comments.normalise import fold
+    from analysis.comments.redact import _ADDRESS_FOLDED, _redact_names, officer_keys
+
+    text = " ".join(pieces)
+    full, first_names = officer_keys(officers)
+    folded = fold(text)
+    expected = any(re.search(rf"\b{re.escape(n)}\b", folded) for n in full) or any(
+        re.search(rf"\b{re.escape(a)} {re.escape(g)}\b", folded) for a in _ADDRESS_FOLDED for g in first_names
+    )
+    named = _redact_names(text, first_names)[1]
+    assert redact(text, officers).mentions_person == (expected or named)

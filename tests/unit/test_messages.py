@@ -41,7 +41,7 @@ SOURCES = {
     "web/templates/a.html": (
         '<p>{{ t("In a template") }}</p>{{ t.percent(0.5) }}\n{{ t.ngettext("{n} rating", "{n} ratings", n) }}'
     ),
-    "web/f.py": 'x = f"<b>{t(\'In an f-string — “quoted”\')}</b>"\n',
+    "web/f.py": "x = f\"<b>{t('In an f-string — “quoted”')}</b>\"\n",
     "kiosk/static/k.js": "el.textContent = `${t('In a template string')}: ${x}`;\nconst e = N_('Marked too');\n",
     "kiosk/static/k.html": '<h1 data-t="From an attribute"></h1>',
 }

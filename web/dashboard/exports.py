@@ -29,6 +29,7 @@ import xlsxwriter
 
 from analysis.comments.redact import officer_keys, redact
 from analysis.report.files import cell, runs_as_formula
+from api.comments.service import may_read_names
 from api.dashboard import views
 from api.db import Row, Store, Tx
 from api.errors import Invalid, NotFound
@@ -36,7 +37,7 @@ from api.insights import queries as insights
 from api.insights.periods import months
 from api.officers import queries as officers
 from api.ratings import queries as ratings
-from api.viewer import Viewer
+from api.viewer import Viewer, subtree
 from web.dashboard.picker import own_unit
 
 Kind = Literal["text", "int", "share", "time", "bool"]
@@ -92,8 +93,10 @@ RATINGS = Table(
         Column(
             "comment",
             "text",
-            "Ý kiến, đã che thông tin cá nhân ([SĐT], [CCCD], [TÊN] …)",
-            "Comment, personal data redacted ([SĐT], [CCCD], [TÊN] …)",
+            "Ý kiến, đã che thông tin cá nhân ([SĐT], [CCCD], [TÊN] …); để trống với vai trò không được đọc ý kiến"
+            " nhắc đến một người",
+            "Comment, personal data redacted ([SĐT], [CCCD], [TÊN] …); empty for a role that may not read comments"
+            " naming a person",
         ),
         Column(
             "comment_mentions_person",
@@ -301,23 +304,28 @@ def _remove(folder: str) -> None:
 async def rating_pages(
     store: Store, viewer: Viewer, where: Scope, page: int = PAGE
 ) -> AsyncIterator[Sequence[Mapping[str, Any]]]:
-    """The scope's ratings in id order, a keyset page at a time (constant memory at any size); comments
-    redacted with the names of their unit's officers."""
+    """The scope's ratings in id order, a keyset page at a time (constant memory at any size, one pass over
+    the period's ids); comments redacted with the names of their unit's officers, and withheld when they name
+    a person from a role that may not read names (as on the pages and the API: api/comments/service.py)."""
     m = months(where.first, where.last, where.timezone)
     tz = ZoneInfo(where.timezone)
     keys = await store.read(_officer_keys)
-    after = 0
-    while True:
-        filters = {"after": after, "unit_id": where.unit_id, "from_ms": m.lo, "to_ms": m.hi}
+    names = may_read_names(viewer)
+    units = sorted(await store.read(lambda tx: subtree(tx, where.unit_id)))
+    span = await store.read(lambda tx: ratings.id_span(tx, m.lo, m.hi))
+    if span is None:
+        return
+    after, last = span[0] - 1, span[1]
+    while after < last:
 
-        async def read(tx: Tx, filters: dict[str, Any] = filters) -> tuple[list[Row], dict[int, list[str]]]:
-            rows = await ratings.page(tx, filters, page)
+        async def read(tx: Tx, after: int = after) -> tuple[list[Row], dict[int, list[str]]]:
+            rows = await ratings.export_page(tx, units, m.lo, m.hi, after, last, page)
             return rows, await ratings.reasons_of(tx, [int(r["id"]) for r in rows])
 
         rows, reasons = await store.read(read)
         if not rows:
             return
-        yield [_rating(r, reasons.get(int(r["id"]), []), tz, keys) for r in rows]
+        yield [_rating(r, reasons.get(int(r["id"]), []), tz, keys, names) for r in rows]
         after = int(rows[-1]["id"])
         if len(rows) < page:
             return
@@ -331,11 +339,15 @@ async def _officer_keys(tx: Tx) -> dict[str, tuple[set[str], set[str]]]:
     return {unit: officer_keys(found) for unit, found in names.items()}
 
 
-def _rating(r: Row, reasons: list[str], tz: ZoneInfo, keys: Mapping[str, tuple[set[str], set[str]]]) -> dict[str, Any]:
+def _rating(
+    r: Row, reasons: list[str], tz: ZoneInfo, keys: Mapping[str, tuple[set[str], set[str]]], names: bool
+) -> dict[str, Any]:
     comment, mentions = r["comment"], None
     if comment:
         found = redact(str(comment), keys=keys.get(str(r["unit"]), (set(), set())))
         comment, mentions = found.text, found.mentions_person
+        if mentions and not names:
+            comment = None
     return {
         "id": int(r["id"]),
         "created_at": datetime.fromtimestamp(int(r["created_at"]) / 1000, tz),
@@ -386,15 +398,12 @@ INDICES = Table(
 
 def _measures() -> tuple[tuple[str, str, str, str], ...]:
     """Every measure an indices export holds, in both languages (the pages' own words)."""
-    from web.dashboard.figures import MEASURES, factor_names
+    from web.dashboard.figures import MEASURES, factors, measure_name
     from web.i18n import text
 
     vi, en = text("vi"), text("en")
-    found = [("measure", m, vi(words), en(words)) for m, words in MEASURES.items()]
-    for code, (name_vi, name_en) in factor_names().items():
-        found.append(("measure", f"sipas_factor:{code}", vi("Factor {code}: {name}", code=code, name=name_vi),
-                      en("Factor {code}: {name}", code=code, name=name_en)))  # fmt: skip
-    return tuple(found)
+    codes = [*MEASURES, *(f"sipas_factor:{code}" for code in factors())]
+    return tuple(("measure", m, measure_name(m, vi), measure_name(m, en)) for m in codes)
 
 
 INDICES = replace(INDICES, values=_measures())

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from api.instruments.loader import ScaleItem, load_all
+from api.instruments.loader import ScaleItem, Section, load_all
 from web.charts import Bar
 from web.i18n import N_, Text
 
@@ -28,18 +28,18 @@ LOWER_IS_BETTER = frozenset({"harassment_share", "payment_share", "late_share"})
 
 
 @cache
-def factor_names() -> dict[str, tuple[str, str]]:
-    """The SIPAS-style factors (the questionnaire's scale sections): code → (Vietnamese, English) name."""
+def factors() -> dict[str, Section]:
+    """The SIPAS-style factors: the questionnaire's sections that hold scale items, by code."""
     q = load_all().questionnaire(INSTRUMENT)
     scaled = {i.section for i in q.items if isinstance(i, ScaleItem)}
-    return {s.code: (s.vi, s.en) for s in q.sections if s.code in scaled}
+    return {s.code: s for s in q.sections if s.code in scaled}
 
 
 def measure_name(measure: str, t: Text) -> str:
     if measure.startswith("sipas_factor:"):
         code = measure.split(":", 1)[1]
-        vi, en = factor_names().get(code, (code, code))
-        return t("Factor {code}: {name}", code=code, name=en if t.lang == "en" else vi)
+        section = factors().get(code)
+        return t("Factor {code}: {name}", code=code, name=t.wording(section) if section else code)
     return t(MEASURES.get(measure, measure))
 
 

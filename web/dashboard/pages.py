@@ -5,6 +5,7 @@ sorting is a link, the unit and period a GET form: no script."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from datetime import date
 from typing import Annotated, Any
@@ -90,6 +91,8 @@ async def overview(
         summary=summary,
         spc_words=charts.spc_words(view.spc, t),
         icon=charts.icon,
+        variation_words=charts.VARIATION_WORDS,
+        assurance_words=charts.ASSURANCE_WORDS,
         alerts=alerts,
         cause_text=cause_text,
     )
@@ -120,8 +123,10 @@ async def trends(
     request: Request[Any, Any, Any], unit: Unit = None, first: First = None, last: Last = None
 ) -> Response[str]:
     viewer, store, pick, t = await _begin(request, unit, first, last)
-    trend = await views.trends(store, viewer, unit, pick.first, pick.last)
-    heat = await views.heatmap(store, viewer, unit, pick.first, pick.last)
+    trend, heat = await asyncio.gather(  # two reads of the store at once (its read connections are several)
+        views.trends(store, viewer, unit, pick.first, pick.last),
+        views.heatmap(store, viewer, unit, pick.first, pick.last),
+    )
     result = _spc_result(trend)
     spc = charts.spc_chart(result, t, chart_id="spc", title=t("Counter satisfaction rate by month (p′ chart)"))
     months = [p.month for p in trend.kiosk] or [p.month for p in trend.points]

@@ -77,6 +77,8 @@ async def mark_wrong(request: Req, store: Store) -> Redirect:
         rating = int(str(form.get("rating", "")))
     except ValueError:
         rating = 0
+    if not 0 < rating < 2**63:  # no such rating (and beyond what the database can compare): a 404 below
+        rating = 0
     await service.mark_wrong(store, viewer, rating, WrongThemeIn(str(form.get("theme", ""))))
     back = str(form.get("back", "/dashboard/themes"))
     if not back.startswith("/dashboard/themes"):
