@@ -336,7 +336,7 @@ def redact(text: str, officer_names: Iterable[str] = (), keys: tuple[set[str], s
     if _MAYBE_NUMBER.search(text) or "@" in text:
         for pattern, token in _PATTERNS:
             text = pattern.sub(token, text)
-    for name in sorted(full, key=len, reverse=True):  # full officer names anywhere, accented or not
+    for name in _names_in(text, frozenset(full)):  # full officer names anywhere, accented or not
         text = _replace_folded(text, name)
     text, named = _redact_names(text, given)
     return Redacted(text, mentions or named)
@@ -353,6 +353,22 @@ def _mentions(full: frozenset[str], given: frozenset[str]) -> re.Pattern[str]:
         addresses = "|".join(re.escape(a) for a in _ADDRESS_FOLDED)
         found += rf"|\b(?:{addresses}) (?:{'|'.join(re.escape(g) for g in sorted(given))})\b"
     return re.compile(found)
+
+
+def _names_in(text: str, full: frozenset[str]) -> list[str]:
+    """The officers' full names that occur in ``text`` as whole words (accented or not), longest first: one
+    compiled search over the folded words, so a comment is not scanned once per officer of a province."""
+    if not full:
+        return []
+    joined = " ".join(_fold_word(w.group().lower()) for w in _WORD.finditer(text))
+    found = {m.group() for m in _full_names(full).finditer(joined)}
+    return sorted(found, key=lambda n: (-len(n), n))
+
+
+@lru_cache(maxsize=1024)
+def _full_names(full: frozenset[str]) -> re.Pattern[str]:
+    names = "|".join(re.escape(n) for n in sorted(full, key=lambda n: (-len(n), n)))
+    return re.compile(rf"(?<!\w)(?:{names})(?!\w)")
 
 
 def _replace_folded(text: str, folded_name: str) -> str:
