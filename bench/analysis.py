@@ -6,7 +6,8 @@ For each size the demo generator fills a SQLite file with one year of the provin
 gives about that many ratings (≈ 30 % with a comment); for PostgreSQL the same rows are copied into a fresh
 schema (``hailong store copy``). Then ``hailong analyze`` runs in a child process of its own, timed: wall
 time, peak memory (the child's ru_maxrss), time per rating, and the ratio per-rating@largest ÷ per-rating@
-smallest. Targets (issue 11): ≤ 15 s and ≤ 1 GB at 1 M ratings, ratio ≤ 1.2.
+smallest. Targets (issue 11): at 1 M ratings the numbers part (gather + compute, as ``hailong analyze``
+prints them) ≤ 15 s, the whole run with the comment analysis ≤ 60 s and ≤ 2 GB; ratio ≤ 1.2.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -21,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-WALL_BAR_S, MEMORY_BAR_MB, RATIO_BAR = 15.0, 1024.0, 1.2
+NUMBERS_BAR_S, WALL_BAR_S, MEMORY_BAR_MB, RATIO_BAR = 15.0, 60.0, 2048.0, 1.2
 RATINGS_PER_DOSSIER = 0.93  # measured on the province demo: ratings ≈ 0.93 × dossiers
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -53,7 +55,7 @@ def _pg_schema(base: str, name: str) -> str:
     return f"{base}{sep}search_path={name}"
 
 
-def analyze(url: str, out: Path) -> tuple[float, float, float]:
+def analyze(url: str, out: Path) -> tuple[float, float, float, float]:
     """Run ``hailong analyze`` in a child process: (wall seconds, its CPU seconds, peak resident MB). On a
     shared machine the child's CPU time is the steadier figure; PostgreSQL's own work is in the wall time."""
     code = "from api.cli import main; raise SystemExit(main())"
@@ -67,7 +69,9 @@ def analyze(url: str, out: Path) -> tuple[float, float, float]:
         raise SystemExit(f"hailong analyze failed on {url}:\n{err}")
     timing = [line for line in err.splitlines() if line.startswith("analyze: gather")]
     print(f"    {timing[0] if timing else ''}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    parts = dict(re.findall(r"(\w+) ([\d.]+) s", timing[0])) if timing else {}
+    numbers = float(parts.get("gather", "nan")) + float(parts.get("compute", "nan"))  # without the comments
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, numbers
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     stores = args.stores.split(",")
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="hailong-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    results: dict[str, list[tuple[int, float, float]]] = {s: [] for s in stores}
+    results: dict[str, list[tuple[int, float, float, float]]] = {s: [] for s in stores}
     for size in sizes:
         path = folder / f"bench-{size}.db"
         if not path.exists():
@@ -100,20 +104,22 @@ def main(argv: list[str] | None = None) -> int:
 
                 url = _pg_schema(args.pg, f"bench_analysis_{size}")
                 asyncio.run(copy_store(f"sqlite:///{path}", url, force=True, batch=5000, progress=None))
-            wall, cpu, peak = analyze(url, folder / f"out-{store}-{size}")
-            results[store].append((ratings, wall, peak))
+            wall, cpu, peak, numbers = analyze(url, folder / f"out-{store}-{size}")
+            results[store].append((ratings, wall, peak, numbers))
             print(
-                f"  {store:<10} {wall:6.2f} s wall  {cpu:6.2f} s CPU  {peak:7.0f} MB  "
-                f"{wall / ratings * 1e6:6.2f} µs/rating (wall)",
+                f"  {store:<10} numbers {numbers:6.2f} s  whole run {wall:6.2f} s wall  {cpu:6.2f} s CPU"
+                f"  {peak:7.0f} MB  {wall / ratings * 1e6:6.2f} µs/rating (wall)",
                 flush=True,
             )
     ok = True
     for store, runs in results.items():
         if len(runs) < 2:
             continue
-        (n0, w0, _), (n1, w1, p1) = runs[0], runs[-1]
+        (n0, w0, _, _), (n1, w1, p1, numbers) = runs[0], runs[-1]
         ratio = (w1 / n1) / (w0 / n0)
-        good = ratio <= RATIO_BAR and (n1 < 900_000 or (w1 <= WALL_BAR_S and p1 <= MEMORY_BAR_MB))
+        big = n1 >= 900_000
+        within = numbers <= NUMBERS_BAR_S and w1 <= WALL_BAR_S and p1 <= MEMORY_BAR_MB
+        good = ratio <= RATIO_BAR and (not big or within)
         ok &= good
         print(f"{store}: per-rating@{n1:,} ÷ per-rating@{n0:,} = {ratio:.2f} ({'ok' if good else 'over the bar'})")
     return 0 if ok else 1

@@ -24,7 +24,8 @@ STORE_CHUNK = 1000
 @dataclass(frozen=True)
 class Timing:
     gather: float
-    compute: float
+    compute: float  # the numbers: indices, officers, trends, flags, indicator 8
+    comments: float  # the comment analysis (redaction, the dissatisfaction model, themes)
     write: float
     store: float
 
@@ -46,16 +47,17 @@ async def run_analysis(
     t1 = time.perf_counter()
     progress("analyze: computing indices, officers, trends and flags")
     results = analyse(facts, settings)
+    results.summary["feedback_handling"] = await feedback_part(store, facts)
+    tc = time.perf_counter()
     progress("analyze: comments: redaction, the dissatisfaction model, themes")
     await comment_part(store, facts, results, settings)
-    results.summary["feedback_handling"] = await feedback_part(store, facts)
     t2 = time.perf_counter()
     progress(f"analyze: writing {out}")
     write_files(out, results)
     t3 = time.perf_counter()
     progress("analyze: storing the run for the dashboard")
     run_id = await store_run(store, results, started, facts.root, first, last, settings)
-    return results, Timing(t1 - t0, t2 - t1, t3 - t2, time.perf_counter() - t3), run_id
+    return results, Timing(t1 - t0, tc - t1, t2 - tc, t3 - t2, time.perf_counter() - t3), run_id
 
 
 async def comment_part(store: Store, facts: Facts, results: Results, settings: Settings | None = None) -> None:

@@ -80,7 +80,7 @@ async def _work(store: Any, out: Path, first: date | None, last: date | None, un
         f"{len(results.flags)} flags, {counts['trend_signals']} trend signals; run {run_id}; files in {out}"
     )
     _progress(
-        f"analyze: gather {timing.gather:.2f} s, compute {timing.compute:.2f} s, "
+        f"analyze: gather {timing.gather:.2f} s, compute {timing.compute:.2f} s, comments {timing.comments:.2f} s, "
         f"write {timing.write:.2f} s, store {timing.store:.2f} s"
     )
     return 0
