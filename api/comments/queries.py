@@ -61,6 +61,29 @@ async def comments(
     return await tx.fetch_all(sql, params)
 
 
+async def month_counts(tx: Tx, run_id: int, ids: Collection[int] | None, first: str, last: str) -> list[Row]:
+    """Per month and measure (comments, unhappy, naming, a theme code): the run's counts summed over the scope."""
+    return await tx.fetch_all(
+        "SELECT c.month, c.measure, sum(c.n) AS n FROM comment_months c"  # noqa: S608
+        f" WHERE c.run_id = :run AND c.month >= :first AND c.month <= :last{_units(ids)} GROUP BY c.month, c.measure",
+        {"run": run_id, "first": first, "last": last},
+    )
+
+
+async def worst(
+    tx: Tx, run_id: int, ids: Collection[int] | None, first: str, last: str, theme: str, limit: int
+) -> list[Row]:
+    """The most dissatisfied comments with ``theme`` in the scope and period (an index walk from the top
+    score down, stopping after ``limit``)."""
+    return await tx.fetch_all(
+        "SELECT c.themes, c.theme_terms, c.mentions_person, c.redacted_text, c.p_dissatisfied"  # noqa: S608
+        " FROM comment_results c WHERE c.run_id = :run AND c.dissatisfied = 1 AND c.month >= :first"
+        f" AND c.month <= :last AND (';' || c.themes || ';') LIKE :theme{_units(ids)}"
+        f" ORDER BY c.p_dissatisfied DESC, c.rating_id LIMIT {int(limit)}",
+        {"run": run_id, "first": first, "last": last, "theme": f"%;{theme};%"},
+    )
+
+
 async def emergent(tx: Tx, run_id: int, unit_code: str) -> list[Row]:
     """The run's emergent topics for this unit, where the run analysed it as a scope of its own."""
     return await tx.fetch_all(

@@ -2,7 +2,9 @@
 
 The figures come from ``hailong analyze`` (the dissatisfaction model and the themes are batch work: numpy
 and scikit-learn never load in the API process); this module only counts its stored, redacted results for
-the viewer's scope and period. A theme's share is among the dissatisfied comments, as in the report.
+the viewer's scope and period: the shares from the run's counts per unit and month (``comment_months``); the words and
+examples from each theme's most dissatisfied comments (read whole for a small scope, else by an index walk
+from the top score down). A theme's share is among the dissatisfied comments, as in the report.
 Comments that name a person are counted for everyone but shown only to roles that may read names
 (admin, province, manager); a ``viewer`` sees how many were left out.
 """
@@ -24,7 +26,8 @@ from api.viewer import Viewer, subtree
 
 EXAMPLES = 3
 WORDS = 5
-SAMPLE = 200  # the most dissatisfied comments of a theme read for its words and examples
+SAMPLE = 100  # a theme's most dissatisfied comments, read for its words and examples
+SMALL_SCOPE = 20_000  # dissatisfied comments up to which a scope's are read whole
 
 
 def fold_text(text: str) -> str:
@@ -49,7 +52,7 @@ def month_span(first: date, last: date) -> list[str]:
 
 
 async def _scope(tx: Tx, viewer: Viewer, unit_code: str) -> tuple[Row, frozenset[int]]:
-    unit = await tx.fetch_one("SELECT id, code FROM units WHERE code = :c", {"c": unit_code})
+    unit = await tx.fetch_one("SELECT id, code, parent_id FROM units WHERE code = :c", {"c": unit_code})
     if unit is None:
         raise NotFound(f"There is no unit with code {unit_code!r}.", code="unknown-unit")
     viewer.check_sees(int(unit["id"]))
@@ -79,49 +82,45 @@ async def themes(store: Store, viewer: Viewer, unit_code: str, first: date, last
         found = await queries.latest_run(tx, ids)
         if found is None:
             return ThemeView(unit_code, months[0], months[-1], None, None, 0, 0, [], 0)
+        scope: frozenset[int] | None = None if unit["parent_id"] is None else ids  # the root: every unit
         run_id = int(found["id"])
-        rows = await queries.comments(tx, run_id, ids, months[0], months[-1])
-        per_month: dict[str, Counter[str]] = {m: Counter() for m in months}
-        totals: Counter[str] = Counter()
-        hidden = 0
-        for row in rows:
-            count = per_month.setdefault(str(row["month"]), Counter())
-            count["comments"] += 1
-            if row["mentions_person"] and not names:
-                hidden += 1
-            if row["dissatisfied"]:
-                count["dissatisfied"] += 1
-                for code in str(row["themes"]).split(";"):
-                    if code:
-                        count[code] += 1
-                        totals[code] += 1
-        unhappy = sum(c["dissatisfied"] for c in per_month.values())
+        counted: dict[tuple[str, str], int] = {}
+        for row in await queries.month_counts(tx, run_id, scope, months[0], months[-1]):
+            counted[(str(row["month"]), str(row["measure"]))] = int(row["n"] or 0)
+
+        def count(month: str, key: str) -> int:
+            return counted.get((month, key), 0)
+
+        unhappy = sum(count(m, "unhappy") for m in months)
+        small = None
+        if unhappy <= SMALL_SCOPE:  # one read of the scope's dissatisfied comments serves every theme
+            rows = await queries.comments(tx, run_id, scope, months[0], months[-1], dissatisfied=True)
+            small = sorted(rows, key=lambda r: (-float(r["p_dissatisfied"]), int(r["rating_id"])))
         out: list[Theme] = []
         for reason in reasons:
-            members = sorted(
-                (r for r in rows if r["dissatisfied"] and reason.code in str(r["themes"]).split(";")),
-                key=lambda r: (-float(r["p_dissatisfied"]), str(r["redacted_text"])),
-            )[:SAMPLE]
+            total = sum(count(m, reason.code) for m in months)
+            if small is not None:
+                members = [r for r in small if reason.code in str(r["themes"]).split(";")][:SAMPLE]
+            else:
+                members = await queries.worst(tx, run_id, scope, months[0], months[-1], reason.code, SAMPLE)
             words = Counter(w for r in members for w in _terms(r).get(reason.code, []))
             shown = [r for r in members if names or not r["mentions_person"]]
             examples = list(dict.fromkeys(str(r["redacted_text"]) for r in shown))[:EXAMPLES]
+            monthly = [
+                MonthCount(
+                    m, count(m, reason.code), count(m, "unhappy"), _share(count(m, reason.code), count(m, "unhappy"))
+                )
+                for m in months
+            ]
             out.append(
                 Theme(
                     reason.code,
                     "fixed",
                     reason.vi,
                     reason.en,
-                    totals[reason.code],
-                    _share(totals[reason.code], unhappy),
-                    [
-                        MonthCount(
-                            m,
-                            per_month[m][reason.code],
-                            per_month[m]["dissatisfied"],
-                            _share(per_month[m][reason.code], per_month[m]["dissatisfied"]),
-                        )
-                        for m in months
-                    ],
+                    total,
+                    _share(total, unhappy),
+                    monthly,
                     [w for w, _ in words.most_common(WORDS)],
                     examples,
                 )
@@ -147,7 +146,8 @@ async def themes(store: Store, viewer: Viewer, unit_code: str, first: date, last
                         examples if names else [],
                     )
                 )
-        total = sum(c["comments"] for c in per_month.values())
+        total = sum(count(m, "comments") for m in months)
+        hidden = 0 if names else sum(count(m, "naming") for m in months)
         return ThemeView(unit_code, months[0], months[-1], run_id, from_ms(found["as_of"]), unhappy, total, out, hidden)
 
     return await store.read(run)

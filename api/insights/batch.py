@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -201,3 +202,22 @@ async def store_comments(store: Store, run_id: int, comments: list[dict[str, Any
         for c in comments
     ]
     await insert_chunks(store, sql, rows)
+    counts: Counter[tuple[int, str, str]] = Counter()
+    for c in rows:
+        key = (int(c["unit_id"]), str(c["period"]))
+        counts[(*key, "comments")] += 1
+        counts[(*key, "naming")] += int(c["mentions_person"])
+        if int(c["dissatisfied"]):
+            counts[(*key, "unhappy")] += 1
+            for code in str(c["themes"]).split(";"):
+                if code:
+                    counts[(*key, code)] += 1
+    months = [
+        {"run_id": run_id, "unit_id": u, "month": m, "measure": k, "n": n} for (u, m, k), n in counts.items() if n
+    ]
+    await insert_chunks(
+        store,
+        "INSERT INTO comment_months (run_id, unit_id, month, measure, n)"
+        " VALUES (:run_id, :unit_id, :month, :measure, :n)",
+        months,
+    )

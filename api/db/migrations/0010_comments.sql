@@ -21,6 +21,18 @@ CREATE TABLE comment_results (
 );
 CREATE INDEX comment_results_scope ON comment_results(run_id, unit_id, month);
 CREATE INDEX comment_results_rating ON comment_results(rating_id);
+CREATE INDEX comment_results_worst ON comment_results(run_id, dissatisfied, p_dissatisfied);
+
+-- Per unit and month, the counts the themes page adds up for any scope: comments, dissatisfied ones
+-- ("unhappy"), those naming a person ("naming"), and per theme code the dissatisfied comments with it.
+CREATE TABLE comment_months (
+    run_id BIGINT NOT NULL REFERENCES analysis_runs(id) ON DELETE CASCADE,
+    unit_id BIGINT NOT NULL REFERENCES units(id),
+    month TEXT NOT NULL,
+    measure TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (run_id, unit_id, month, measure)
+);
 
 CREATE TABLE theme_marks (
     rating_id BIGINT NOT NULL REFERENCES ratings(id),
