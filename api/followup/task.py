@@ -29,7 +29,7 @@ from api.settings import Settings
 
 log = logging.getLogger("hailong.followup")
 RESCAN_MS = 60_000
-BATCH = 5000
+BATCH = 1000  # ratings (and responses) read and judged per pass: a pass runs on the API's event loop
 MARKS = ("ratings", "responses", "runs")
 
 
