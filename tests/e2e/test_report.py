@@ -79,7 +79,6 @@ def test_the_printed_report_has_the_motto_whole_rows_and_only_the_managers_units
             others = [u.name for u in TREE.units if u.id != MINE.id and u.parent_id != MINE.id and u.id != ROOT.id]
             assert not [name for name in others if name in body]  # nothing of another district
             assert_no_serious(page)
-            page.screenshot(path=str(screenshot_path(tmp_path, "report.png")), full_page=True)
 
             rows = page.locator("main table.data tbody tr").evaluate_all(
                 "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))"
