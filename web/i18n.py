@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import gettext as gettext_module
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -31,6 +32,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import NumberPattern, parse_pattern
 
 Lang = str
+SHOWN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the default unit time zone (HAILONG_TIMEZONE's default)
 DEFAULT: Lang = "vi"
 SOURCE: Lang = "en"  # the language of the msgids
 INSTRUMENTS: Lang = "vi"  # the language the instruments carry their own wording in
@@ -128,6 +130,10 @@ class Text:
         return format_date(value, format=style, locale=self.lang)
 
     def datetime(self, value: datetime, style: str = "medium") -> str:
+        """An instant in UTC (as the store and the views give it) is shown in Vietnam's time; one already in
+        a unit's own zone is shown as it is."""
+        if value.tzinfo is not None and value.utcoffset() == timedelta(0):
+            value = value.astimezone(SHOWN_ZONE)
         return format_datetime(value, format=style, locale=self.lang)
 
 

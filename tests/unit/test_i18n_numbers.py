@@ -19,3 +19,15 @@ def test_numbers_and_percentages_are_babels(value: float, digits: int, lang: str
     assert t.percent(share, digits) == format_percent(
         share, format=pattern + (" %" if lang == "vi" else "%"), locale=lang
     )
+
+
+def test_instants_in_utc_are_shown_in_vietnams_time_and_local_ones_as_they_are() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from web.i18n import text
+
+    utc = datetime(2026, 12, 1, 15, 35, tzinfo=UTC)
+    assert text("vi").datetime(utc, "short").startswith("22:35")
+    bangkok = datetime(2026, 12, 1, 15, 35, tzinfo=ZoneInfo("Asia/Bangkok"))  # a unit's own zone stays
+    assert text("vi").datetime(bangkok, "short").startswith("15:35")
