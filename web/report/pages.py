@@ -21,24 +21,15 @@ from api.types import Code
 from api.viewer import Viewer
 from web import charts
 from web.dashboard.exports import XLSX_TYPE
-from web.i18n import N_, Text
+from web.dashboard.figures import measure_name
+from web.dashboard.picker import Option, tree_options
+from web.i18n import Text
 from web.pages import page_text, page_viewer, render, signed_in_page
 from web.report.xlsx import report_sheets, workbook
 
 Req = Request[Any, Any, Any]
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December")  # fmt: skip
-MEASURES = {  # the words of each figure (msgids)
-    "counter_rate": N_("Counter satisfaction rate"),
-    "ratio_766": N_("Decision 766 satisfaction ratio"),
-    "coverage": N_("Coverage (rated dossiers ÷ dossiers handled)"),
-    "sipas_service": N_("SIPAS-style service index (unofficial)"),
-    "harassment_share": N_("Share reporting harassment"),
-    "payment_share": N_("Share reporting informal payments"),
-    "early_share": N_("Early"),
-    "on_time_share": N_("On time"),
-    "late_share": N_("Late"),
-}
 
 
 def period_words(first: date, t: Text) -> str:
@@ -57,9 +48,7 @@ def place_date(place: str, day: date, t: Text) -> str:
 
 def words(t: Text, min_n: int) -> dict[str, Any]:
     def name(measure: str) -> str:
-        if measure.startswith("sipas_factor:"):
-            return t("Factor {code}", code=measure.split(":", 1)[1])
-        return t(MEASURES.get(measure, measure))
+        return measure_name(measure, t)
 
     def pct(value: float | None) -> str:
         return t.percent(value)
@@ -95,9 +84,9 @@ def words(t: Text, min_n: int) -> dict[str, Any]:
     }
 
 
-async def unit_options(store: Store, viewer: Viewer) -> list[dict[str, str]]:
-    units = await store.read(queries.units)
-    return [{"code": str(u["code"]), "label": str(u["name"])} for u in units if viewer.sees(int(u["id"]))]
+async def unit_options(store: Store, viewer: Viewer, chosen: str) -> list[Option]:
+    """The units the viewer may see, as every dashboard page offers them (web/dashboard/picker.py)."""
+    return tree_options(await store.read(queries.units), viewer, chosen)
 
 
 @get("/dashboard/report", include_in_schema=False, guards=[signed_in_page])
@@ -111,7 +100,7 @@ async def report(request: Req, store: Store, unit: Code | None = None, month: st
         "report/monthly.html",
         r=found,
         figures=found.overview.figures,
-        options=await unit_options(store, viewer),
+        options=await unit_options(store, viewer, found.overview.unit.code),
         place_date=place_date(found.header.place, found.header.issued, t),
         period_words=period_words(found.first, t),
         xlsx_url=f"/dashboard/report.xlsx?{query}",
