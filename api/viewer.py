@@ -20,8 +20,8 @@ from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
 from api.auth import authenticate
-from api.db import Tx
-from api.errors import Forbidden, Unauthorized
+from api.db import Row, Tx
+from api.errors import Forbidden, NotFound, Unauthorized
 
 Role = Literal["admin", "province", "manager", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "province", "manager", "viewer")
@@ -74,6 +74,22 @@ async def subtree(tx: Tx, unit_id: int) -> frozenset[int]:
         {"u": unit_id},
     )
     return frozenset(int(r["id"]) for r in rows)
+
+
+async def visible_unit(tx: Tx, viewer: Viewer, code: str | None) -> Row:
+    """The unit a page or report is about: the one named by ``code``, else the viewer's own, else the root;
+    404 when there is no such unit, 403 when it is outside the viewer's units."""
+    select = "SELECT id, code, name, kind, parent_id, timezone FROM units"
+    if code:
+        row = await tx.fetch_one(select + " WHERE code = :c", {"c": code})
+    elif viewer.unit_id is not None:
+        row = await tx.fetch_one(select + " WHERE id = :u", {"u": viewer.unit_id})
+    else:
+        row = await tx.fetch_one(select + " WHERE parent_id IS NULL ORDER BY id LIMIT 1")
+    if row is None:
+        raise NotFound(f"There is no unit with code {code!r}.", code="unknown-unit")
+    viewer.check_sees(int(row["id"]))
+    return row
 
 
 async def current_viewer(connection: ASGIConnection[Any, Any, Any, Any]) -> Viewer:

@@ -22,7 +22,7 @@ from api.db import Row, Store, Tx, now_ms
 from api.errors import Invalid, NotFound
 from api.instruments.loader import counter_instrument
 from api.types import from_ms
-from api.viewer import Viewer, subtree
+from api.viewer import Viewer, subtree, visible_unit
 
 EXAMPLES = 3
 WORDS = 5
@@ -52,10 +52,7 @@ def month_span(first: date, last: date) -> list[str]:
 
 
 async def _scope(tx: Tx, viewer: Viewer, unit_code: str) -> tuple[Row, frozenset[int]]:
-    unit = await tx.fetch_one("SELECT id, code, parent_id FROM units WHERE code = :c", {"c": unit_code})
-    if unit is None:
-        raise NotFound(f"There is no unit with code {unit_code!r}.", code="unknown-unit")
-    viewer.check_sees(int(unit["id"]))
+    unit = await visible_unit(tx, viewer, unit_code)
     return unit, await subtree(tx, int(unit["id"]))
 
 

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from api.comments import service as comments
 from api.dashboard import views
 from api.db import Row, Store, Tx
-from api.errors import Invalid, NotFound
+from api.errors import Invalid
 from api.followup.service import handling
 from api.monthly.schemas import Flag, Handling, Header, MonthlyReport, OfficerGroups, UnitRow
-from api.viewer import Viewer, subtree
+from api.viewer import Viewer, subtree, visible_unit
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 TOP_THEMES = 5
@@ -93,16 +93,7 @@ async def monthly(
     store: Store, viewer: Viewer, unit_code: str | None, month: str | None, issued: date | None = None
 ) -> MonthlyReport:
     async def find(tx: Tx) -> tuple[Row, frozenset[int], set[str], list[Row], Header]:
-        if unit_code is None:
-            if viewer.unit_id is not None:
-                unit = await tx.fetch_one("SELECT id, code, timezone FROM units WHERE id = :u", {"u": viewer.unit_id})
-            else:
-                unit = await tx.fetch_one("SELECT id, code, timezone FROM units WHERE parent_id IS NULL ORDER BY id")
-        else:
-            unit = await tx.fetch_one("SELECT id, code, timezone FROM units WHERE code = :c", {"c": unit_code})
-        if unit is None:
-            raise NotFound(f"There is no unit with code {unit_code!r}.", code="unknown-unit")
-        viewer.check_sees(int(unit["id"]))
+        unit = await visible_unit(tx, viewer, unit_code)
         ids = await subtree(tx, int(unit["id"]))
         listed = ", ".join(str(i) for i in sorted(ids))
         scopes = {

@@ -22,7 +22,7 @@ from api.errors import Invalid, NotFound
 from api.officers.queries import list_officers
 from api.roster import service as roster
 from api.roster.schemas import ShiftIn
-from api.viewer import Viewer, subtree
+from api.viewer import Viewer, subtree, visible_unit
 from web.dashboard.picker import picker
 from web.i18n import N_
 from web.pages import check_csrf, page_text, page_viewer, render, signed_in_page
@@ -41,21 +41,7 @@ PROBLEMS = {  # what a refused change says on the page (msgids)
 
 
 async def _unit(store: Store, viewer: Viewer, code: str | None) -> Row:
-    async def run(tx: Tx) -> Row:
-        if code:
-            row = await tx.fetch_one("SELECT id, code, name, timezone FROM units WHERE code = :c", {"c": code})
-        elif viewer.unit_id is not None:
-            row = await tx.fetch_one("SELECT id, code, name, timezone FROM units WHERE id = :u", {"u": viewer.unit_id})
-        else:
-            row = await tx.fetch_one(
-                "SELECT id, code, name, timezone FROM units WHERE parent_id IS NULL ORDER BY id LIMIT 1"
-            )
-        if row is None:
-            raise NotFound(f"There is no unit with code {code!r}.", code="unknown-unit")
-        viewer.check_sees(int(row["id"]))
-        return row
-
-    return await store.read(run)
+    return await store.read(lambda tx: visible_unit(tx, viewer, code))
 
 
 def _back(unit: str, day: date | None = None, **extra: str) -> str:
