@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar.testing import AsyncTestClient
 
@@ -45,6 +47,11 @@ class Harness:
     async def post(self, path: str, body: Any, key: str = "admin") -> Any:
         headers = self.admin if key == "admin" else self.integrator
         return await self.client.post(path, json=body, headers=headers)
+
+
+def local_today(zone: str = "Asia/Ho_Chi_Minh") -> date:
+    """Today where the test units live: from 17:00 UTC on, Vietnam's date is already the next one."""
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 @asynccontextmanager

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import pytest
 from api.app import create_app
 from api.settings import load_settings
 from tests.axe import assert_no_serious
-from tests.harness import harness
+from tests.harness import harness, local_today
 from tests.integration.test_route_access import app_routes
 from tests.integration.walk_world import PASSWORD, PLAIN, USERS, Place, build
 from tests.live import CHROMIUM, free_port, hailong_serve, served
@@ -35,8 +34,8 @@ playwright = pytest.importorskip("playwright.sync_api")
 
 SCRIPT, IMG, SVG = "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>'
 INJECTED = "script:not([src]), img[src=x], svg[onload]"
-MONTH = date.today().strftime("%Y-%m")
-PERIOD = f"from={date.today().replace(day=1).isoformat()}&to={date.today().isoformat()}"
+MONTH = local_today().strftime("%Y-%m")
+PERIOD = f"from={local_today().replace(day=1).isoformat()}&to={local_today().isoformat()}"
 # route → the address the manager of HB.LS opens ({case}, {dossier}: district A's)
 PAGES = {
     "/dashboard": f"/dashboard?unit=HB.LS&{PERIOD}",

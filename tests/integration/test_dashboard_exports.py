@@ -10,11 +10,11 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from api.viewer import Viewer, subtree
-from tests.harness import Harness, seed_reference
+from tests.harness import Harness, local_today, seed_reference
 from web.dashboard import exports
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
@@ -67,7 +67,7 @@ async def sign_in(h: Harness) -> dict[str, str]:
 
 
 def period() -> dict[str, str]:
-    today = date.today()
+    today = local_today()
     return {"from": (today - timedelta(days=1)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
 
 
@@ -103,7 +103,7 @@ async def test_ratings_csv_holds_the_scope_only_with_hostile_text_kept_as_text(h
 async def test_ratings_are_read_in_keyset_pages_each_once(h: Harness) -> None:
     await seed(h)
     viewer = Viewer("admin", 1, "admin", None, None)
-    where = await exports.scope(h.store, viewer, "HB", date.today() - timedelta(days=1), date.today())
+    where = await exports.scope(h.store, viewer, "HB", local_today() - timedelta(days=1), local_today())
     pages = [page async for page in exports.rating_pages(h.store, viewer, where, page=2)]
     assert [len(p) for p in pages] == [2, 2, 1]
     ids = [row["id"] for p in pages for row in p]

@@ -8,11 +8,11 @@ import html
 import io
 import re
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from tests.harness import Harness
+from tests.harness import Harness, local_today
 from tests.integration.dashboard_data import HOSTILE, login, province
 from web.i18n import text
 
@@ -20,7 +20,7 @@ PAGES = ("/dashboard", "/dashboard/trends", "/dashboard/units", "/dashboard/offi
 
 
 def period() -> dict[str, str]:
-    today = date.today()
+    today = local_today()
     return {"from": (today - timedelta(days=3)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
 
 

@@ -16,7 +16,7 @@ import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
@@ -25,7 +25,7 @@ import pytest
 import pytest_asyncio
 
 from api.cli import main
-from tests.harness import harness
+from tests.harness import harness, local_today
 from tests.integration.test_accounts import csrf_of
 from tests.integration.test_route_access import app_routes
 from tests.integration.walk_world import PLAIN, Place, World, build
@@ -42,7 +42,7 @@ FORMULAS = ("\t=2+3 tab", "+1+1 thủ tục", "-1+1 giấy tờ", "@SUM(A1) phí
 NOTE = f"Đã gọi lại {IMG}"  # a note a user writes
 COUNTER = f"Quầy {IMG}{SVG}"  # a counter's (and a procedure's) name
 ADMIN = f"Quản trị {SCRIPT}"  # a user's display name
-TODAY = date.today()
+TODAY = local_today()
 PERIOD = {"from": (TODAY - timedelta(days=3)).isoformat(), "to": (TODAY + timedelta(days=1)).isoformat()}
 MONTH = TODAY.strftime("%Y-%m")
 ESCAPED = {  # how each planted word reads in the page's source once escaped

@@ -18,7 +18,7 @@ import re
 import zipfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ import pytest_asyncio
 
 from api.cli import main
 from tests.conftest import STORES
-from tests.harness import harness
+from tests.harness import harness, local_today
 from tests.integration.test_accounts import csrf_of
 from tests.integration.test_hostile_text import query_names
 from tests.integration.test_route_access import app_routes
@@ -36,7 +36,7 @@ from web.i18n import text
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-TODAY = date.today()
+TODAY = local_today()
 PERIOD = {"from": (TODAY - timedelta(days=3)).isoformat(), "to": (TODAY + timedelta(days=1)).isoformat()}
 MONTH = TODAY.strftime("%Y-%m")
 SHIFT = {"unit": "{unit}", "counter": "{counter}", "officer": "{officer}", "starts": "08:00", "ends": "11:00",
