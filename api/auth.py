@@ -137,11 +137,16 @@ def authorization(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
 
 async def authenticate(connection: ASGIConnection[Any, Any, Any, Any], *roles: Role) -> Principal:
     """The caller's principal, refused unless it has one of ``roles`` (admin always passes)."""
-    state = connection.scope.setdefault("state", {})
+    return await scope_principal(connection.scope, *roles)
+
+
+async def scope_principal(scope: Any, *roles: Role) -> Principal:
+    """``authenticate`` for an ASGI scope: the principal the boundary found (or found now), checked."""
+    state = scope.setdefault("state", {})
     principal = state.get("principal")
     if not isinstance(principal, Principal):
-        auth: Authenticator = connection.app.state.auth
-        principal = await auth.principal(authorization(connection.scope["headers"]))
+        auth: Authenticator = scope["app"].state.auth
+        principal = await auth.principal(authorization(scope["headers"]))
         state["principal"] = principal
     if principal.role != "admin" and principal.role not in roles:
         raise Forbidden(f"This needs a {' or '.join(roles) or 'admin'} credential; yours is {principal.role}.")

@@ -11,7 +11,9 @@ every response carries.
 * JSON nested more than ``MAX_JSON_DEPTH`` levels → 400 (the decoder would run out of stack);
 * a query parameter the route does not take, one given twice or without a value → 422;
 * NUL bytes (which PostgreSQL cannot store in text) in the path, the query or the body → 422; the body
-  is read here (at most ``MAX_BODY_BYTES``, else 413) and handed on unchanged.
+  is read here (at most ``MAX_BODY_BYTES``, else 413) and handed on unchanged;
+* a JSON body of a route that has a raw handler (``opt[RAW]``: the rating POST, every kiosk tap) goes to
+  that handler, which answers it without the framework's Request, kwargs and Response, or hands it on.
 
 The survey pages (``/s/…``) answer in HTML and check their own forms, so only the header sizes apply there.
 """
@@ -214,7 +216,24 @@ class Boundary:
             raise refuse_nul("body")
         if json_depth(body) > MAX_JSON_DEPTH:
             raise TooDeep(f"The body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep.")
+        raw = _raw_handler(scope, content_type)
+        if raw is not None and await raw(scope, body, send):
+            return
         await self.app(scope, _replay(body, receive), send)
+
+
+# A route handler's ``opt[RAW]``: ``async (scope, body, send) -> bool`` that answers a JSON body of that route
+# itself, the framework's Request, kwargs and Response aside, or says False to leave it to the route.
+RAW = "hailong_raw"
+RawHandler = Callable[[Scope, bytes, Send], Awaitable[bool]]
+
+
+def _raw_handler(scope: Scope, content_type: bytes) -> RawHandler | None:
+    if not content_type.startswith(b"application/json"):
+        return None
+    handler = scope.get("route_handler")
+    raw: RawHandler | None = handler.opt.get(RAW) if handler is not None else None
+    return raw
 
 
 def limited(scope: Scope, what: str, *, take: bool, answer: bool = True) -> None:

@@ -66,11 +66,11 @@ async def dossier_step(tx: Tx, chunk: int = CHUNK) -> tuple[int, bool]:
     """One refresh step of the dossiers (a write function): (dossiers read, whether more are waiting)."""
     cursor = await mark(tx, DOSSIERS)
     t, i = int(cursor["watermark"]), int(cursor["cursor_id"])
+    # The chunk is picked from the index first, then joined and grouped: grouping before the LIMIT would cost
+    # every dossier past the cursor on each step (a day's 200 000 imported dossiers: 0.2 s per step).
+    picked = "SELECT id FROM dossiers WHERE (updated_at, id) > (:t, :i) ORDER BY updated_at, id LIMIT :k"
     rows = await tx.fetch_all(
-        _dossier_select(
-            "(d.updated_at > :t OR (d.updated_at = :t AND d.id > :i))", "ORDER BY d.updated_at, d.id LIMIT :k"
-        ),
-        {"t": t, "i": i, "k": chunk},
+        _dossier_select(f"d.id IN ({picked})", "ORDER BY d.updated_at, d.id"), {"t": t, "i": i, "k": chunk}
     )
     more = len(rows) == chunk
     read = {int(r["id"]): r for r in rows}

@@ -411,3 +411,41 @@ async def test_the_dashboard_sees_a_dossier_returned_at_once(h: Harness) -> None
         )
     )
     assert handled(await views.overview(h.store, admin, "HB", first, last)) == before + 1
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # it counts SQLite virtual-machine steps
+async def test_a_dossier_step_costs_its_chunk_not_the_backlog(h: Harness) -> None:
+    """A day's bulk import of dossiers (all with one ``updated_at``) is read a chunk at a time: a step's work
+    in SQLite's virtual machine does not grow with the dossiers still waiting behind the cursor."""
+    from api.insights import dossier_rollups
+
+    ctx = await _context(h)
+    proc = (await h.rows("SELECT min(id) AS id FROM procedures"))[0]["id"]
+    at = now_ms()
+
+    async def import_and_step(first: int, n: int) -> int:
+        rows = [{"code": f"BULK-{first + k:06d}", "unit": ctx["unit"], "proc": proc, "at": at} for k in range(n)]
+        sql = (
+            "INSERT INTO dossiers (code, unit_id, procedure_id, channel, received_at, due_at, created_at, updated_at)"
+            " VALUES (:code, :unit, :proc, 'direct', :at, :at + 86400000, :at, :at)"
+        )
+        await h.store.write(lambda tx: tx.execute_many(sql, rows))
+        await h.store.write(lambda tx: dossier_rollups.dossier_step(tx, 50))  # the cursor now sits inside the day
+        steps = [0]
+
+        def count() -> int:
+            steps[0] += 1
+            return 0
+
+        conn = h.store._conn  # type: ignore[attr-defined]
+        conn.set_progress_handler(count, 100)
+        try:
+            read, more = await h.store.write(lambda tx: dossier_rollups.dossier_step(tx, 50))
+        finally:
+            conn.set_progress_handler(None, 0)
+        assert (read, more) == (50, True)
+        return steps[0]
+
+    small = await import_and_step(0, 300)
+    large = await import_and_step(300, 6000)
+    assert large < 2 * small, (small, large)
