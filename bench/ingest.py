@@ -37,6 +37,7 @@ from tests.live import free_port, served
 ROOT = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).with_name("ingest.lua")
 RATIO_BAR, P99_BAR_MS = 0.85, 25.0
+DAY_MS = 86_400_000
 
 
 @dataclass
@@ -107,12 +108,18 @@ async def prepare(url: str, client: str, dossiers: int, templates: str) -> Setup
         assert kiosk is not None and procedure is not None
         now = int(time.time() * 1000)
         rows = [
-            {"code": DOSSIER_CODE.format(n), "unit": kiosk["unit_id"], "proc": procedure["id"], "at": now}
+            {
+                "code": DOSSIER_CODE.format(n),
+                "unit": kiosk["unit_id"],
+                "proc": procedure["id"],
+                "at": now,
+                "due": now + DAY_MS,
+            }
             for n in range(dossiers)
         ]
         sql = (
             "INSERT INTO dossiers (code, unit_id, procedure_id, channel, received_at, due_at, created_at, updated_at)"
-            " VALUES (:code, :unit, :proc, 'direct', :at, :at + 86400000, :at, :at)"
+            " VALUES (:code, :unit, :proc, 'direct', :at, :due, :at, :at)"
         )
         await store.write(lambda tx: tx.execute_many(sql, rows))
         if client == "kiosk":

@@ -449,3 +449,31 @@ async def test_a_dossier_step_costs_its_chunk_not_the_backlog(h: Harness) -> Non
     small = await import_and_step(0, 300)
     large = await import_and_step(300, 6000)
     assert large < 2 * small, (small, large)
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite's one writer commits in order
+async def test_a_late_dossier_commit_is_counted_and_recent_dossiers_are_not_read_at_every_step(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change whose transaction commits after the cursor passed its ``updated_at`` is read when that
+    ``updated_at`` is SLACK_MS old; until then a step does not read the recent dossiers again."""
+    from api.insights import dossier_rollups
+
+    monkeypatch.setattr(dossier_rollups, "SLACK_MS", 60_000)
+    ctx = await _context(h)
+    ids = await _dossier_world(h, ctx, random.Random(8), 40, "late")
+    await rollups.refresh(h.store)
+    await assert_dossiers_equal_a_direct_count(h.store)
+    again = await h.store.write(lambda tx: dossier_rollups.dossier_step(tx, 1000))
+    assert again == (0, False)  # the 40 recent dossiers are not read again while they are recent
+    late = {"u": now_ms() - 30_000, "d": ids[0]}  # committed now, stamped before the cursor's position
+    sql = (
+        "UPDATE dossiers SET returned_at = received_at + 86400000, due_at = received_at, updated_at = :u WHERE id = :d"
+    )
+    await h.store.write(lambda tx: tx.execute(sql, late))
+    await rollups.refresh(h.store)
+    monkeypatch.setattr(dossier_rollups, "SLACK_MS", 0)  # a minute later: its updated_at is settled
+    assert await h.store.read(dossier_rollups.pending)
+    await rollups.refresh(h.store)
+    await assert_dossiers_equal_a_direct_count(h.store)
+    assert await h.store.write(lambda tx: dossier_rollups.dossier_step(tx, 1000)) == (0, False)
