@@ -2,7 +2,7 @@
 
 analysis/ imports nothing from web/, so the catalogue is read here as data, by path, with Babel's .po reader
 (as ``web/i18n.py`` reads it). msgids are the English source text and calls are written as everywhere in the
-product, ``t("Counter satisfaction rate")``, ``t("{n} in {year}", n=…, year=…)``, and ``N_("…")`` where a msgid
+product, ``t("Period")``, ``t("… ({n}) in {year} …", n=…, year=…)``, and ``N_("…")`` where a msgid
 is chosen at run time, so that ``just i18n`` (``web/messages.py``, which extracts from analysis/report too)
 checks that every catalogue has them. Numbers and percentages are the report's own (``html.pct``, ``html.num``).
 
