@@ -2,9 +2,10 @@
 web.messages check``), and ``just i18n update`` to append the missing ones for translation.
 
 The msgids are found with Babel's extractors, never by hand: ``t("…")``, ``gettext("…")`` and ``N_("…")``
-in Python (``api/``, ``web/``, ``kiosk/``), the same calls in the Jinja templates (Jinja's own Babel
-extractor), ``t('…')`` and ``N_('…')`` in the kiosk's script (Babel's JavaScript extractor, template
-strings included), ``data-t="…"`` in the kiosk's page, and the English source of every instrument text.
+in Python (``api/``, ``web/``, ``kiosk/``, and ``analysis/report/``, whose report.html reads the catalogue
+as data), the same calls in the Jinja templates (Jinja's own Babel extractor), ``t('…')`` and ``N_('…')``
+in the kiosk's script (Babel's JavaScript extractor, template strings included), ``data-t="…"`` in the
+kiosk's page, and the English source of every instrument text.
 
 A catalogue is wrong when a msgid in use is missing from it, when its translation is empty (the English
 catalogue may leave it empty: it reads as the msgid), fuzzy, or has other ``{fields}`` than the msgid,
@@ -94,6 +95,8 @@ SOURCES: tuple[tuple[str, str, Method, dict[str, Any]], ...] = (
     ("web", "**/*.py", "python", {}),
     ("web", "**/*.py", _fstring_calls, {}),
     ("kiosk", "**/*.py", "python", {}),
+    ("analysis/report", "**/*.py", "python", {}),  # report.html: analysis/report/texts.py reads the .po files
+    ("analysis/report", "**/*.py", _fstring_calls, {}),
     ("web/templates", "**/*.html", _jinja, {}),
     ("kiosk/static", "*.js", "javascript", {"parse_template_string": True}),
     ("kiosk/static", "*.html", _kiosk_html, {}),

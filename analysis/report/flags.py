@@ -100,20 +100,20 @@ def rows(facts: Facts, settings: Settings, gap_tests: list[dict[str, Any]]) -> l
                 rating_ids=[r["id"] for r in members[:EVIDENCE_IDS]],
             )
         )
-    for t in facts.taps:
-        if settings.fast_tap_flagged(t["n"], t["fast"]):
+    for tap in facts.taps:
+        if settings.fast_tap_flagged(tap["n"], tap["fast"]):
             out.append(
                 _flag(
                     "fast_tap",
-                    ("device", t["device"]),
-                    t["first_at"],
-                    t["last_at"],
-                    t["fast"],
-                    f"{t['fast']} of {t['n']} taps faster than {settings.fast_tap_ms} ms",
+                    ("device", tap["device"]),
+                    tap["first_at"],
+                    tap["last_at"],
+                    tap["fast"],
+                    f"{tap['fast']} of {tap['n']} taps faster than {settings.fast_tap_ms} ms",
                     tz,
-                    device=t["device"],
-                    unit=t["unit"],
-                    rating_ids=t["ids"],
+                    device=tap["device"],
+                    unit=tap["unit"],
+                    rating_ids=tap["ids"],
                 )
             )
     for device, found in _by(facts.off_hours, "device").items():

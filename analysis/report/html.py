@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.report.run import Results
-from analysis.report.texts import TEXT
+from analysis.report.texts import LANGS, language_name, words
 
 CSS = """
 body{font-family:"Times New Roman",serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#111}
@@ -38,9 +38,9 @@ def num(value: Any, lang: str) -> str:
 
 def figure(row: dict[str, Any], lang: str) -> str:
     """'92,3 % (90,1–94,2 %; n = 1.234)', or 'too few to judge (n = 7)'."""
-    t = TEXT[lang]
+    t = words(lang)
     if row.get("suppressed") or row.get("value") is None:
-        return f'<span class="muted">{t["too_few"]} (n = {num(row["n"], lang)})</span>'
+        return f'<span class="muted">{t("too few to judge")} (n = {num(row["n"], lang)})</span>'
     low, high = pct(row["ci_low"], lang).replace(" %", ""), pct(row["ci_high"], lang)
     return f"{pct(row['value'], lang)} <span class='muted'>({low}–{high}; n = {num(row['n'], lang)})</span>"
 
@@ -116,18 +116,18 @@ def funnel_chart(points: list[dict[str, Any]], lang: str, title: str) -> str:
 def section(results: Results, lang: str) -> str:
     from analysis.report.sections import body
 
-    t = TEXT[lang]
-    other = "en" if lang == "vi" else "vi"
-    nav = f'<nav><a href="#{other}">{t["switch"]}</a></nav>'
+    other = LANGS[(LANGS.index(lang) + 1) % len(LANGS)]
+    nav = f'<nav><a href="#{other}">{language_name(other)}</a></nav>'
     return f'<section id="{lang}" lang="{lang}">{nav}{body(results, lang)}</section>'
 
 
 def render(results: Results) -> str:
     data = escape(json.dumps(results.summary["counts"], ensure_ascii=False))
+    t = words(LANGS[0])
     return (
         '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(TEXT['vi']['title'])}</title><style>{CSS}</style></head>"
+        f"<title>{escape(t('Citizen satisfaction analysis report'))}</title><style>{CSS}</style></head>"
         f'<body data-counts="{data}">{section(results, "en")}{section(results, "vi")}</body></html>'
     )
 

@@ -61,14 +61,14 @@ def gap_tests(facts: Facts, settings: Settings) -> list[dict[str, Any]]:
                 "p": two_proportion(k[1], k[0], q["x"], q["n"]).p_value,
             }
         )
-    pooled = sum(int(t["kiosk_x"]) for t in tests) / max(1, sum(int(t["kiosk_n"]) for t in tests)) - sum(
-        int(t["qr_x"]) for t in tests
-    ) / max(1, sum(int(t["qr_n"]) for t in tests))
-    for t, q_value in zip(tests, benjamini_hochberg([float(t["p"]) for t in tests]).q_values, strict=True):
-        t["q"] = q_value
-        t["usual_gap"] = pooled
-        diff = float(t["kiosk_rate"]) - float(t["qr_rate"])
-        t["flagged"] = diff - pooled >= settings.gap_min and q_value < settings.gap_alpha
+    pooled = sum(int(test["kiosk_x"]) for test in tests) / max(1, sum(int(test["kiosk_n"]) for test in tests)) - sum(
+        int(test["qr_x"]) for test in tests
+    ) / max(1, sum(int(test["qr_n"]) for test in tests))
+    for test, q_value in zip(tests, benjamini_hochberg([float(test["p"]) for test in tests]).q_values, strict=True):
+        test["q"] = q_value
+        test["usual_gap"] = pooled
+        diff = float(test["kiosk_rate"]) - float(test["qr_rate"])
+        test["flagged"] = diff - pooled >= settings.gap_min and q_value < settings.gap_alpha
     return tests
 
 

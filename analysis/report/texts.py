@@ -1,207 +1,67 @@
-"""The report's words, in Vietnamese and English."""
+"""The report's words, from the product's one message catalogue (``web/locale/<lang>/LC_MESSAGES/hailong.po``).
+
+analysis/ imports nothing from web/, so the catalogue is read here as data, by path, with Babel's .po reader
+(as ``web/i18n.py`` reads it). msgids are the English source text and calls are written as everywhere in the
+product, ``t("Period")``, ``t("… ({n}) in {year} …", n=…, year=…)``, and ``N_("…")`` where a msgid
+is chosen at run time, so that ``just i18n`` (``web/messages.py``, which extracts from analysis/report too)
+checks that every catalogue has them. Numbers and percentages are the report's own (``html.pct``, ``html.num``).
+
+The folder is found beside the analysis package: ``<root>/web/locale``, ``<root>`` being the source tree or,
+from an installed wheel, ``site-packages`` (the wheel carries every ``hailong.po`` under ``web/locale`` as
+package data: pyproject's ``package-data`` ``"*.po"`` on the namespace packages below ``web``). A plain path
+rather than ``importlib.resources.files("web")``, which would import web's package.
+"""
 
 from __future__ import annotations
 
-TEXT: dict[str, dict[str, str]] = {
-    "vi": {
-        "title": "Báo cáo phân tích mức độ hài lòng của người dân",
-        "switch": "English",
-        "body": "Đơn vị",
-        "motto": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM — Độc lập - Tự do - Hạnh phúc",
-        "period": "Kỳ báo cáo",
-        "tables_for": "Các bảng dưới đây là số liệu của năm",
-        "too_few": "quá ít để đánh giá",
-        "unofficial": "Chỉ số kiểu SIPAS (không chính thức)",
-        "timeliness": "1. Tiến độ giải quyết hồ sơ (Thông tư 01/2018/TT-VPCP, chỉ tiêu 1)",
-        "early": "Trước hạn",
-        "on_time": "Đúng hạn",
-        "late": "Trễ hạn",
-        "satisfaction": "2. Mức độ hài lòng tại quầy",
-        "counter_rate": "Tỷ lệ hài lòng (chỉ hồ sơ được đánh giá)",
-        "ratio_766": "Tỷ lệ hài lòng theo QĐ 766 (không chính thức)",
-        "coverage": "Tỷ lệ được đánh giá (đánh giá / hồ sơ đã giải quyết)",
-        "sipas": "3. Khảo sát qua mã QR trên phiếu hẹn",
-        "harassment_share": "Có gặp sách nhiễu, phiền hà",
-        "payment_share": "Phải đưa tiền ngoài quy định",
-        "sipas_service": "Chỉ số hài lòng về dịch vụ",
-        "trends": "4. Xu hướng theo tháng (biểu đồ p′, quy tắc MDC)",
-        "no_trend": "Không có tín hiệu đặc biệt ở đơn vị nào.",
-        "changes": "5. Thay đổi so với tháng trước (kiểm định hai tỷ lệ, hiệu chỉnh Benjamini–Hochberg)",
-        "no_change": "Không có thay đổi có ý nghĩa thống kê.",
-        "officers": "6. Công chức: vị trí trên biểu đồ phễu",
-        "officers_note": "Ước lượng Bayes thực nghiệm (beta-nhị thức) với khoảng tin cậy 95 %; không xếp hạng. "
-        "Chỉ nêu công chức nằm ngoài khoảng kỳ vọng; điểm của công chức có ít hơn {min_n} đánh giá bị ẩn.",
-        "flags": "7. Dấu hiệu bất thường cần xem xét",
-        "no_flags": "Không có dấu hiệu bất thường.",
-        "themes": "8. Chủ đề trong các ý kiến chưa hài lòng",
-        "themes_note": "Tỷ lệ trên số ý kiến được mô hình đánh giá là chưa hài lòng ({n}) trong năm {year};"
-        " ý kiến đã được ẩn thông tin cá nhân. Chủ đề mới nổi do máy tìm (NMF), không đặt tên.",
-        "theme": "Chủ đề",
-        "share_unhappy": "Tỷ lệ",
-        "top_terms": "Từ khớp nhiều nhất",
-        "examples": "Ví dụ (đã ẩn thông tin cá nhân)",
-        "emergent": "Chủ đề mới nổi",
-        "no_comments": "Không có ý kiến nào để phân tích trong kỳ.",
-        "staff": "Đánh giá do cán bộ nhập (đã loại khỏi mọi chỉ số)",
-        "feedback_8": "Xử lý phản ánh, kiến nghị đúng hạn (Thông tư 01/2018/TT-VPCP, chỉ tiêu 8; không chính thức)",
-        "feedback_8_figure": "{on_time} đúng hạn / {due} đến hạn, {pending} chưa đến hạn: {points} điểm",
-        "feedback_8_none": "không có phản ánh nào đến hạn trong kỳ",
-        "methods": "8. Phương pháp",
-        "unit": "Đơn vị",
-        "month": "Tháng",
-        "value": "Giá trị",
-        "rule": "Quy tắc",
-        "direction": "Hướng",
-        "officer": "Công chức",
-        "estimate": "Ước lượng",
-        "funnel": "Biểu đồ phễu",
-        "kind": "Loại",
-        "scope": "Phạm vi",
-        "count": "Số lượng",
-        "detail": "Chi tiết",
-        "first": "Từ",
-        "last": "Đến",
-        "from": "Tháng trước",
-        "to": "Tháng này",
-        "q": "p hiệu chỉnh",
-        "table": "Bảng số liệu",
-        "measure": "Chỉ tiêu",
-        "within": "trong khoảng kỳ vọng",
-        "above_95": "trên khoảng kỳ vọng (95 %)",
-        "above_998": "trên khoảng kỳ vọng (99,8 %)",
-        "below_95": "dưới khoảng kỳ vọng (95 %)",
-        "below_998": "dưới khoảng kỳ vọng (99,8 %)",
-        "concern": "đáng lo ngại",
-        "improvement": "cải thiện",
-        "common_cause": "biến động thông thường",
-        "variation": "Biến động",
-        "assurance": "Đảm bảo mục tiêu",
-        "since": "từ",
-        "consistently_met": "luôn đạt",
-        "consistently_missed": "luôn không đạt",
-        "hit_and_miss": "lúc đạt lúc không",
-        "outside_limits": "ngoài giới hạn kiểm soát",
-        "trend": "xu hướng 7 điểm",
-        "two_of_three": "2 trong 3 điểm gần giới hạn",
-        "shift": "dịch chuyển 7 điểm",
-        "burst": "Loạt đánh giá dồn dập",
-        "fast_tap": "Chạm quá nhanh",
-        "off_hours": "Ngoài giờ làm việc",
-        "repeated_comment": "Góp ý lặp lại",
-        "kiosk_qr_gap": "Chênh lệch kiosk và QR",
-        "staff_entered": "Cán bộ nhập",
-    },
-    "en": {
-        "title": "Citizen satisfaction analysis report",
-        "switch": "Tiếng Việt",
-        "body": "Unit",
-        "motto": "SOCIALIST REPUBLIC OF VIET NAM — Independence - Freedom - Happiness",
-        "period": "Period",
-        "tables_for": "The tables below give the figures of the year",
-        "too_few": "too few to judge",
-        "unofficial": "SIPAS-style indices (unofficial)",
-        "timeliness": "1. Timeliness of dossiers (Circular 01/2018/TT-VPCP, indicator 1)",
-        "early": "Early",
-        "on_time": "On time",
-        "late": "Late",
-        "satisfaction": "2. Satisfaction at the counter",
-        "counter_rate": "Satisfaction rate (rated dossiers only)",
-        "ratio_766": "Decision 766 satisfaction ratio (unofficial)",
-        "coverage": "Coverage (rated / handled)",
-        "sipas": "3. Receipt-QR questionnaire",
-        "harassment_share": "Met harassment",
-        "payment_share": "Paid beyond the rules",
-        "sipas_service": "Service satisfaction index",
-        "trends": "4. Monthly trends (p′ chart, Making Data Count rules)",
-        "no_trend": "No special cause at any unit.",
-        "changes": "5. Change from the month before (two-proportion test, Benjamini–Hochberg corrected)",
-        "no_change": "No statistically significant change.",
-        "officers": "6. Officers: position on the funnel plot",
-        "officers_note": "Empirical-Bayes (beta-binomial) estimates with 95 % credible intervals; no ranking. "
-        "Only officers outside the expected range are listed; officers with fewer than {min_n} ratings are hidden.",
-        "flags": "7. Integrity flags to review",
-        "no_flags": "No integrity flag.",
-        "themes": "8. Themes in dissatisfied comments",
-        "themes_note": "Shares of the comments the model scored as dissatisfied ({n}) in {year}; comments are"
-        " redacted. Emergent themes are found by the machine (NMF) and are not named.",
-        "theme": "Theme",
-        "share_unhappy": "Share",
-        "top_terms": "Words matched most",
-        "examples": "Examples (redacted)",
-        "emergent": "Emergent theme",
-        "no_comments": "No comments to analyse in this period.",
-        "staff": "Ratings entered by staff (excluded from every index)",
-        "feedback_8": "Feedback handled on time (Circular 01/2018/TT-VPCP, indicator 8; unofficial)",
-        "feedback_8_figure": "{on_time} on time of {due} due, {pending} not yet due: {points} points",
-        "feedback_8_none": "no follow-up case was due in the period",
-        "methods": "8. Methods",
-        "unit": "Unit",
-        "month": "Month",
-        "value": "Value",
-        "rule": "Rule",
-        "direction": "Direction",
-        "officer": "Officer",
-        "estimate": "Estimate",
-        "funnel": "Funnel",
-        "kind": "Kind",
-        "scope": "Scope",
-        "count": "Count",
-        "detail": "Detail",
-        "first": "First",
-        "last": "Last",
-        "from": "Last month",
-        "to": "This month",
-        "q": "adjusted p",
-        "table": "Data table",
-        "measure": "Measure",
-        "within": "within the expected range",
-        "above_95": "above the expected range (95 %)",
-        "above_998": "above the expected range (99.8 %)",
-        "below_95": "below the expected range (95 %)",
-        "below_998": "below the expected range (99.8 %)",
-        "concern": "concern",
-        "improvement": "improvement",
-        "common_cause": "common cause",
-        "variation": "Variation",
-        "assurance": "Assurance",
-        "since": "since",
-        "consistently_met": "consistently met",
-        "consistently_missed": "consistently missed",
-        "hit_and_miss": "will hit and miss at random",
-        "outside_limits": "outside the control limits",
-        "trend": "7-point trend",
-        "two_of_three": "2 of 3 near the limits",
-        "shift": "7-point shift",
-        "burst": "Burst of ratings",
-        "fast_tap": "Taps too fast",
-        "off_hours": "Outside opening hours",
-        "repeated_comment": "Repeated comment",
-        "kiosk_qr_gap": "Kiosk vs receipt-QR gap",
-        "staff_entered": "Entered by staff",
-    },
-}
+from functools import cache
+from pathlib import Path
 
-METHODS = {
-    "vi": (
-        "Mỗi tỷ lệ là x/n kèm khoảng tin cậy Wilson 95 %; đơn vị, quầy, thủ tục có ít hơn {min_n} đánh giá "
-        "được ghi “quá ít để đánh giá”. Số liệu của một đơn vị bao gồm mọi đơn vị trực thuộc. Đánh giá do cán"
-        " bộ nhập bị loại và được đếm riêng. Tỷ lệ QĐ 766 = (hồ sơ đã giải quyết − hồ sơ bị đánh giá không "
-        "hài lòng hoặc trễ hạn) / hồ sơ đã giải quyết, luôn đặt cạnh tỷ lệ được đánh giá. Chỉ số kiểu SIPAS: "
-        "tỷ lệ câu trả lời 4–5 trên thang 5; chỉ số yếu tố là trung bình các câu, chỉ số dịch vụ là trung "
-        "bình các yếu tố (không chính thức). Xu hướng: biểu đồ Laney p′, quy tắc Making Data Count ({rules} "
-        "v{rules_version}), không vẽ giới hạn khi có dưới {points} tháng, mục tiêu {target}. Công chức: ước "
-        "lượng Bayes thực nghiệm, biểu đồ phễu có hiệu chỉnh phân tán quá mức, ẩn dưới {officer_min_n} đánh "
-        "giá và ẩn thứ cấp. Ngưỡng dấu hiệu bất thường: {flags}."
-    ),
-    "en": (
-        "Each rate is x/n with its 95 % Wilson interval; units, counters and procedures with fewer than "
-        "{min_n} ratings are shown as “too few to judge”. A unit's figures include every unit under it. "
-        "Staff-entered ratings are excluded and counted separately. Decision 766 ratio = (dossiers handled − "
-        "dossiers rated not satisfied or late) / dossiers handled, always beside the coverage. SIPAS-style "
-        "indices: share of answers 4–5 on the 5-point scale; a factor index is the mean of its items, the "
-        "service index the mean of the factors (unofficial). Trends: Laney p′ chart with the Making Data "
-        "Count rules ({rules} v{rules_version}), no limits on fewer than {points} months, target {target}. "
-        "Officers: empirical-Bayes estimates, funnel plot with overdispersion adjustment, hidden below "
-        "{officer_min_n} ratings with secondary suppression. Flag thresholds: {flags}."
-    ),
-}
+from babel import Locale
+from babel.messages.pofile import read_po
+
+LOCALE = Path(__file__).resolve().parents[2] / "web" / "locale"
+LANGS = ("vi", "en")  # the report's two versions: Vietnamese first, English second
+
+
+def N_(msgid: str) -> str:
+    """Mark a msgid that is translated later, where it is looked up by a code (``t(FLAG_KINDS[kind])``)."""
+    return msgid
+
+
+class Words:
+    """One language's words: ``t("Unit")``, ``t("{on_time} on time", on_time=…)``."""
+
+    def __init__(self, lang: str, messages: dict[str, str]) -> None:
+        self.lang = lang
+        self.messages = messages
+
+    def __call__(self, msgid: str, /, **values: object) -> str:
+        """The translation of ``msgid`` (the msgid itself where there is none), with ``{name}`` filled in."""
+        text = self.messages.get(msgid) or msgid
+        return text.format(**values) if values else text
+
+
+def catalogue_path(lang: str) -> Path:
+    return LOCALE / lang / "LC_MESSAGES" / "hailong.po"
+
+
+@cache
+def words(lang: str) -> Words:
+    """The catalogue of ``lang``, parsed once per process."""
+    with catalogue_path(lang).open("rb") as f:
+        po = read_po(f, locale=lang)
+    return Words(
+        lang,
+        {
+            m.id: m.string
+            for m in po
+            if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string and not m.fuzzy
+        },
+    )
+
+
+def language_name(lang: str) -> str:
+    """A language's name in itself, for the report's language switch: "Tiếng Việt", "English"."""
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]

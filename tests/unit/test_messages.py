@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.report import texts as report_texts
 from api.instruments.loader import load_all
 from kiosk import pages as kiosk_pages
 from kiosk.pages import load_assets
@@ -31,6 +32,8 @@ def test_the_extraction_sees_every_kind_of_source() -> None:
     assert "api/surveys/pages.py" in where["This link has expired"]  # N_("…") in Python
     assert "kiosk/static/app.js" in where["Dossier: {code}"]  # t('…', {…}) in the kiosk's script
     assert "kiosk/static/index.html" in where["Pair this kiosk with a counter"]  # data-t="…"
+    assert "analysis/report/html.py" in where["Citizen satisfaction analysis report"]  # the batch's report.html
+    assert "analysis/report/sections.py" in where["Burst of ratings"]  # N_("…") for a code in its files
     sipas = load_all().questionnaire("sipas-service-2023")
     assert "api/instruments/sipas-service-2023.json" in where[sipas.items[0].en]  # instrument text
     assert all(p.instrument for p in used[sipas.items[0].en])
@@ -44,6 +47,7 @@ SOURCES = {
     "web/f.py": "x = f\"<b>{t('In an f-string — “quoted”')}</b>\"\n",
     "kiosk/static/k.js": "el.textContent = `${t('In a template string')}: ${x}`;\nconst e = N_('Marked too');\n",
     "kiosk/static/k.html": '<h1 data-t="From an attribute"></h1>',
+    "analysis/report/r.py": 'x = f"<h2>{t(\'In the report\')}</h2>"\nKIND = N_("A report code")\n',
 }
 
 
@@ -53,11 +57,13 @@ def test_extraction_of_each_language_of_source(tmp_path: Path) -> None:
         (tmp_path / name).write_text(body, encoding="utf-8")
     used = extract_code(tmp_path)
     assert sorted(used) == [
+        "A report code",
         "From an attribute",
         "Hello {name}",
         "In a template",
         "In a template string",
         "In an f-string — “quoted”",
+        "In the report",
         "Marked",
         "Marked too",
         "{n} day",
@@ -66,6 +72,34 @@ def test_extraction_of_each_language_of_source(tmp_path: Path) -> None:
     assert used["Hello {name}"] == [Place("api/x.py:2")]
     assert used["{n} day"] == [Place("api/x.py:4", plural="{n} days")]
     assert used["{n} rating"] == [Place("web/templates/a.html:2", plural="{n} ratings")]
+
+
+def test_the_report_reads_the_same_catalogue_as_data() -> None:
+    """analysis/ never imports web/: report.html reads the very same .po files by path (analysis/report/texts.py)
+    and finds there what the product's own reader finds."""
+    everything = extract_all()
+    used = [m for m, places in everything.items() if any(p.where.startswith("analysis/report/") for p in places)]
+    assert len(used) > 50
+    catalogues = {lang: read_catalogue(messages.catalogue_path(lang)) for lang in LANGS}
+    del catalogues["vi"]["Burst of ratings"]  # a report word lost from a catalogue fails the check
+    catalogues["en"]["Old report word"] = Entry("Old report word")  # and so does one the report no longer uses
+    found = problems(everything, catalogues)
+    assert [line.split(" (used at ")[0] for line in found] == [
+        "vi: missing 'Burst of ratings'",
+        "en: 'Old report word' is used nowhere (remove it, or mark its use with N_)",
+    ]
+    assert report_texts.LANGS == LANGS
+    for lang in LANGS:
+        assert report_texts.catalogue_path(lang).samefile(messages.catalogue_path(lang))
+        words, t = report_texts.words(lang), text(lang)
+        assert [words(m) for m in used] == [t(m) for m in used]
+        assert report_texts.language_name(lang) == language_name(lang)
+    vi = report_texts.words("vi")
+    assert vi("Citizen satisfaction analysis report") == "Báo cáo phân tích mức độ hài lòng của người dân"
+    figure = vi(
+        "{on_time} on time of {due} due, {pending} not yet due: {points} points", on_time=1, due=2, pending=0, points=50
+    )
+    assert figure == "1 đúng hạn / 2 đến hạn, 0 chưa đến hạn: 50 điểm"
 
 
 def test_the_check_catches_missing_empty_fuzzy_misfielded_and_stale_entries() -> None:
