@@ -125,7 +125,7 @@ def body(results: Results, lang: str) -> str:
         _flags(results, lang),
         f"<h2>{t('8. Themes in dissatisfied comments')}</h2>",
         _themes(results, lang, root, year),
-        f"<h2>{t('8. Methods')}</h2>",
+        f"<h2>{t('9. Methods')}</h2>",
         _methods(s, lang),
     ]
     return "".join(parts)
