@@ -4,7 +4,7 @@ Contrast words (``lexicon.CONTRAST``) are looked for in the folded corpus in one
 is then read as written, because folding merges words: "những" (plural) and "nhưng" (but) both fold to
 "nhung", "mới tới" (just came) and "mỗi tội" (only, the pity is) to "moi toi". A contrast word written with
 its diacritics, or one that has none (English "but"), is a contrast; a word with other diacritics is not.
-A contrast word typed without its diacritics is ambiguous: ``Contrast.fit`` learns from the history's own
+A contrast word typed without its diacritics is ambiguous: ``Contrast.fit_tails`` learns from the history's own
 comments written with diacritics how often each folded spelling, followed by a given word, was the
 contrast word and how often another word ("nhung cau" was "những câu" each time); the spelling counts as
 a contrast unless the history says otherwise for that next word. Nothing is fixed in advance.
@@ -39,14 +39,17 @@ class Contrast:
     def __init__(self) -> None:
         self.votes: dict[str, tuple[int, int]] = {}  # "folded-spelling next-word" → (contrast, other word)
 
-    def fit(self, folded: Sequence[str], texts: Sequence[str]) -> Contrast:
+    def fit_tails(self, folded: Sequence[str], texts: Sequence[str]) -> list[str]:
+        """Learn the votes from these comments, then give their ``tails`` (one reading of each comment)."""
+        found = [(doc, clean(texts[doc])) for doc in _candidates(folded)]
+        matches = [list(_matches(cleaned)) for _, cleaned in found]
         votes: dict[str, list[int]] = {}
-        for doc in _candidates(folded):
-            for _, spelling, written, following in _matches(clean(texts[doc])):
+        for words in matches:
+            for _, spelling, written, following in words:
                 if written != spelling:  # written with diacritics: tells which word it is
                     votes.setdefault(f"{spelling} {following}", [0, 0])[0 if written in WRITTEN else 1] += 1
         self.votes = {key: (v[0], v[1]) for key, v in votes.items() if v[1] > v[0]}  # only the exceptions
-        return self
+        return self._tails(len(folded), found, matches)
 
     def is_contrast(self, spelling: str, written: str, following: str) -> bool:
         if written in WRITTEN:
@@ -57,15 +60,18 @@ class Contrast:
 
     def tails(self, folded: Sequence[str], texts: Sequence[str]) -> list[str]:
         """Per comment, the folded text after its last contrast word ("" if none)."""
-        tails = [""] * len(folded)
-        found: dict[int, str] = {}
-        for doc in _candidates(folded):
-            cleaned = clean(texts[doc])
-            ends = [end for end, *word in _matches(cleaned) if self.is_contrast(*word)]
+        found = [(doc, clean(texts[doc])) for doc in _candidates(folded)]
+        return self._tails(len(folded), found, [list(_matches(cleaned)) for _, cleaned in found])
+
+    def _tails(self, n: int, found: list[tuple[int, str]], matches: list[list[tuple[int, str, str, str]]]) -> list[str]:
+        tails = [""] * n
+        cut: dict[int, str] = {}
+        for (doc, cleaned), words in zip(found, matches, strict=True):
+            ends = [end for end, *word in words if self.is_contrast(*word)]
             if ends:
-                found[doc] = cleaned[ends[-1] :]
-        if found:
-            for doc, tail in zip(found, folded_corpus(list(found.values())), strict=True):
+                cut[doc] = cleaned[ends[-1] :]
+        if cut:
+            for doc, tail in zip(cut, folded_corpus(list(cut.values())), strict=True):
                 tails[doc] = tail
         return tails
 

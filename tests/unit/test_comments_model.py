@@ -81,7 +81,8 @@ def test_words_after_a_negator_are_counted_apart() -> None:
 
 def test_a_contrast_word_is_read_as_written() -> None:
     history_texts = [f"có những câu hỏi khó lần {i}" for i in range(3)] + ["tốt nhưng câu hỏi khó"]
-    contrast = Contrast().fit(folded_corpus(history_texts), history_texts)
+    contrast = Contrast()
+    contrast.fit_tails(folded_corpus(history_texts), history_texts)
     texts = [
         "cán bộ tốt nhưng phải chờ lâu",  # but
         "giải thích những thủ tục cần",  # plural: not a contrast
