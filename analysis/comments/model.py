@@ -139,8 +139,12 @@ class Fit:
     relabelled: int  # satisfied-rated history comments with a complaint after "but", learned as complaints
     oof_f1: float
     c: float = 0.3  # the SVM's C, chosen by the out-of-fold F1
+    history: int = 0  # comments learned from
+    rated_dissatisfied: int = 0  # of them, rated 1–2
+    folds: int = 0
 
 
+MODEL_VERSION = "2"  # features and training (bump on a change): 2 = NBSVM, negation scope, C grid
 C_GRID = (0.1, 0.3, 1.0)
 C_LARGE = 0.3  # from LARGE comments on: the grid's choice on UIT-VSFC (11 k comments) for every seed
 LARGE = 50_000
@@ -175,14 +179,22 @@ class Model:
                 best = (c, f1, threshold, platt, coef, intercept)
         assert best is not None
         c, f1, threshold, self.platt, self.coef, self.intercept = best
-        self.fit_info = Fit(threshold, int(hidden.sum()), f1, c)
+        rated = int((np.asarray(ratings) <= 2).sum())
+        self.fit_info = Fit(threshold, int(hidden.sum()), f1, c, len(y), rated, self._k(len(y)))
         return self.fit_info
+
+    def _k(self, n: int) -> int:
+        return self.folds or (2 if n >= LARGE else 3)  # two folds halve the cost of a large history
+
+    def __getstate__(self) -> dict[str, object]:
+        """What ``stored.save`` keeps: everything but the history's feature matrix."""
+        return {k: v for k, v in self.__dict__.items() if k != "history_x"}
 
     def _fit_folds(self, x: sp.csr_matrix, y: np.ndarray) -> dict[float, tuple[np.ndarray, float, np.ndarray]]:
         """For each C of the grid: the average of the fold models (weights, intercept) and the out-of-fold
         decision values."""
         large = len(y) >= LARGE
-        k = self.folds or (2 if large else 3)  # two folds halve the cost of a large history
+        k = self._k(len(y))
         folds = list(StratifiedKFold(k, shuffle=True, random_state=self.seed).split(np.zeros(len(y)), y))
         cs = (C_LARGE,) if large and self.cs == C_GRID else self.cs  # the grid would double a large run
         tasks = [(c, fold) for c in cs for fold in range(k)]

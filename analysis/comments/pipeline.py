@@ -3,6 +3,7 @@
     from analysis.comments.pipeline import analyse, theme_rows
 
     results = analyse(texts, history_texts, history_ratings, history_reasons=None, officer_names=(), seed=0)
+    results, model = analyse_keeping_model(...)  # the same, and the trained model
     rows = theme_rows(results, scope_kind="unit", scope_code="U01", period="2026-11", seed=0)
 
 ``analyse`` redacts each comment, then scores it with a model trained on the history (rating 1–5; 1–2 is
@@ -67,8 +68,25 @@ def analyse(
     history_wrong: Sequence[Collection[str]] | None = None,
     withheld: Sequence[Collection[str]] | None = None,
 ) -> list[CommentResult]:
-    """``history_wrong``: per history comment, the themes marked as wrong for it (counter-examples for the
-    chip models); ``withheld``: per comment of ``texts``, themes marked as wrong that it must not get."""
+    return analyse_keeping_model(
+        texts, history_texts, history_ratings, history_reasons, officer_names, seed, explain, history_wrong, withheld
+    )[0]
+
+
+def analyse_keeping_model(
+    texts: Sequence[str],
+    history_texts: Sequence[str],
+    history_ratings: Sequence[int],
+    history_reasons: Sequence[Sequence[str]] | None = None,
+    officer_names: Iterable[str] = (),
+    seed: int = 0,
+    explain: bool = True,
+    history_wrong: Sequence[Collection[str]] | None = None,
+    withheld: Sequence[Collection[str]] | None = None,
+) -> tuple[list[CommentResult], Model]:
+    """``analyse``, and the model it trained (to keep with a run: ``stored.save``). ``history_wrong``: per
+    history comment, the themes marked as wrong for it (counter-examples for the chip models); ``withheld``:
+    per comment of ``texts``, themes marked as wrong that it must not get."""
     check_history(history_ratings)
     keys = officer_keys(officer_names)
     distinct = list(dict.fromkeys(texts))  # each distinct comment is analysed once
@@ -114,7 +132,7 @@ def analyse(
     out = [results[position[text]] for text in texts]
     if withheld:
         out = [_without(r, set(w)) if w else r for r, w in zip(out, withheld, strict=True)]
-    return out
+    return out, model
 
 
 def _without(result: CommentResult, themes: set[str]) -> CommentResult:

@@ -37,6 +37,7 @@ class CommentOutputs:
     comments: list[dict[str, Any]] = field(default_factory=list)
     themes: list[dict[str, Any]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    model: Any = None  # the dissatisfaction model trained on the period (kept with the run: model.pkl)
 
 
 def rating_of(level: int, scale: int) -> int:
@@ -56,7 +57,7 @@ def analyse_comments(
     """``rows``: id, unit_id, m (month number), level, scale, comment, reasons, wrong (themes marked as wrong
     on the dashboard: withheld from that comment and learnt from as counter-examples). ``top_unit`` maps each unit to
     the unit directly under ``root`` that holds it (``root`` itself for the root)."""
-    from analysis.comments.pipeline import AnalysisError, analyse, theme_rows
+    from analysis.comments.pipeline import AnalysisError, analyse_keeping_model, theme_rows
 
     if not rows:
         return CommentOutputs(summary={"comments": 0, "skipped": "no comments in the period"})
@@ -65,12 +66,12 @@ def analyse_comments(
     reasons = [list(r["reasons"]) for r in rows]
     wrong = [list(r.get("wrong", ())) for r in rows]  # themes a manager marked as wrong for the comment
     try:
-        results = analyse(
+        results, model = analyse_keeping_model(
             texts, texts, ratings, reasons, officer_names, seed=seed, history_wrong=wrong, withheld=wrong
         )
     except AnalysisError as exc:  # one class only, say: nothing to learn from in this period
         return CommentOutputs(summary={"comments": len(rows), "skipped": str(exc)})
-    out = CommentOutputs()
+    out = CommentOutputs(model=model)
     for row, result in zip(rows, results, strict=True):
         out.comments.append(
             {

@@ -85,7 +85,7 @@ async def comment_part(store: Store, facts: Facts, results: Results, settings: S
             code = str(parent[code])
         top[unit.code] = code
     found = analyse_comments(rows, {v: k for k, v in ids_by_code.items()}, list(m.labels), facts.root, top, names)
-    results.comments, results.themes = found.comments, found.themes
+    results.comments, results.themes, results.model = found.comments, found.themes, found.model
     results.theme_names = {r.code: {"vi": r.vi, "en": r.en} for r in counter_instrument(3).reasons}
     results.summary["comments"] = found.summary
     min_points = (settings or Settings()).spc_min_points
@@ -120,6 +120,11 @@ def write_files(out: Path, results: Results) -> None:
     from analysis.report.themes import COMMENT_COLUMNS, THEME_COLUMNS
 
     out.mkdir(parents=True, exist_ok=True)
+    if results.model is not None:  # the run's own model, kept with it (never shipped in the package)
+        from analysis.comments.stored import save
+
+        card = save(results.model, out)
+        results.summary.setdefault("comments", {})["model_card"] = card
     write_csv(out / "indices.csv", indices.COLUMNS, results.indices)
     write_csv(out / "officers.csv", officers.COLUMNS, results.officers)
     write_csv(out / "trends.csv", trends.COLUMNS, results.trends)

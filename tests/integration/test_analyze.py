@@ -216,6 +216,27 @@ def test_comments_are_scored_themed_and_nothing_personal_is_left(out: Path) -> N
     assert "Themes in dissatisfied comments" in (out / "report.html").read_text(encoding="utf-8")
 
 
+def test_the_run_keeps_its_model_and_it_rescores_the_comments_alike(out: Path) -> None:
+    """The model is trained on the period's own comments and kept with the run (model.pkl and its card,
+    model.json), never shipped: reloaded, it gives every comment of comments.csv the same probability."""
+    from analysis.comments.stored import load
+
+    card = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert card["file"] == "model.pkl" and (out / "model.pkl").is_file()
+    assert card["seed"] == 7 and card["model_version"] and card["lexicon_version"]
+    assert 0 < card["threshold"] < 1 and card["history"] > 100 and 0 < card["rated_dissatisfied"] < card["history"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["comments"]["model_card"]["sha256"] == card["sha256"]
+    _, comments = _csv(out / "comments.csv")
+    assert len(comments) == card["history"]  # every rated comment of the period is learned from
+    model = load(out)
+    probs = model.score([c["redacted_text"] for c in comments])[0]
+    for comment, p in zip(comments, probs, strict=True):
+        if any(ch.isalnum() for ch in comment["redacted_text"]):  # a comment without words scores 0
+            assert float(comment["p_dissatisfied"]) == round(float(p), 4)
+            assert comment["dissatisfied"] == str(int(p >= card["threshold"]))
+
+
 def test_a_stored_run_raises_alerts_and_a_later_run_over_the_same_units_closes_them(out: Path, tmp_path: Path) -> None:
     """Slow alerts (issue 14, item 2): the follow-up task reads the stored run: the planted drop is an SPC
     concern, every integrity flag and theme spike an alert; a later run that no longer finds them closes them.

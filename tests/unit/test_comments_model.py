@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from analysis.comments.contrast import Contrast
 from analysis.comments.model import C_GRID, Model, _best_threshold
 from analysis.comments.ngrams import SyllableGrams
 from analysis.comments.normalise import folded_corpus
+from analysis.comments.stored import load, save
 from tests.unit.comments_data import history
 
 
@@ -92,3 +97,20 @@ def test_a_contrast_word_is_read_as_written() -> None:
         "dạy song song hai môn",  # "song" is not in the contrast words (sống, sông, song song)
     ]
     assert contrast.tails(folded_corpus(texts), texts) == [" phai cho lau", "", " phai cho lau", "", " slow", ""]
+
+
+def test_a_kept_model_scores_as_the_trained_one(tmp_path: Path) -> None:
+    texts, ratings = history()
+    model = Model(seed=3)
+    fit = model.train(texts, ratings)
+    card = save(model, tmp_path)
+    assert (tmp_path / "model.pkl").is_file() and json.loads((tmp_path / "model.json").read_text()) == card
+    assert card["seed"] == 3 and card["threshold"] == fit.threshold and card["history"] == len(texts)
+    assert card["model_version"] and card["lexicon_version"] and card["libraries"]["scikit-learn"]
+    probe = [*texts[:50], "hai long nhung phai cho 3 tieng", "good staff"]
+    again = load(tmp_path)
+    assert np.array_equal(again.score(probe)[0], model.score(probe)[0])
+    assert again.fit_info == fit and not hasattr(again, "history_x")
+    (tmp_path / "model.pkl").write_bytes((tmp_path / "model.pkl").read_bytes() + b"x")
+    with pytest.raises(ValueError, match="SHA-256"):
+        load(tmp_path)
