@@ -203,10 +203,19 @@ def test_comments_are_scored_themed_and_nothing_personal_is_left(out: Path) -> N
     columns, comments = _csv(out / "comments.csv")
     assert columns[:3] == ["id", "unit_code", "period"] and "redacted_text" in columns
     assert {r["dissatisfied"] for r in comments} == {"0", "1"}
+    # the receipt questionnaire's comments are analysed with the counter's: scored, themed, redacted, and
+    # learned from with the response's overall satisfaction (its mean answer, 1–5) as the rating
+    survey = [r for r in comments if r["source"] == "questionnaire"]
+    assert survey and {r["source"] for r in comments} == {"counter", "questionnaire"}
+    assert {r["scale"] for r in survey} == {"5"} and {r["level"] for r in survey} <= {"1", "2", "3", "4", "5"}
+    assert any(r["dissatisfied"] == "1" and r["themes"] for r in survey)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))["comments"]
+    assert summary["by_source"]["questionnaire"] == len(survey) and summary["learned_from"] == len(comments)
     # The demo plants phone numbers, citizen ID numbers and e-mail addresses in a few comments: none of them
     # may reach any file the run writes.
     db = sqlite3.connect(out.parent / "copy.db")
     raw = [c for (c,) in db.execute("SELECT comment FROM ratings WHERE comment IS NOT NULL")]
+    raw += [c for (c,) in db.execute("SELECT text_value FROM answers WHERE item = 'comment' AND text_value <> ''")]
     db.close()
     personal = {m for c in raw for m in re.findall(r"\b0\d{9,11}\b|[\w.]+@[\w.]+", c)}
     assert personal, "the demo should plant some personal data"
