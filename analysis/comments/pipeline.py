@@ -55,6 +55,9 @@ def check_history(ratings: Sequence[int]) -> None:
         raise AnalysisError("the history has no dissatisfied comments (rating 1–2): need both classes to learn")
     if low == len(ratings):
         raise AnalysisError("the history has only dissatisfied comments (rating 1–2): need both classes to learn")
+    if min(low, len(ratings) - low) < 2:  # each fold's training part must hold both classes
+        kind = "dissatisfied comment (rating 1–2)" if low == 1 else "comment that is not dissatisfied"
+        raise AnalysisError(f"the history has only one {kind}: need at least two of each class to learn")
 
 
 def analyse(
