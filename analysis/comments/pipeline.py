@@ -8,9 +8,10 @@
 
 ``analyse`` redacts each comment, then scores it with a model trained on the history (rating 1–5; 1–2 is
 the dissatisfied class; ``history_reasons`` lists the reason codes tapped with each history comment),
-and finds its themes (lexicon ∪ chips); ``explain=False`` skips the ``top_terms``. It raises
-``AnalysisError`` (a ValueError with a one-line message) for an empty history or one with one class.
-Every ``CommentResult`` field is safe to show: the text and all terms come from the redacted comment.
+redacted too, and finds its themes (lexicon ∪ chips); ``explain=False`` skips the ``top_terms``. It
+raises ``AnalysisError`` (a ValueError with a one-line message) for an empty history or one with one
+class, or a single comment of one. Every ``CommentResult`` field is safe to show: the text and all terms
+come from the redacted comment, and the model's vocabulary from the redacted history.
 
 ``theme_rows`` gives the rows of themes.csv, ``theme,kind,scope_kind,scope_code,period,n,share,
 top_terms,examples``: one ``fixed`` row per reason code (n = dissatisfied comments with the theme, share
@@ -101,9 +102,17 @@ def analyse_keeping_model(
             out.append((redacted.text, redacted.mentions_person, lexicon_themes(redacted.text)))
         return out
 
+    def redact_only(part: Sequence[str]) -> list[str]:
+        return [redact(text, keys=keys).text for text in part]
+
     prepared = [row for part in chunked(prepare, distinct) for row in part]  # forks while the heap is small
+    # The model learns from the history redacted too: its vocabulary, kept with a run, holds no names,
+    # numbers or addresses, and it learns from text as it will score it.
+    redacted = {text: row[0] for text, row in zip(distinct, prepared, strict=True)}
+    missing = [text for text in dict.fromkeys(history_texts) if text not in redacted]
+    redacted.update(zip(missing, [t for part in chunked(redact_only, missing) for t in part], strict=True))
     model = Model(seed=seed)
-    fit = model.train(history_texts, history_ratings)
+    fit = model.train([redacted[text] for text in history_texts], history_ratings)
     chips = ChipThemes(seed).fit(model.history_x, history_reasons, history_wrong) if history_reasons else None
     del model.history_x
     clean_texts = [text for text, _, _ in prepared]

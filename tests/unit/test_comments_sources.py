@@ -64,3 +64,20 @@ def test_questionnaire_comments_are_learned_from_scored_and_redacted() -> None:
     assert rows[("counter", counter[0]["id"])]["dissatisfied"] == 0
     waiting = next(t for t in out.themes if t["theme"] == "waiting" and t["scope_code"] == "U2")
     assert int(str(waiting["n"])) >= 2  # questionnaire comments count in the themes
+
+
+def test_the_kept_model_learns_from_redacted_history() -> None:
+    """The model kept with a run (model.pkl) holds a vocabulary: it is the redacted history's."""
+    import pickle
+
+    from analysis.comments.pipeline import analyse_keeping_model
+    from tests.unit.test_comments_redact import CASES
+
+    texts, ratings = history(200)
+    secrets = [text for text, _, _ in CASES]
+    _, model = analyse_keeping_model(["chờ lâu"], texts + secrets, ratings + [1] * len(secrets))
+    vocabulary = set(model.vectoriser.terms)
+    for token in ("smith", "gmail", "0912", "0218", "3852", "29a", "28b1", "51f"):
+        assert token not in vocabulary and f"<{token}" not in str(vocabulary)
+    stored = pickle.dumps(model)
+    assert b"smith" not in stored and b"gmail" not in stored and b"0912" not in stored
