@@ -40,7 +40,7 @@ def line(label: str, figures: tuple[float, float, float]) -> str:
 def main() -> int:
     from analysis.comments.model import Model
     from analysis.comments.normalise import fold
-    from analysis.comments.pipeline import analyse
+    from analysis.comments.pipeline import analyse, analyse_keeping_model
 
     folder = Path(os.environ.get("HAILONG_UIT_VSFC", ROOT.parent / "shared" / "data" / "uit-vsfc"))
     if not (folder / "dev" / "sents.txt").is_file():
@@ -56,8 +56,13 @@ def main() -> int:
 
     print(f"UIT-VSFC: history {len(train)} (train), input {len(dev)} (dev), {sum(truth)} dev negatives")
     print("Dissatisfied class (dev negative):")
-    written = analyse(dev, train, ratings, seed=0)
+    written, kept = analyse_keeping_model(dev, train, ratings, seed=0)
     print(line("trained as written, dev as written", prf([r.dissatisfied for r in written], truth)))
+    fit = kept.fit_info
+    print(
+        f"  (the model: C {fit.c} chosen by out-of-fold F1 {fit.oof_f1:.3f} on train, {fit.folds} folds,"
+        f" threshold {fit.threshold:.3f}, {fit.relabelled} relabelled)"
+    )
     stripped = analyse(dev_stripped, train, ratings, seed=0)
     print(line("trained as written, dev stripped", prf([r.dissatisfied for r in stripped], truth)))
     both = analyse(dev_stripped, train_stripped, ratings, seed=0)

@@ -17,7 +17,7 @@ Nothing here was mined from evaluation data. Bump ``VERSION`` on every change: r
 
 from __future__ import annotations
 
-VERSION = "2026.1"
+VERSION = "2026.2"
 
 THEMES: dict[str, tuple[str, ...]] = {
     "waiting": (
@@ -595,7 +595,6 @@ CONTRAST = (
     "nhưng mà",
     "tuy nhiên",
     "tuy vậy",
-    "song",
     "có điều",
     "mỗi tội",
     "chỉ tiếc",

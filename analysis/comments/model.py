@@ -1,19 +1,25 @@
 """Dissatisfaction model: learned from the ratings that came with comments. Batch only (numpy, sklearn).
 
-Features (``Vectoriser``): folded syllable 1–2-grams (``ngrams.py``); character 3-grams of each
-syllable obtained as one sparse product (syllable counts × syllable→n-gram matrix); lexicon cue counts
-(``lexicon.py``: complaint words, praise, negated praise, suggestions, theme words) as another product; and
-the syllables and cues of the clause after a contrast word ("hài lòng *nhưng phải chờ 2 tiếng*") as their
-own block. Then sub-linear TF-IDF and L2 normalisation.
+Features (``Vectoriser``): folded syllable 1–2-grams (``ngrams.py``); the syllables in a negation scope
+(the three after "không", "chưa", "thiếu" …) as a block of their own, so "thiếu nhiệt tình" is not the
+praise "nhiệt tình"; character 3-grams of each syllable obtained as one sparse product (syllable counts ×
+syllable→n-gram matrix); lexicon cue counts (``lexicon.py``: complaint words, praise, negated praise,
+suggestions, theme words) as another product; and the syllables and cues of the clause after a contrast
+word ("hài lòng *nhưng phải chờ 2 tiếng*", ``contrast.py``, which tells "nhưng" from "những") as their own
+block. Then sub-linear TF-IDF and L2 normalisation.
 
-Training (``train``): labels y = rating ≤ 2. A linear SVM is fitted on K stratified folds (3, or 2 from
-50 000 comments on); the out-of-fold decision values give a Platt calibration (logistic regression on the
-decision value) and the threshold, the F1-optimal calibrated probability on the out-of-fold predictions
-of the history itself. The weak-label repair comes first: a comment rated satisfied that has a complaint
-cue after a contrast word ("hài lòng nhưng phải chờ lâu") is learned as a complaint. (Confident learning,
-setting aside or relabelling satisfied-rated comments whose out-of-fold probability is high, was measured
-on the weak-label check of ``just eval``: it caught fewer hidden complaints, at twice the training cost.)
-The model is the average of the fold models. Everything is deterministic given ``seed``.
+Training (``train``): labels y = rating ≤ 2. The weak-label repair comes first: a comment rated satisfied
+that has a complaint cue after a contrast word ("hài lòng nhưng phải chờ lâu") is learned as a complaint.
+(Confident learning, setting aside or relabelling satisfied-rated comments whose out-of-fold probability
+is high, was measured on the weak-label check of ``just eval``: it caught fewer hidden complaints, at twice
+the training cost.) Then, for each C of ``C_GRID`` (below ``LARGE`` comments; from there on ``C_LARGE``,
+as the grid would double the time of the run), a linear SVM on NBSVM-scaled features (each feature
+times its log-count ratio between the classes, Wang & Manning 2012, computed on the training part of the
+fold) is fitted on K stratified folds (3, or 2 from 50 000 comments on). The C with the best out-of-fold
+F1 is kept; its out-of-fold decision values give a Platt calibration (logistic regression on the decision
+value) and the threshold, the F1-optimal calibrated probability on the out-of-fold predictions of the
+history itself. The model is the average of that C's fold models (their weights brought back to the
+unscaled features, so a score stays one sparse product). Everything is deterministic given ``seed``.
 
 ``Model.explain`` names the terms that pushed a score up: each term's own weight (its word or bigram
 weight plus the weights of its character n-grams) times its sub-linear count.
@@ -21,8 +27,6 @@ weight plus the weights of its character n-grams) times its sub-linear count.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,24 +37,12 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from analysis.comments import lexicon
+from analysis.comments.contrast import Contrast
 from analysis.comments.ngrams import SyllableGrams
-from analysis.comments.normalise import FOLD, clean
+from analysis.comments.normalise import FOLD, clean, folded_corpus
 from analysis.comments.parallel import fork_map
 
-_CONTRAST = re.compile(
-    r"\b(?:" + "|".join(sorted((clean(w).translate(FOLD) for w in lexicon.CONTRAST), key=len, reverse=True)) + r")\b"
-)
-_LONG_NUMBER = re.compile(r"\d{5,}")  # phone and ID numbers: one token, not thousands of rare ones
 _NEGATORS = {clean(w.lstrip("=")).translate(FOLD) for w in lexicon.NEGATORS if " " not in w}
-
-
-def folded_corpus(texts: Sequence[str]) -> list[str]:
-    """The texts lower-cased and folded like ``normalise.fold``, in C-level passes over the joined corpus:
-    NFD, đ → d, then only ASCII kept (this drops the combining marks, and also emoji and non-Latin letters,
-    which the model does not use), and every long number as one token."""
-    joined = unicodedata.normalize("NFD", "\x1f".join(t.replace("\x1f", " ") for t in texts).lower())
-    joined = joined.replace("đ", "d").replace("ð", "d").encode("ascii", "ignore").decode("ascii")
-    return _LONG_NUMBER.sub("0", joined).split("\x1f")
 
 
 def _char_grams(word: str) -> list[str]:
@@ -82,11 +74,15 @@ def _cue_table() -> dict[str, list[str]]:
 
 class Vectoriser:
     def __init__(self) -> None:
-        self.words = SyllableGrams()
+        self.words = SyllableGrams(negators=sorted(_NEGATORS))
+        self.contrast = Contrast()
         self.idf: np.ndarray = np.zeros(0)
 
-    def fit_transform(self, folded: Sequence[str]) -> sp.csr_matrix:
-        counts = self.words.fit_transform(folded)
+    def fit_transform(self, folded: Sequence[str], texts: Sequence[str]) -> sp.csr_matrix:
+        """``folded`` = ``folded_corpus(texts)``; the texts as written tell a contrast word from a word that
+        folds to the same letters ("nhưng", but; "những", plural: ``contrast.py``)."""
+        tails = self.contrast.fit_tails(folded, texts)
+        counts, negated = self.words.fit_transform(folded)
         self.terms = np.array(self.words.terms, dtype=object)
         grams: dict[str, int] = {}
         rows, cols = [], []
@@ -108,28 +104,23 @@ class Vectoriser:
         )
         self.names = [*self.terms, *("c:" + g for g in grams), *cue_names, *("after:" + c for c in cue_names)]
         self.names += ["k:" + t for t in self.terms]
-        raw = self._blocks(folded, counts)
+        self.names += ["not:" + t for t in self.terms[: negated.shape[1]]]
+        raw = self._blocks(counts, negated, tails)
         df = np.bincount(raw.indices, minlength=raw.shape[1]).astype(np.float64)
         self.idf = (np.log((1 + raw.shape[0]) / (1 + df)) + 1).astype(np.float32)
         return self._weigh(raw)
 
-    def transform(self, folded: Sequence[str]) -> sp.csr_matrix:
-        return self._weigh(self._blocks(folded, self.counts(folded)))
+    def transform(self, folded: Sequence[str], texts: Sequence[str]) -> sp.csr_matrix:
+        return self._weigh(self._blocks(*self.counts(folded), self.contrast.tails(folded, texts)))
 
-    def counts(self, folded: Sequence[str]) -> sp.csr_matrix:
+    def counts(self, folded: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The 1–2-gram counts and the counts of the unigrams in a negation scope."""
         return self.words.transform(folded)
 
-    def _blocks(self, folded: Sequence[str], counts: sp.csr_matrix) -> sp.csr_matrix:
-        counts = counts.tocsr()
-        tails = [""] * len(folded)
-        joined = "\x1f".join(folded)
-        starts = np.cumsum([0, *(len(t) + 1 for t in folded)])
-        for match in _CONTRAST.finditer(joined):  # one scan of the corpus; the last contrast word wins
-            doc = int(np.searchsorted(starts, match.end(), side="right")) - 1
-            tails[doc] = folded[doc][match.end() - int(starts[doc]) :]
-        tail_counts = self.counts(tails)
+    def _blocks(self, counts: sp.csr_matrix, negated: sp.csr_matrix, tails: list[str]) -> sp.csr_matrix:
+        tail_counts = self.counts(tails)[0]
         return sp.hstack(
-            [counts, counts @ self.char_map, counts @ self.cue_map, tail_counts @ self.cue_map, tail_counts],
+            [counts, counts @ self.char_map, counts @ self.cue_map, tail_counts @ self.cue_map, tail_counts, negated],
             format="csr",
             dtype=np.float32,
         )
@@ -147,11 +138,23 @@ class Fit:
     threshold: float  # on the calibrated probability
     relabelled: int  # satisfied-rated history comments with a complaint after "but", learned as complaints
     oof_f1: float
+    c: float = 0.3  # the SVM's C, chosen by the out-of-fold F1
+    history: int = 0  # comments learned from
+    rated_dissatisfied: int = 0  # of them, rated 1–2
+    folds: int = 0
+
+
+MODEL_VERSION = "2"  # features and training (bump on a change): 2 = NBSVM, negation scope, C grid
+C_GRID = (0.1, 0.3, 1.0)
+C_LARGE = 0.3  # from LARGE comments on: the grid's choice on UIT-VSFC (11 k comments) for every seed
+LARGE = 50_000
 
 
 class Model:
-    def __init__(self, seed: int = 0, folds: int | None = None, c: float = 0.3, repair: bool = True) -> None:
-        self.seed, self.folds, self.c, self.repair = seed, folds, c, repair
+    def __init__(
+        self, seed: int = 0, folds: int | None = None, cs: Sequence[float] = C_GRID, repair: bool = True
+    ) -> None:
+        self.seed, self.folds, self.cs, self.repair = seed, folds, tuple(sorted(cs)), repair
         self.vectoriser = Vectoriser()
         self.coef = np.zeros(0)
         self.intercept = 0.0
@@ -161,52 +164,75 @@ class Model:
     def train(self, texts: Sequence[str], ratings: Sequence[int]) -> Fit:
         y = (np.asarray(ratings) <= 2).astype(np.int8)
         folded = folded_corpus(texts)
-        x = self.vectoriser.fit_transform(folded)
+        x = self.vectoriser.fit_transform(folded, texts)
         self.history_x = x  # for the chip themes; the caller may drop it
         hidden = np.zeros(len(y), dtype=bool)
         if self.repair and "after:q:neg" in self.vectoriser.names:
             after = self.vectoriser.names.index("after:q:neg")
             hidden = (y == 0) & (x[:, after].toarray().ravel() > 0)
             y = np.where(hidden, 1, y).astype(np.int8)
-        probs = self._calibrate(self._fit_folds(x, y), y)
-        threshold, f1 = _best_threshold(probs, y)
-        self.fit_info = Fit(threshold, int(hidden.sum()), f1)
+        best: tuple[float, float, float, tuple[float, float], np.ndarray, float] | None = None
+        for c, (coef, intercept, oof) in self._fit_folds(x, y).items():
+            platt = _platt(oof, y)
+            threshold, f1 = _best_threshold(_sigmoid(platt[0] * oof + platt[1]), y)
+            if best is None or f1 > best[1] + 1e-9:  # ties: the smaller C (the grid is ascending)
+                best = (c, f1, threshold, platt, coef, intercept)
+        assert best is not None
+        c, f1, threshold, self.platt, self.coef, self.intercept = best
+        rated = int((np.asarray(ratings) <= 2).sum())
+        self.fit_info = Fit(threshold, int(hidden.sum()), f1, c, len(y), rated, self._k(len(y)))
         return self.fit_info
 
-    def _fit_folds(self, x: sp.csr_matrix, y: np.ndarray) -> np.ndarray:
-        k = self.folds or (3 if len(y) < 50_000 else 2)  # two folds halve the cost of a large history
-        folds = list(StratifiedKFold(k, shuffle=True, random_state=self.seed).split(np.zeros(len(y)), y))
+    def _k(self, n: int) -> int:
+        return self.folds or (2 if n >= LARGE else 3)  # two folds halve the cost of a large history
 
-        def fit(fold: int) -> tuple[np.ndarray, float, np.ndarray]:
+    def __getstate__(self) -> dict[str, object]:
+        """What ``stored.save`` keeps: everything but the history's feature matrix."""
+        return {k: v for k, v in self.__dict__.items() if k != "history_x"}
+
+    def _fit_folds(self, x: sp.csr_matrix, y: np.ndarray) -> dict[float, tuple[np.ndarray, float, np.ndarray]]:
+        """For each C of the grid: the average of the fold models (weights, intercept) and the out-of-fold
+        decision values."""
+        large = len(y) >= LARGE
+        k = self._k(len(y))
+        folds = list(StratifiedKFold(k, shuffle=True, random_state=self.seed).split(np.zeros(len(y)), y))
+        cs = (C_LARGE,) if large and self.cs == C_GRID else self.cs  # the grid would double a large run
+        tasks = [(c, fold) for c in cs for fold in range(k)]
+
+        def fit(task: int) -> tuple[np.ndarray, float, np.ndarray]:
+            c, fold = tasks[task]
             train_rows, test_rows = folds[fold]
-            svm = LinearSVC(C=self.c, dual=True, tol=1e-3, random_state=self.seed).fit(x[train_rows], y[train_rows])
-            return svm.coef_.ravel(), float(svm.intercept_[0]), svm.decision_function(x[test_rows])
+            part = x[train_rows]
+            ratio = sp.diags(_log_count_ratio(part, y[train_rows]))
+            svm = LinearSVC(C=c, dual=True, tol=1e-3, random_state=self.seed).fit(part @ ratio, y[train_rows])
+            coef = np.asarray(ratio @ svm.coef_.ravel())  # the weights on the unscaled features
+            intercept = float(svm.intercept_[0])
+            return coef, intercept, x[test_rows] @ coef + intercept
 
         # processes, not threads: liblinear draws from the C library's one random state
-        fitted = fork_map(fit, len(folds))
-        oof = np.zeros(len(y))
-        for (_, _, scores), (_, test_rows) in zip(fitted, folds, strict=True):
-            oof[test_rows] = scores
-        coefs = [coef for coef, _, _ in fitted]
-        intercepts = [intercept for _, intercept, _ in fitted]
-        self.coef = np.mean(coefs, axis=0)
-        self.intercept = float(np.mean(intercepts))
-        return oof
-
-    def _calibrate(self, scores: np.ndarray, y: np.ndarray) -> np.ndarray:
-        platt = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), y)
-        self.platt = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
-        return self._prob(scores)
+        fitted = fork_map(fit, len(tasks))
+        out: dict[float, tuple[np.ndarray, float, np.ndarray]] = {}
+        for c in cs:
+            oof = np.zeros(len(y))
+            mine = [(result, folds[fold]) for result, (c2, fold) in zip(fitted, tasks, strict=True) if c2 == c]
+            for (_, _, scores), (_, test_rows) in mine:
+                oof[test_rows] = scores
+            coef = np.mean([result[0] for result, _ in mine], axis=0)
+            intercept = float(np.mean([result[1] for result, _ in mine]))
+            out[c] = (coef, intercept, oof)
+        return out
 
     def _prob(self, scores: np.ndarray) -> np.ndarray:
         a, b = self.platt
-        return np.asarray(1 / (1 + np.exp(-(a * scores + b))))
+        return _sigmoid(a * scores + b)
 
     def score(self, texts: Sequence[str]) -> tuple[np.ndarray, sp.csr_matrix, sp.csr_matrix]:
         """Calibrated probabilities, the features and the word counts (for ``explain``)."""
         folded = folded_corpus(texts)
-        counts = self.vectoriser.counts(folded)
-        x = self.vectoriser._weigh(self.vectoriser._blocks(folded, counts))
+        counts, negated = self.vectoriser.counts(folded)
+        x = self.vectoriser._weigh(
+            self.vectoriser._blocks(counts, negated, self.vectoriser.contrast.tails(folded, texts))
+        )
         return self._prob(x @ self.coef + self.intercept), x, counts
 
     def term_weights(self) -> np.ndarray:
@@ -227,6 +253,26 @@ class Model:
             order = np.argsort(-push, kind="stable")[:top]
             out.append([str(self.vectoriser.terms[cols[j]]) for j in order if push[j] > 0])
         return out
+
+
+def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt calibration: a logistic regression on the decision value."""
+    platt = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), y)
+    return float(platt.coef_[0, 0]), float(platt.intercept_[0])
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.asarray(1 / (1 + np.exp(-z)))
+
+
+def _log_count_ratio(x: sp.csr_matrix, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """NBSVM's feature scaling (Wang & Manning 2012): log of (share of dissatisfied comments with the
+    feature) / (share of the others with it), on binary presence with add-``alpha`` smoothing."""
+    present = x.copy()
+    present.data = np.ones_like(present.data)
+    p = alpha + np.asarray(present[y == 1].sum(axis=0)).ravel()
+    q = alpha + np.asarray(present[y == 0].sum(axis=0)).ravel()
+    return np.asarray(np.log((p / p.sum()) / (q / q.sum())), dtype=np.float32)
 
 
 def _best_threshold(probs: np.ndarray, y: np.ndarray) -> tuple[float, float]:

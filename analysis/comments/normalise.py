@@ -3,6 +3,7 @@
 - ``clean``: Unicode NFC, lower case, runs of white space collapsed.
 - ``fold``: ``clean`` then every diacritic removed and đ → d, so "chờ lâu quá" and "cho lau qua" meet.
   Folding is idempotent and gives the same result for NFC and NFD input.
+- ``folded_corpus``: ``fold`` for a whole corpus in C-level passes (the model's input).
 - ``syllables``: the word-character runs of a text (Vietnamese syllables, English words, numbers).
 - ``features``: the text features of the dissatisfaction model, one comment at a time: folded syllable
   1–2-grams (``w:`` / ``b:``) and character 2–4-grams inside each folded syllable (``c:``), so unaccented
@@ -14,10 +15,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import pairwise
 
 _SPACE = re.compile(r"\s+")
+_LONG_NUMBER = re.compile(r"\d{5,}")  # phone and ID numbers: one token, not thousands of rare ones
 _WORD = re.compile(r"\w+")
 _EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
 
@@ -50,6 +53,15 @@ def fold(text: str) -> str:
     """``clean`` with diacritics removed (đ → d). ASCII text only goes through ``clean``."""
     text = clean(text)
     return text if text.isascii() else text.translate(FOLD)
+
+
+def folded_corpus(texts: Sequence[str]) -> list[str]:
+    """The texts lower-cased and folded like ``normalise.fold``, in C-level passes over the joined corpus:
+    NFD, đ → d, then only ASCII kept (this drops the combining marks, and also emoji and non-Latin letters,
+    which the model does not use), and every long number as one token."""
+    joined = unicodedata.normalize("NFD", "\x1f".join(t.replace("\x1f", " ") for t in texts).lower())
+    joined = joined.replace("đ", "d").replace("ð", "d").encode("ascii", "ignore").decode("ascii")
+    return _LONG_NUMBER.sub("0", joined).split("\x1f")
 
 
 def has_diacritics(text: str) -> bool:

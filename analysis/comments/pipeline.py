@@ -3,13 +3,15 @@
     from analysis.comments.pipeline import analyse, theme_rows
 
     results = analyse(texts, history_texts, history_ratings, history_reasons=None, officer_names=(), seed=0)
+    results, model = analyse_keeping_model(...)  # the same, and the trained model
     rows = theme_rows(results, scope_kind="unit", scope_code="U01", period="2026-11", seed=0)
 
 ``analyse`` redacts each comment, then scores it with a model trained on the history (rating 1–5; 1–2 is
 the dissatisfied class; ``history_reasons`` lists the reason codes tapped with each history comment),
-and finds its themes (lexicon ∪ chips); ``explain=False`` skips the ``top_terms``. It raises
-``AnalysisError`` (a ValueError with a one-line message) for an empty history or one with one class.
-Every ``CommentResult`` field is safe to show: the text and all terms come from the redacted comment.
+redacted too, and finds its themes (lexicon ∪ chips); ``explain=False`` skips the ``top_terms``. It
+raises ``AnalysisError`` (a ValueError with a one-line message) for an empty history or one with one
+class, or a single comment of one. Every ``CommentResult`` field is safe to show: the text and all terms
+come from the redacted comment, and the model's vocabulary from the redacted history.
 
 ``theme_rows`` gives the rows of themes.csv, ``theme,kind,scope_kind,scope_code,period,n,share,
 top_terms,examples``: one ``fixed`` row per reason code (n = dissatisfied comments with the theme, share
@@ -54,6 +56,9 @@ def check_history(ratings: Sequence[int]) -> None:
         raise AnalysisError("the history has no dissatisfied comments (rating 1–2): need both classes to learn")
     if low == len(ratings):
         raise AnalysisError("the history has only dissatisfied comments (rating 1–2): need both classes to learn")
+    if min(low, len(ratings) - low) < 2:  # each fold's training part must hold both classes
+        kind = "dissatisfied comment (rating 1–2)" if low == 1 else "comment that is not dissatisfied"
+        raise AnalysisError(f"the history has only one {kind}: need at least two of each class to learn")
 
 
 def analyse(
@@ -67,8 +72,25 @@ def analyse(
     history_wrong: Sequence[Collection[str]] | None = None,
     withheld: Sequence[Collection[str]] | None = None,
 ) -> list[CommentResult]:
-    """``history_wrong``: per history comment, the themes marked as wrong for it (counter-examples for the
-    chip models); ``withheld``: per comment of ``texts``, themes marked as wrong that it must not get."""
+    return analyse_keeping_model(
+        texts, history_texts, history_ratings, history_reasons, officer_names, seed, explain, history_wrong, withheld
+    )[0]
+
+
+def analyse_keeping_model(
+    texts: Sequence[str],
+    history_texts: Sequence[str],
+    history_ratings: Sequence[int],
+    history_reasons: Sequence[Sequence[str]] | None = None,
+    officer_names: Iterable[str] = (),
+    seed: int = 0,
+    explain: bool = True,
+    history_wrong: Sequence[Collection[str]] | None = None,
+    withheld: Sequence[Collection[str]] | None = None,
+) -> tuple[list[CommentResult], Model]:
+    """``analyse``, and the model it trained (to keep with a run: ``stored.save``). ``history_wrong``: per
+    history comment, the themes marked as wrong for it (counter-examples for the chip models); ``withheld``:
+    per comment of ``texts``, themes marked as wrong that it must not get."""
     check_history(history_ratings)
     keys = officer_keys(officer_names)
     distinct = list(dict.fromkeys(texts))  # each distinct comment is analysed once
@@ -80,9 +102,17 @@ def analyse(
             out.append((redacted.text, redacted.mentions_person, lexicon_themes(redacted.text)))
         return out
 
+    def redact_only(part: Sequence[str]) -> list[str]:
+        return [redact(text, keys=keys).text for text in part]
+
     prepared = [row for part in chunked(prepare, distinct) for row in part]  # forks while the heap is small
+    # The model learns from the history redacted too: its vocabulary, kept with a run, holds no names,
+    # numbers or addresses, and it learns from text as it will score it.
+    redacted = {text: row[0] for text, row in zip(distinct, prepared, strict=True)}
+    missing = [text for text in dict.fromkeys(history_texts) if text not in redacted]
+    redacted.update(zip(missing, [t for part in chunked(redact_only, missing) for t in part], strict=True))
     model = Model(seed=seed)
-    fit = model.train(history_texts, history_ratings)
+    fit = model.train([redacted[text] for text in history_texts], history_ratings)
     chips = ChipThemes(seed).fit(model.history_x, history_reasons, history_wrong) if history_reasons else None
     del model.history_x
     clean_texts = [text for text, _, _ in prepared]
@@ -114,7 +144,7 @@ def analyse(
     out = [results[position[text]] for text in texts]
     if withheld:
         out = [_without(r, set(w)) if w else r for r, w in zip(out, withheld, strict=True)]
-    return out
+    return out, model
 
 
 def _without(result: CommentResult, themes: set[str]) -> CommentResult:

@@ -11,16 +11,19 @@ Pure Python. ``redact(text, officer_names)`` returns the text with typed tokens 
   (0912 345 678, 0912.345.678, +84 912 345 678, 84912345678, 0218 3852 123);
 - ``[TÊN]`` personal names after an address word (anh, chị, cô, chú, em, bác, ông, bà, cán bộ,
   nhân viên, …): one to four capitalised syllables, or a lower-case given name from the unit's officer
-  list or from a list of common given names. The formal "Ông/Bà" (meaning "you") is left alone, and so
-  are words that follow address words as ordinary words ("anh ấy", "bà con", "chị hướng dẫn").
+  list or from a list of common given names — with its diacritics when the word has any ("em hiểu",
+  "thầy giảng", "em hài lòng" are no names; "em hieu" typed without diacritics may be, and is redacted).
+  The formal "Ông/Bà" (meaning "you") is left alone, and so are words that follow address words as
+  ordinary words ("anh ấy", "bà con", "chị hướng dẫn").
 
 ``mentions_person`` is true when a name was redacted or the text names an officer of the unit (full
-name, or an address word + given name; with or without diacritics).
+name, or an address word + given name; a full name with or without diacritics, a given name as for ``[TÊN]``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -162,88 +165,90 @@ _ADDRESS_FIRST |= {w.capitalize() for w in _ADDRESS_FIRST}
 _ADDRESS_WORDS = {w for a in _ADDRESS for w in a.split(" ") if w.isascii()}  # "Anh", "Em", "Mr" are no names
 _ENGLISH = {"the", "and", "was", "at", "is", "who", "in", "on", "were", "you", "very", "i", "he", "she"}
 _MIDDLE = {"thị", "văn", "thi", "van"}
-_GIVEN = {
-    fold(w)
-    for w in (
-        "lan",
-        "hùng",
-        "minh",
-        "hương",
-        "tuấn",
-        "linh",
-        "trang",
-        "thảo",
-        "huyền",
-        "hằng",
-        "dũng",
-        "nga",
-        "mai",
-        "loan",
-        "phương",
-        "quang",
-        "hải",
-        "thủy",
-        "thuỷ",
-        "hiếu",
-        "long",
-        "thắng",
-        "vân",
-        "yến",
-        "hạnh",
-        "nhung",
-        "oanh",
-        "tùng",
-        "khoa",
-        "duy",
-        "trung",
-        "cường",
-        "sơn",
-        "phúc",
-        "đức",
-        "hoàng",
-        "hiền",
-        "huệ",
-        "liên",
-        "ngọc",
-        "quỳnh",
-        "tâm",
-        "thu",
-        "thúy",
-        "tú",
-        "vy",
-        "vinh",
-        "khánh",
-        "giang",
-        "hòa",
-        "hoà",
-        "hưng",
-        "kiên",
-        "lâm",
-        "lộc",
-        "my",
-        "nhàn",
-        "phượng",
-        "thơ",
-        "tiến",
-        "toàn",
-        "trinh",
-        "uyên",
-        "việt",
-        "xuân",
-        "đạt",
-        "định",
-        "hậu",
-        "hoa",
-        "hà",
-        "nam",
-        "bình",
-        "thanh",
-        "thành",
-        "huy",
-        "phong",
-    )
-}
+_GIVEN_NAMES = (
+    "lan",
+    "hùng",
+    "minh",
+    "hương",
+    "tuấn",
+    "linh",
+    "trang",
+    "thảo",
+    "huyền",
+    "hằng",
+    "dũng",
+    "nga",
+    "mai",
+    "loan",
+    "phương",
+    "quang",
+    "hải",
+    "thủy",
+    "thuỷ",
+    "hiếu",
+    "long",
+    "thắng",
+    "vân",
+    "yến",
+    "hạnh",
+    "nhung",
+    "oanh",
+    "tùng",
+    "khoa",
+    "duy",
+    "trung",
+    "cường",
+    "sơn",
+    "phúc",
+    "đức",
+    "hoàng",
+    "hiền",
+    "huệ",
+    "liên",
+    "ngọc",
+    "quỳnh",
+    "tâm",
+    "thu",
+    "thúy",
+    "tú",
+    "vy",
+    "vinh",
+    "khánh",
+    "giang",
+    "hòa",
+    "hoà",
+    "hưng",
+    "kiên",
+    "lâm",
+    "lộc",
+    "my",
+    "nhàn",
+    "phượng",
+    "thơ",
+    "tiến",
+    "toàn",
+    "trinh",
+    "uyên",
+    "việt",
+    "xuân",
+    "đạt",
+    "định",
+    "hậu",
+    "hoa",
+    "hà",
+    "nam",
+    "bình",
+    "thanh",
+    "thành",
+    "huy",
+    "phong",
+)
+_GIVEN = {fold(w) for w in _GIVEN_NAMES}
+# As written: a word with diacritics is a given name only with the name's own ("hiểu" is not "Hiếu",
+# "giảng" not "Giang", "hài" not "Hải"); a word typed without any is read by its folded form.
+_GIVEN_WRITTEN = {unicodedata.normalize("NFC", w) for w in _GIVEN_NAMES}
 _WORD = re.compile(r"[^\W\d_]+")
+_SPACES = re.compile(r"\s+")
 
 
 def _is_title(word: str) -> bool:
@@ -289,7 +294,7 @@ def _redact_names(text: str, officers: set[str]) -> tuple[str, bool]:
             if name_end > j and word in _MIDDLE and follows:
                 name_end += 1
                 continue
-            if _is_title(word) or (name_end == j and (low in officers or low in _GIVEN)):
+            if _is_title(word) or (name_end == j and _given(word, low, officers)):
                 name_end += 1
                 continue
             break
@@ -300,6 +305,15 @@ def _redact_names(text: str, officers: set[str]) -> tuple[str, bool]:
     for start, end in reversed(spans):
         text = text[:start] + NAME + text[end:]
     return text, found
+
+
+def _given(word: str, folded: str, officers: set[str]) -> bool:
+    """A lower-case word is a given name: from the common list or the officers' (``officer_keys``: folded and
+    as written), by its diacritics when it has any."""
+    if word.isascii():
+        return folded in officers or folded in _GIVEN
+    written = unicodedata.normalize("NFC", word.lower())
+    return written in officers or written in _GIVEN_WRITTEN
 
 
 def _not_name(word: str, folded: str) -> bool:
@@ -325,14 +339,18 @@ class Redacted:
 
 def officer_keys(officer_names: Iterable[str]) -> tuple[set[str], set[str]]:
     """Folded full names and folded given names (the last syllable) of the unit's officers."""
-    full = {fold(n) for n in officer_names if n.strip()}
-    given = {n.split(" ")[-1] for n in full}
+    names = [n for n in officer_names if n.strip()]
+    full = {fold(n) for n in names}
+    given = {n.split(" ")[-1] for n in full}  # folded, for text typed without diacritics
+    given |= {w[-1] for n in names if (w := _WORD.findall(unicodedata.normalize("NFC", n.lower())))}
     return full, given
 
 
 def redact(text: str, officer_names: Iterable[str] = (), keys: tuple[set[str], set[str]] | None = None) -> Redacted:
     full, given = keys if keys is not None else officer_keys(officer_names)
-    mentions = bool(full) and _mentions(frozenset(full), frozenset(given)).search(fold(text)) is not None
+    mentions = bool(full) and _mentions(frozenset(full)).search(fold(text)) is not None
+    if given and not mentions:
+        mentions = _address_given(frozenset(given)).search(_SPACES.sub(" ", _lower(text))) is not None
     if _MAYBE_NUMBER.search(text) or "@" in text:
         for pattern, token in _PATTERNS:
             text = pattern.sub(token, text)
@@ -343,16 +361,25 @@ def redact(text: str, officer_names: Iterable[str] = (), keys: tuple[set[str], s
 
 
 @lru_cache(maxsize=1024)
-def _mentions(full: frozenset[str], given: frozenset[str]) -> re.Pattern[str]:
-    """One compiled pattern per unit's officers: a folded full name, or an address word and a given name,
-    each as whole words. (Searched one name at a time, a province's thousands of patterns overflowed
-    Python's regex cache and were compiled again for every comment.)"""
+def _mentions(full: frozenset[str]) -> re.Pattern[str]:
+    """One compiled pattern per unit's officers: a folded full name, as whole words. (Searched one name at a
+    time, a province's thousands of patterns overflowed Python's regex cache and were compiled again for
+    every comment.)"""
     names = "|".join(re.escape(n) for n in sorted(full))
-    found = rf"\b(?:{names})\b"
-    if given:
-        addresses = "|".join(re.escape(a) for a in _ADDRESS_FOLDED)
-        found += rf"|\b(?:{addresses}) (?:{'|'.join(re.escape(g) for g in sorted(given))})\b"
-    return re.compile(found)
+    return re.compile(rf"\b(?:{names})\b")
+
+
+@lru_cache(maxsize=1024)
+def _address_given(given: frozenset[str]) -> re.Pattern[str]:
+    """An address word and an officer's given name, on the lower-cased text as written: a given name with
+    diacritics matches its own spelling, one without matches any word that folds to it only when that word
+    has no diacritics either ("em hiểu" is not "em Hiếu"; "em hieu" may be)."""
+    addresses = "|".join(re.escape(a) for a in sorted({*_ADDRESS_FOLDED, *(_lower(a) for a in _ADDRESS)}))
+    return re.compile(rf"\b(?:{addresses}) (?:{'|'.join(re.escape(g) for g in sorted(given))})\b")
+
+
+def _lower(text: str) -> str:
+    return unicodedata.normalize("NFC", text).lower()
 
 
 def _names_in(text: str, full: frozenset[str]) -> list[str]:

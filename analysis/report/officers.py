@@ -74,9 +74,7 @@ def monthly(facts: Facts) -> dict[str, dict[str, list[int]]]:
     return out
 
 
-def rows(
-    facts: Facts, settings: Settings, periods: list[tuple[str, list[str]]] | None = None
-) -> list[dict[str, Any]]:
+def rows(facts: Facts, settings: Settings, periods: list[tuple[str, list[str]]] | None = None) -> list[dict[str, Any]]:
     """Every officer per period: by default the months, quarters and years touched (``Facts.periods``)."""
     by_officer = monthly(facts)
     kind = {u.code: u.kind for u in facts.units}

@@ -27,6 +27,7 @@ class Results:
     themes: list[dict[str, Any]] = field(default_factory=list)  # themes.csv (analysis/report/themes.py)
     comments: list[dict[str, Any]] = field(default_factory=list)  # comments.csv: scored, themed, redacted
     theme_names: dict[str, dict[str, str]] = field(default_factory=dict)  # reason code -> {"vi": …, "en": …}
+    model: Any = None  # the comment model trained on the period (analysis.comments.stored: model.pkl)
 
 
 def gap_tests(facts: Facts, settings: Settings) -> list[dict[str, Any]]:

@@ -1,8 +1,16 @@
 """The comment part of a run (batch only: numpy and scikit-learn through analysis.comments.pipeline).
 
-The dissatisfaction model is trained on the period's own rated comments (a counter rating's level as the
-1–5 rating: counter-3 "Không hài lòng" → 1, "Hài lòng" → 4, "Rất hài lòng" → 5) and scores every one of
-them; each comment is redacted before anything of it is written. ``comments.csv`` holds every comment,
+The dissatisfaction model is trained on the period's own rated comments and scores every one of them;
+each comment is redacted before anything of it is written. Two sources, one model:
+
+- counter ratings with a comment: the level as the 1–5 rating (counter-3 "Không hài lòng" → 1, "Hài lòng"
+  → 4, "Rất hài lòng" → 5; counter-5 as it is), with the reason chips tapped;
+- receipt-QR questionnaire responses with a comment ("Ý kiến khác"): the questionnaire has no overall
+  item, so the respondent's overall satisfaction is the mean of their answers on its 1–5 SIPAS scale
+  items (1 Rất không hài lòng … 5 Rất hài lòng; not applicable and blank left out), rounded half up
+  (``overall_rating``): a mean below 2.5 is the dissatisfied class, as 1–2 is for one item. A response
+  without any scale answer is scored but not learned from.
+ ``comments.csv`` holds every comment,
 scored, themed and redacted; ``themes.csv`` the theme shares among dissatisfied comments for the analysed
 unit by month and by year, and for each unit directly under it by year (fixed themes on the counter
 instrument's reason codes, and emergent NMF topics, never named).
@@ -10,6 +18,7 @@ instrument's reason codes, and emergent NMF topics, never named).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +36,7 @@ COMMENT_COLUMNS = (
     "theme_terms",
     "mentions_person",
     "redacted_text",
+    "source",  # counter (id = the rating's) or questionnaire (id = the response's)
 )
 THEME_COLUMNS = ("theme", "kind", "scope_kind", "scope_code", "period", "n", "share", "top_terms", "examples")
 SEED = 7
@@ -37,11 +47,21 @@ class CommentOutputs:
     comments: list[dict[str, Any]] = field(default_factory=list)
     themes: list[dict[str, Any]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    model: Any = None  # the dissatisfaction model trained on the period (kept with the run: model.pkl)
 
 
 def rating_of(level: int, scale: int) -> int:
     """A counter rating's level on the 1–5 scale the model learns from."""
     return {1: 1, 2: 4, 3: 5}[level] if scale == 3 else level
+
+
+def overall_rating(values: Sequence[int]) -> int | None:
+    """A questionnaire response's overall satisfaction on the 1–5 scale: the mean of its answers on the
+    scale items, rounded half up (2.5 → 3); ``None`` without any answer."""
+    valid = [v for v in values if 1 <= v <= 5]
+    if not valid:
+        return None
+    return math.floor(sum(valid) / len(valid) + 0.5)
 
 
 def analyse_comments(
@@ -52,26 +72,38 @@ def analyse_comments(
     top_unit: dict[str, str],
     officer_names: Sequence[str],
     seed: int = SEED,
+    survey_rows: Sequence[dict[str, Any]] = (),
 ) -> CommentOutputs:
-    """``rows``: id, unit_id, m (month number), level, scale, comment, reasons, wrong (themes marked as wrong
-    on the dashboard: withheld from that comment and learnt from as counter-examples). ``top_unit`` maps each unit to
-    the unit directly under ``root`` that holds it (``root`` itself for the root)."""
-    from analysis.comments.pipeline import AnalysisError, analyse, theme_rows
+    """``rows``: counter ratings: id, unit_id, m (month number), level, scale, comment, reasons, wrong (themes
+    marked as wrong on the dashboard: withheld from that comment and learnt from as counter-examples).
+    ``survey_rows``: questionnaire responses: id, unit_id, m, comment, values (the 1–5 scale answers).
+    ``top_unit`` maps each unit to the unit directly under ``root`` that holds it (``root`` for the root)."""
+    from analysis.comments.pipeline import AnalysisError, analyse_keeping_model, theme_rows
 
-    if not rows:
+    everything: list[dict[str, Any]] = [
+        {**r, "source": "counter", "rating": rating_of(int(r["level"]), int(r["scale"]))} for r in rows
+    ]
+    for r in survey_rows:
+        overall = overall_rating(r["values"])
+        everything.append({**r, "source": "questionnaire", "rating": overall, "level": overall, "scale": 5})
+    if not everything:
         return CommentOutputs(summary={"comments": 0, "skipped": "no comments in the period"})
-    texts = [str(r["comment"]) for r in rows]
-    ratings = [rating_of(int(r["level"]), int(r["scale"])) for r in rows]
-    reasons = [list(r["reasons"]) for r in rows]
-    wrong = [list(r.get("wrong", ())) for r in rows]  # themes a manager marked as wrong for the comment
+    rated = [r for r in everything if r["rating"] is not None]
     try:
-        results = analyse(
-            texts, texts, ratings, reasons, officer_names, seed=seed, history_wrong=wrong, withheld=wrong
+        results, model = analyse_keeping_model(
+            [str(r["comment"]) for r in everything],
+            [str(r["comment"]) for r in rated],
+            [int(r["rating"]) for r in rated],
+            [list(r.get("reasons", ())) for r in rated],
+            officer_names,
+            seed=seed,
+            history_wrong=[list(r.get("wrong", ())) for r in rated],
+            withheld=[list(r.get("wrong", ())) for r in everything],  # themes a manager marked as wrong for it
         )
     except AnalysisError as exc:  # one class only, say: nothing to learn from in this period
-        return CommentOutputs(summary={"comments": len(rows), "skipped": str(exc)})
-    out = CommentOutputs()
-    for row, result in zip(rows, results, strict=True):
+        return CommentOutputs(summary={"comments": len(everything), "skipped": str(exc)})
+    out = CommentOutputs(model=model)
+    for row, result in zip(everything, results, strict=True):
         out.comments.append(
             {
                 "id": row["id"],
@@ -85,6 +117,7 @@ def analyse_comments(
                 "theme_terms": ";".join(f"{code}:{','.join(words)}" for code, words in result.theme_terms.items()),
                 "mentions_person": int(result.mentions_person),
                 "redacted_text": result.redacted_text,
+                "source": row["source"],
             }
         )
     groups: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
@@ -99,10 +132,13 @@ def analyse_comments(
     for (kind, code, period), members in sorted(groups.items()):
         out.themes.extend(theme_rows(members, scope_kind=kind, scope_code=code, period=period, seed=seed))
     out.summary = {
-        "comments": len(rows),
+        "comments": len(everything),
+        "by_source": {"counter": len(rows), "questionnaire": len(survey_rows)},
+        "learned_from": len(rated),
         "dissatisfied": sum(int(c["dissatisfied"]) for c in out.comments),
         "mentions_person": sum(int(c["mentions_person"]) for c in out.comments),
-        "model": "trained on this period's rated comments (1–2 dissatisfied), calibrated; threshold from them",
+        "model": "trained on this period's rated comments, counter and questionnaire (1–2 dissatisfied),"
+        " calibrated; threshold from them",
         "seed": seed,
     }
     return out

@@ -76,6 +76,11 @@ async def comment_part(store: Store, facts: Facts, results: Results, settings: S
     ids = None if len(in_scope) == len(unit_rows) else in_scope
     m = months(date.fromisoformat(facts.first), date.fromisoformat(facts.last), facts.tz)
     rows = await store.read(lambda tx: queries.comments(tx, m, ids))
+    items = facts.instrument.get("items", [])  # the receipt questionnaire's comments are learned from too
+    text_items = [str(i["code"]) for i in items if i.get("kind") == "text"]
+    scale_items = [str(i["code"]) for i in items if i.get("kind") == "scale"]
+    instrument = str(facts.instrument.get("code", ""))
+    survey = await store.read(lambda tx: queries.survey_comments(tx, m, ids, instrument, text_items, scale_items))
     names = await store.read(lambda tx: queries.officer_names(tx, ids))
     parent = {u.code: u.parent for u in facts.units}
     top: dict[str, str] = {}
@@ -84,8 +89,9 @@ async def comment_part(store: Store, facts: Facts, results: Results, settings: S
         while parent.get(code) not in (None, facts.root) and code != facts.root:
             code = str(parent[code])
         top[unit.code] = code
-    found = analyse_comments(rows, {v: k for k, v in ids_by_code.items()}, list(m.labels), facts.root, top, names)
-    results.comments, results.themes = found.comments, found.themes
+    codes = {v: k for k, v in ids_by_code.items()}
+    found = analyse_comments(rows, codes, list(m.labels), facts.root, top, names, survey_rows=survey)
+    results.comments, results.themes, results.model = found.comments, found.themes, found.model
     results.theme_names = {r.code: {"vi": r.vi, "en": r.en} for r in counter_instrument(3).reasons}
     results.summary["comments"] = found.summary
     min_points = (settings or Settings()).spc_min_points
@@ -120,6 +126,11 @@ def write_files(out: Path, results: Results) -> None:
     from analysis.report.themes import COMMENT_COLUMNS, THEME_COLUMNS
 
     out.mkdir(parents=True, exist_ok=True)
+    if results.model is not None:  # the run's own model, kept with it (never shipped in the package)
+        from analysis.comments.stored import save
+
+        card = save(results.model, out)
+        results.summary.setdefault("comments", {})["model_card"] = card
     write_csv(out / "indices.csv", indices.COLUMNS, results.indices)
     write_csv(out / "officers.csv", officers.COLUMNS, results.officers)
     write_csv(out / "trends.csv", trends.COLUMNS, results.trends)
@@ -188,7 +199,10 @@ async def insert_chunks(store: Store, sql: str, rows: list[dict[str, Any]]) -> N
 
 
 async def store_comments(store: Store, run_id: int, comments: list[dict[str, Any]]) -> None:
-    """Each analysed comment, redacted, for the dashboard's themes and search (``comment_results``)."""
+    """Each analysed comment, redacted, for the dashboard's themes and search (``comment_results``), and the
+    counts per unit and month (``comment_months``). Questionnaire comments are in the counts, not in
+    ``comment_results``, whose rows belong to a rating (the search, its examples and the "wrong theme" mark
+    are per rating)."""
     from analysis.comments.normalise import fold
     from api.insights.queries import units as unit_rows
 
@@ -201,7 +215,7 @@ async def store_comments(store: Store, run_id: int, comments: list[dict[str, Any
         c | {"run_id": run_id, "unit_id": units[str(c["unit_code"])], "folded": fold(str(c["redacted_text"]))}
         for c in comments
     ]
-    await insert_chunks(store, sql, rows)
+    await insert_chunks(store, sql, [c for c in rows if c.get("source", "counter") == "counter"])
     counts: Counter[tuple[int, str, str]] = Counter()
     for c in rows:
         key = (int(c["unit_id"]), str(c["period"]))

@@ -226,6 +226,56 @@ async def comments(tx: Tx, m: Months, unit_ids: Sequence[int] | None) -> list[Ro
     return rows
 
 
+async def survey_comments(
+    tx: Tx,
+    m: Months,
+    unit_ids: Sequence[int] | None,
+    instrument: str,
+    text_items: Sequence[str],
+    scale_items: Sequence[str],
+) -> list[Row]:
+    """Questionnaire responses that came with a comment, for the comment analysis: id (the response's),
+    unit (the dossier's), month number, the comment (the text items joined by a new line) and ``values``,
+    the response's answers on the 1–5 scale items (not applicable and blank left out)."""
+    texts = ", ".join("'" + i.replace("'", "''") + "'" for i in text_items) or "''"
+    scales = ", ".join("'" + i.replace("'", "''") + "'" for i in scale_items) or "''"
+    within = f"""s.submitted_at >= :lo AND s.submitted_at < :hi AND s.instrument = :instrument
+              {_in("d.unit_id", unit_ids)}"""
+    params = {"lo": m.lo, "hi": m.hi, "instrument": instrument}
+    found = await tx.fetch_all(
+        f"""SELECT s.id, d.unit_id, {m.case("s.submitted_at")} AS m, a.item, a.text_value
+            FROM answers a JOIN responses s ON s.id = a.response_id JOIN dossiers d ON d.id = s.dossier_id
+            WHERE {within} AND a.item IN ({texts}) AND a.text_value IS NOT NULL AND a.text_value <> ''
+            ORDER BY s.id, a.item""",  # noqa: S608 - quoted item codes and numbers only
+        params,
+    )
+    rows: dict[int, Row] = {}
+    for r in found:
+        row = rows.setdefault(int(r["id"]), {"id": r["id"], "unit_id": r["unit_id"], "m": r["m"], "texts": []})
+        row["texts"].append(str(r["text_value"]))
+    values: dict[int, list[int]] = {}
+    ids = list(rows)
+    for start in range(0, len(ids), 500):  # by the answers' primary key (response_id, item)
+        listed = ", ".join(str(int(i)) for i in ids[start : start + 500])
+        for r in await tx.fetch_all(
+            f"""SELECT a.response_id, a.value FROM answers a
+                WHERE a.response_id IN ({listed}) AND a.item IN ({scales}) AND a.value BETWEEN 1 AND 5""",  # noqa: S608
+        ):
+            values.setdefault(int(r["response_id"]), []).append(int(r["value"]))
+    out = []
+    for response_id, row in rows.items():
+        out.append(
+            {
+                "id": row["id"],
+                "unit_id": row["unit_id"],
+                "m": row["m"],
+                "comment": "\n".join(row.pop("texts")),
+                "values": sorted(values.get(response_id, [])),
+            }
+        )
+    return out
+
+
 async def officer_names(tx: Tx, unit_ids: Sequence[int] | None) -> list[str]:
     """The full names of the officers in scope: a comment that names one is flagged ``mentions_person``."""
     where = f"WHERE 1 = 1{_in('unit_id', unit_ids)}"

@@ -203,10 +203,19 @@ def test_comments_are_scored_themed_and_nothing_personal_is_left(out: Path) -> N
     columns, comments = _csv(out / "comments.csv")
     assert columns[:3] == ["id", "unit_code", "period"] and "redacted_text" in columns
     assert {r["dissatisfied"] for r in comments} == {"0", "1"}
+    # the receipt questionnaire's comments are analysed with the counter's: scored, themed, redacted, and
+    # learned from with the response's overall satisfaction (its mean answer, 1–5) as the rating
+    survey = [r for r in comments if r["source"] == "questionnaire"]
+    assert survey and {r["source"] for r in comments} == {"counter", "questionnaire"}
+    assert {r["scale"] for r in survey} == {"5"} and {r["level"] for r in survey} <= {"1", "2", "3", "4", "5"}
+    assert any(r["dissatisfied"] == "1" and r["themes"] for r in survey)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))["comments"]
+    assert summary["by_source"]["questionnaire"] == len(survey) and summary["learned_from"] == len(comments)
     # The demo plants phone numbers, citizen ID numbers and e-mail addresses in a few comments: none of them
     # may reach any file the run writes.
     db = sqlite3.connect(out.parent / "copy.db")
     raw = [c for (c,) in db.execute("SELECT comment FROM ratings WHERE comment IS NOT NULL")]
+    raw += [c for (c,) in db.execute("SELECT text_value FROM answers WHERE item = 'comment' AND text_value <> ''")]
     db.close()
     personal = {m for c in raw for m in re.findall(r"\b0\d{9,11}\b|[\w.]+@[\w.]+", c)}
     assert personal, "the demo should plant some personal data"
@@ -214,6 +223,27 @@ def test_comments_are_scored_themed_and_nothing_personal_is_left(out: Path) -> N
         text = (out / name).read_text(encoding="utf-8")
         assert not [p for p in personal if p in text], name
     assert "Themes in dissatisfied comments" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_the_run_keeps_its_model_and_it_rescores_the_comments_alike(out: Path) -> None:
+    """The model is trained on the period's own comments and kept with the run (model.pkl and its card,
+    model.json), never shipped: reloaded, it gives every comment of comments.csv the same probability."""
+    from analysis.comments.stored import load
+
+    card = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert card["file"] == "model.pkl" and (out / "model.pkl").is_file()
+    assert card["seed"] == 7 and card["model_version"] and card["lexicon_version"]
+    assert 0 < card["threshold"] < 1 and card["history"] > 100 and 0 < card["rated_dissatisfied"] < card["history"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["comments"]["model_card"]["sha256"] == card["sha256"]
+    _, comments = _csv(out / "comments.csv")
+    assert len(comments) == card["history"]  # every rated comment of the period is learned from
+    model = load(out)
+    probs = model.score([c["redacted_text"] for c in comments])[0]
+    for comment, p in zip(comments, probs, strict=True):
+        if any(ch.isalnum() for ch in comment["redacted_text"]):  # a comment without words scores 0
+            assert float(comment["p_dissatisfied"]) == round(float(p), 4)
+            assert comment["dissatisfied"] == str(int(p >= card["threshold"]))
 
 
 def test_a_stored_run_raises_alerts_and_a_later_run_over_the_same_units_closes_them(out: Path, tmp_path: Path) -> None:

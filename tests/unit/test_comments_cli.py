@@ -67,6 +67,8 @@ def test_output_columns_and_no_personal_data_left(tmp_path: Path) -> None:
         ([], "no comments with a rating"),
         ([("rất tốt", 5), ("nhanh", 4)], "no dissatisfied comments"),
         ([("chậm", 1), ("tệ", 2)], "only dissatisfied comments"),
+        ([("chậm", 1), ("rất tốt", 5), ("nhanh", 4), ("ổn", 5)], "only one dissatisfied comment"),
+        ([("chậm", 1), ("tệ", 2), ("nhanh", 4)], "only one comment that is not dissatisfied"),
         ([("chậm", "abc")], "rating 'abc' is not 1–5"),
     ],
 )

@@ -65,6 +65,33 @@ def test_ordinary_words_and_formal_you_are_left_alone(text: str) -> None:
     assert not result.mentions_person
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "em hài lòng với cán bộ",  # hài is not Hải
+        "thầy giảng bài dễ hiểu",  # giảng is not Giang
+        "chúng em hiểu được rất nhiều",  # hiểu is not Hiếu
+        "cô có tổ chức học anh văn",  # văn is not Vân
+        "em nhận thấy cán bộ nhiệt tình",
+        "thầy lồng ghép ví dụ",  # lồng is not Long
+    ],
+)
+def test_a_word_with_its_own_diacritics_is_no_given_name(text: str) -> None:
+    officers = ["Trần Thị Giang", "Lê Văn Hải", "Nguyễn Hiếu", "Phạm Vân", "Đỗ Long", "Hồ Thị Nhàn"]
+    for names in ((), officers):
+        result = redact(text, names)
+        assert result.text == text and not result.mentions_person, names
+
+
+def test_a_given_name_is_found_with_its_diacritics_or_without_any() -> None:
+    officers = ["Trần Thị Giang", "Nguyễn Hiếu"]
+    for text in ("cô giang bảo chờ", "em cảm ơn anh hiếu", "co giang bao cho", "chi Giang", "anh hieu"):
+        result = redact(text, officers)
+        assert "[TÊN]" in result.text and result.mentions_person, text
+    assert redact("em cảm ơn chị hương").text == "em cảm ơn chị [TÊN]"  # a common given name, as written
+    assert redact("em cam on chi thao").text == "em cam on chi [TÊN]"  # typed without diacritics: redacted
+
+
 def test_mentions_person_uses_the_officer_list_with_or_without_diacritics() -> None:
     officers = ["Nguyễn Thị Lan", "Trần Minh"]
     assert redact("chi lan lam viec cham", officers).mentions_person
