@@ -10,10 +10,10 @@ each comment is redacted before anything of it is written. Two sources, one mode
   items (1 Rất không hài lòng … 5 Rất hài lòng; not applicable and blank left out), rounded half up
   (``overall_rating``): a mean below 2.5 is the dissatisfied class, as 1–2 is for one item. A response
   without any scale answer is scored but not learned from.
- ``comments.csv`` holds every comment,
-scored, themed and redacted; ``themes.csv`` the theme shares among dissatisfied comments for the analysed
-unit by month and by year, and for each unit directly under it by year (fixed themes on the counter
-instrument's reason codes, and emergent NMF topics, never named).
+
+``comments.csv`` holds every comment, scored, themed and redacted; ``themes.csv`` the theme shares among
+dissatisfied comments for the analysed unit by month and by year, and for each unit directly under it by
+year (fixed themes on the counter instrument's reason codes, and emergent NMF topics, never named).
 """
 
 from __future__ import annotations
