@@ -21,8 +21,8 @@ async def submit_raw(scope: Scope, body: bytes, send: Send) -> bool:
     """``submit`` without the framework's per-request machinery, for the boundary (api/security.py, RAW):
     every kiosk tap comes this way. The same Struct, principal, service and answer; a body this strict
     decoder refuses is left to the route (False), which answers it exactly as before, and an error raised
-    here is answered by the app's exception handlers like any other. Measured on the kiosk's request:
-    the route's Request, kwargs and Response cost about a fifth of the request's CPU time."""
+    here is answered by the app's exception handlers like any other. Measured on the kiosk's request (one
+    worker, SQLite, 32 connections): about 134 µs of CPU a request through the route, 84 µs this way."""
     try:
         data = _decode(body)
     except msgspec.DecodeError:

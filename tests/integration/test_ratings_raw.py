@@ -108,3 +108,12 @@ async def test_raw_and_route_give_the_same_answers(h: Harness, monkeypatch: pyte
     monkeypatch.setitem(route_opt(h), RAW, handlers.submit_raw)
     again = await h.client.post("/api/v1/ratings", json=body, headers=device)
     assert (first.status_code, again.status_code) == (201, 200) and first.json() == again.json()
+
+
+async def test_another_method_is_not_taken_for_a_post(h: Harness) -> None:
+    await seed_reference(h)
+    device = await pair(h)
+    for method in ("PUT", "PATCH", "DELETE"):
+        r = await h.client.request(method, "/api/v1/ratings", json=kiosk_body(), headers=device)
+        assert r.status_code == 405, (method, r.text)
+    assert await h.count("ratings") == 0

@@ -477,3 +477,35 @@ async def test_a_late_dossier_commit_is_counted_and_recent_dossiers_are_not_read
     await rollups.refresh(h.store)
     await assert_dossiers_equal_a_direct_count(h.store)
     assert await h.store.write(lambda tx: dossier_rollups.dossier_step(tx, 1000)) == (0, False)
+
+
+async def test_a_whole_id_range_is_summed_in_the_store(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids without holes (the usual case): each step sums its range in the store, never row by row, and the
+    rollups, the dossiers' rated counts and the procedure and channel rates included, equal a direct count."""
+    ctx = await _context(h)
+    rng = random.Random(9)
+    ids = await _dossier_world(h, ctx, rng, 200, "g")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a whole id range was read row by row")
+
+    monkeypatch.setattr(rollups, "advance", refuse)  # the ratings' steps only (dossier_rollups has its own name)
+    await h.store.write(lambda tx: _insert(tx, _ratings(ctx, rng, 1500, "g1")))
+    linked = _ratings(ctx, rng, 120, "g2")
+    for row, dossier in zip(linked, ids, strict=False):
+        row["source"] = "kiosk"
+        row["dossier_id"] = dossier
+    columns = f"{COLUMNS}, dossier_id"
+    values = ", ".join(":" + c.strip() for c in columns.split(","))
+    await h.store.write(lambda tx: tx.execute_many(f"INSERT INTO ratings ({columns}) VALUES ({values})", linked))
+    steps = 0
+    while True:
+        added, more = await h.store.write(lambda tx: rollups.step(tx, 400))
+        steps += 1
+        if not more:
+            break
+    assert steps == 5 and added == 1620 - 4 * 400
+    await assert_equal_to_a_direct_count(h.store)
+    assert await h.count("dossier_dirty") == 120
+    await rollups.refresh(h.store)
+    await assert_dossiers_equal_a_direct_count(h.store)
