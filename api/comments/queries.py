@@ -11,7 +11,6 @@ from typing import Any
 
 from api.db import Row, Tx
 
-
 ITEM_ID = "COALESCE(c.rating_id, c.response_id)"
 ORDER_KEY = f"c.given_at, c.source, {ITEM_ID}"
 NEWEST_FIRST = f"c.given_at DESC, c.source DESC, {ITEM_ID} DESC"
@@ -86,8 +85,8 @@ async def worst(
     score down, stopping after ``limit``)."""
     return await tx.fetch_all(
         "SELECT c.themes, c.theme_terms, c.mentions_person, c.redacted_text, c.p_dissatisfied,"  # noqa: S608
-        f" c.source, {ITEM_ID} AS item_id FROM comment_results c WHERE c.run_id = :run AND c.dissatisfied = 1 AND c.month >= :first"
-        f" AND c.month <= :last AND (';' || c.themes || ';') LIKE :theme{_units(ids)}"
+        f" c.source, {ITEM_ID} AS item_id FROM comment_results c WHERE c.run_id = :run AND c.dissatisfied = 1"
+        f" AND c.month >= :first AND c.month <= :last AND (';' || c.themes || ';') LIKE :theme{_units(ids)}"
         f" ORDER BY c.p_dissatisfied DESC, c.source, {ITEM_ID} LIMIT {int(limit)}",
         {"run": run_id, "first": first, "last": last, "theme": f"%;{theme};%"},
     )

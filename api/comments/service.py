@@ -157,7 +157,7 @@ _CURSOR = re.compile(r"^(\d{1,18})-([cq])(\d{1,18})$")
 
 
 def cursor_of(row: Row) -> str:
-    """Where the next page starts: after this comment (``given_at``-``c``|``q``\ ``id``)."""
+    """Where the next page starts: after this comment ("1767225600000-q42": given_at, source, id)."""
     return f"{int(row['given_at'])}-{str(row['source'])[0]}{int(row['item_id'])}"
 
 
@@ -171,7 +171,7 @@ def parse_cursor(text: str) -> tuple[int, str, int]:
 def _comment(row: Row) -> Comment:
     themes = [c for c in str(row["themes"]).split(";") if c]
     return Comment(
-        source=str(row["source"]),
+        source="questionnaire" if row["response_id"] is not None else "counter",
         id=int(row["item_id"]),
         rating_id=None if row["rating_id"] is None else int(row["rating_id"]),
         response_id=None if row["response_id"] is None else int(row["response_id"]),

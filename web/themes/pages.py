@@ -14,7 +14,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from api.comments import service
-from api.comments.schemas import WrongThemeIn
+from api.comments.schemas import Source, WrongThemeIn
 from api.db import Store
 from api.types import Code
 from web.dashboard.picker import picker
@@ -74,7 +74,7 @@ async def mark_wrong(request: Req, store: Store) -> Redirect:
     form = await request.form()
     check_csrf(request, form)
     viewer = await page_viewer(request)
-    source = "questionnaire" if form.get("response") else "counter"
+    source: Source = "questionnaire" if form.get("response") else "counter"
     try:
         item = int(str(form.get("response" if source == "questionnaire" else "rating", "")))
     except ValueError:
