@@ -108,7 +108,7 @@ async def test_a_questionnaire_comment_is_shown_redacted_searchable_with_its_sou
     assert len(seen) == len(set(seen)) == every[0]["n"]
     assert ("questionnaire", response_id) in seen and {s for s, _ in seen} == {"counter", "questionnaire"}
     bad = await h.client.get("/api/v1/comments", params=QUERY | {"before": "12"}, headers=h.admin)
-    assert bad.status_code == 400
+    assert bad.status_code == 422
 
     # the page: the comment, redacted, labelled with its source (Vietnamese first, English on request)
     world.as_role("admin")
@@ -157,7 +157,7 @@ async def test_a_wrongly_themed_mark_on_a_questionnaire_comment_is_learned_from(
     theme = "waiting" if "waiting" in themes else themes[0]
     path = f"/api/v1/comments/{response_id}/wrong-themes"
     body = {"theme": theme, "source": "questionnaire"}
-    assert (await h.client.post(path, json={**body, "source": "nope"}, headers=h.admin)).status_code == 400
+    assert (await h.client.post(path, json={**body, "source": "nope"}, headers=h.admin)).status_code == 422
     missing = await h.client.post(f"/api/v1/comments/{response_id + 999}/wrong-themes", json=body, headers=h.admin)
     assert missing.status_code == 404
     # from the page, as a manager of the province's root (the administrator)
@@ -250,7 +250,7 @@ async def test_migration_0011_upgrades_stored_comment_results(db_url: str, stop:
             {**ok, "rating": 1},  # both
             {**ok, "s": "counter"},  # a source that is not the id's
         ):
-            with pytest.raises(Exception) as refused:  # noqa: B017 - each store's own integrity error
+            with pytest.raises(Exception) as refused:  # each store raises its own integrity error
                 await store.write(lambda tx, b=bad: tx.execute(row, b))  # type: ignore[misc]
             assert is_integrity_error(refused.value), (bad, refused.value)
         assert (await store.fetch_all("SELECT count(*) AS n FROM comment_results"))[0]["n"] == 2
