@@ -1,13 +1,15 @@
 -- Questionnaire comments on the dashboard: comment_results and theme_marks hold a receipt-QR questionnaire
 -- response's comment beside a counter rating's. Each row belongs to exactly one of the two (rating_id or
--- response_id, said again by ``source``); a run holds one row per rating and one per response. ``given_at`` is when
--- the comment was given (the rating's created_at, the response's submitted_at): the comment search lists
--- newest first across both sources. A questionnaire comment's ``level`` is the response's overall
--- satisfaction on the 1–5 scale (analysis/report/themes.py overall_rating), NULL without any scale answer.
--- SQLite cannot change a primary key or a NOT NULL in place: both tables are rebuilt (create, copy, drop,
--- rename, indexes again), the same statements on PostgreSQL.
+-- response_id, named again by ``source``); a run holds one row per rating and one per response.
+-- ``given_at`` is when the comment was given (the rating's created_at, the response's submitted_at): the
+-- comment search lists newest first across both sources. A questionnaire comment's ``level`` is the
+-- response's overall satisfaction on the 1–5 scale (analysis/report/themes.py overall_rating), NULL without
+-- any scale answer. Each table gets a surrogate key (a nullable column cannot be in a primary key; the two
+-- keys are unique indexes). SQLite cannot change a primary key or a NOT NULL in place: both tables are
+-- rebuilt (create, copy, drop, rename, indexes again), the same statements on PostgreSQL.
 
 CREATE TABLE comment_results_0011 (
+    id ID_PK,
     run_id BIGINT NOT NULL REFERENCES analysis_runs(id) ON DELETE CASCADE,
     source TEXT NOT NULL CHECK (source IN ('counter', 'questionnaire')),
     rating_id BIGINT REFERENCES ratings(id),
@@ -45,6 +47,7 @@ CREATE INDEX comment_results_worst ON comment_results(run_id, dissatisfied, p_di
 
 -- A "wrongly themed" mark on a rating's comment or on a questionnaire response's.
 CREATE TABLE theme_marks_0011 (
+    id ID_PK,
     rating_id BIGINT REFERENCES ratings(id),
     response_id BIGINT REFERENCES responses(id),
     theme TEXT NOT NULL,
