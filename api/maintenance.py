@@ -137,6 +137,10 @@ async def purge_comments(store: Store, days: int, now: int | None = None) -> Pur
             "DELETE FROM comment_results WHERE rating_id IN (SELECT id FROM ratings WHERE created_at < :cut)",
             {"cut": cutoff},
         )
+        await tx.execute(  # and a questionnaire response's, whose comment answers go below
+            "DELETE FROM comment_results WHERE response_id IN (SELECT id FROM responses WHERE submitted_at < :cut)",
+            {"cut": cutoff},
+        )
         answers = 0
         for q in questionnaires:
             codes = text_items(q)

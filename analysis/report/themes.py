@@ -76,7 +76,8 @@ def analyse_comments(
 ) -> CommentOutputs:
     """``rows``: counter ratings: id, unit_id, m (month number), level, scale, comment, reasons, wrong (themes
     marked as wrong on the dashboard: withheld from that comment and learnt from as counter-examples).
-    ``survey_rows``: questionnaire responses: id, unit_id, m, comment, values (the 1–5 scale answers).
+    ``survey_rows``: questionnaire responses: id, unit_id, m, comment, values (the 1–5 scale answers), wrong
+    (as for ratings).
     ``top_unit`` maps each unit to the unit directly under ``root`` that holds it (``root`` for the root)."""
     from analysis.comments.pipeline import AnalysisError, analyse_keeping_model, theme_rows
 

@@ -30,7 +30,11 @@ class CommentController(Controller):
     ) -> ThemeView:
         return await service.themes(store, await current_viewer(request), unit, first, last)
 
-    @get("/comments", summary="Analysed comments, redacted, newest first; search without diacritics works too")
+    @get(
+        "/comments",
+        summary="Analysed comments of counter ratings and questionnaires, redacted, newest first; search without"
+        " diacritics works too",
+    )
     async def comments(
         self,
         request: Request[Any, Any, Any],
@@ -41,7 +45,7 @@ class CommentController(Controller):
         theme: Code | None = None,
         q: Annotated[str | None, Parameter(max_length=200)] = None,
         dissatisfied: bool | None = None,
-        before: Annotated[int | None, Parameter(ge=1, le=2**63 - 1)] = None,
+        before: Annotated[str | None, Parameter(max_length=40, pattern=r"^\d{1,18}-[cq]\d{1,18}$")] = None,
         limit: Limit = 50,
     ) -> CommentPage:
         return await service.search(
@@ -57,7 +61,11 @@ class CommentController(Controller):
             limit=limit,
         )
 
-    @post("/comments/{rating_id:int}/wrong-themes", status_code=204, summary="Mark a comment's theme as wrong")
+    @post(
+        "/comments/{rating_id:int}/wrong-themes",
+        status_code=204,
+        summary="Mark a comment's theme as wrong (the id is the rating's, or with source questionnaire the response's)",
+    )
     async def wrong(self, request: Request[Any, Any, Any], store: Store, rating_id: int, data: WrongThemeIn) -> None:
         await service.mark_wrong(store, await current_viewer(request), rating_id, data)
 

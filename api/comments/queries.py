@@ -1,4 +1,8 @@
-"""The analysed comments of stored runs (``comment_results``) and the "wrongly themed" marks."""
+"""The analysed comments of stored runs (``comment_results``) and the "wrongly themed" marks.
+
+A comment is a counter rating's (``source`` counter, ``rating_id``) or a questionnaire response's
+(``source`` questionnaire, ``response_id``); ``item_id`` is whichever of the two it has. Lists go newest
+first by (``given_at``, ``source``, ``item_id``), the key the search pages on."""
 
 from __future__ import annotations
 
@@ -6,6 +10,10 @@ from collections.abc import Collection
 from typing import Any
 
 from api.db import Row, Tx
+
+ITEM_ID = "COALESCE(c.rating_id, c.response_id)"
+ORDER_KEY = f"c.given_at, c.source, {ITEM_ID}"
+NEWEST_FIRST = f"c.given_at DESC, c.source DESC, {ITEM_ID} DESC"
 
 
 def _units(ids: Collection[int] | None) -> str:
@@ -31,7 +39,7 @@ async def comments(
     folded: str | None = None,
     dissatisfied: bool | None = None,
     names: bool = True,
-    before: int | None = None,
+    before: tuple[int, str, int] | None = None,
     limit: int | None = None,
 ) -> list[Row]:
     where = [f"c.run_id = :run AND c.month >= :first AND c.month <= :last{_units(ids)}"]
@@ -47,14 +55,14 @@ async def comments(
         params["d"] = int(dissatisfied)
     if not names:
         where.append("c.mentions_person = 0")
-    if before is not None:
-        where.append("c.rating_id < :before")
-        params["before"] = before
+    if before is not None:  # the keyset of the order below
+        where.append(f"({ORDER_KEY}) < (:b_at, :b_source, :b_id)")
+        params |= {"b_at": before[0], "b_source": before[1], "b_id": before[2]}
     sql = (
-        "SELECT c.rating_id, u.code AS unit, c.month, c.level, c.scale, c.p_dissatisfied, c.dissatisfied,"  # noqa: S608
-        " c.themes, c.theme_terms, c.mentions_person, c.redacted_text"
-        " FROM comment_results c JOIN units u ON u.id = c.unit_id"
-        f" WHERE {' AND '.join(where)} ORDER BY c.rating_id DESC"
+        f"SELECT c.source, c.rating_id, c.response_id, {ITEM_ID} AS item_id, c.given_at, u.code AS unit, c.month,"  # noqa: S608
+        " c.level, c.scale, c.p_dissatisfied, c.dissatisfied, c.themes, c.theme_terms, c.mentions_person,"
+        " c.redacted_text FROM comment_results c JOIN units u ON u.id = c.unit_id"
+        f" WHERE {' AND '.join(where)} ORDER BY {NEWEST_FIRST}"
     )
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -76,10 +84,10 @@ async def worst(
     """The most dissatisfied comments with ``theme`` in the scope and period (an index walk from the top
     score down, stopping after ``limit``)."""
     return await tx.fetch_all(
-        "SELECT c.themes, c.theme_terms, c.mentions_person, c.redacted_text, c.p_dissatisfied"  # noqa: S608
-        " FROM comment_results c WHERE c.run_id = :run AND c.dissatisfied = 1 AND c.month >= :first"
-        f" AND c.month <= :last AND (';' || c.themes || ';') LIKE :theme{_units(ids)}"
-        f" ORDER BY c.p_dissatisfied DESC, c.rating_id LIMIT {int(limit)}",
+        "SELECT c.themes, c.theme_terms, c.mentions_person, c.redacted_text, c.p_dissatisfied,"  # noqa: S608
+        f" c.source, {ITEM_ID} AS item_id FROM comment_results c WHERE c.run_id = :run AND c.dissatisfied = 1"
+        f" AND c.month >= :first AND c.month <= :last AND (';' || c.themes || ';') LIKE :theme{_units(ids)}"
+        f" ORDER BY c.p_dissatisfied DESC, c.source, {ITEM_ID} LIMIT {int(limit)}",
         {"run": run_id, "first": first, "last": last, "theme": f"%;{theme};%"},
     )
 
@@ -98,9 +106,27 @@ async def rating_unit(tx: Tx, rating_id: int) -> int | None:
     return None if row is None else int(row["unit_id"])
 
 
+async def response_unit(tx: Tx, response_id: int) -> int | None:
+    """The unit of a questionnaire response that was analysed with a comment (its dossier's unit)."""
+    row = await tx.fetch_one(
+        "SELECT d.unit_id FROM responses s JOIN dossiers d ON d.id = s.dossier_id"
+        " WHERE s.id = :id AND EXISTS (SELECT 1 FROM comment_results c WHERE c.response_id = s.id)",
+        {"id": response_id},
+    )
+    return None if row is None else int(row["unit_id"])
+
+
 async def mark_wrong(tx: Tx, rating_id: int, theme: str, who: str, at: int) -> None:
     await tx.execute(
         "INSERT INTO theme_marks (rating_id, theme, marked_by, marked_at) VALUES (:r, :t, :w, :a)"
         " ON CONFLICT (rating_id, theme) DO NOTHING",
         {"r": rating_id, "t": theme, "w": who, "a": at},
+    )
+
+
+async def mark_response_wrong(tx: Tx, response_id: int, theme: str, who: str, at: int) -> None:
+    await tx.execute(
+        "INSERT INTO theme_marks (response_id, theme, marked_by, marked_at) VALUES (:r, :t, :w, :a)"
+        " ON CONFLICT (response_id, theme) DO NOTHING",
+        {"r": response_id, "t": theme, "w": who, "a": at},
     )

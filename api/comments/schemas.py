@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import msgspec
 
 from api.types import Code
+
+Source = Literal["counter", "questionnaire"]  # where a comment was given: a counter rating, a receipt-QR questionnaire
 
 
 class MonthCount(msgspec.Struct):
@@ -38,11 +41,14 @@ class ThemeView(msgspec.Struct):
     hidden_mentions: int  # comments naming a person, left out for this viewer's role
 
 
-class Comment(msgspec.Struct):
-    rating_id: int
-    unit: str
+class Comment(msgspec.Struct, kw_only=True):
+    source: Source
+    id: int  # the rating's (counter) or the questionnaire response's
+    rating_id: int | None
+    response_id: int | None
+    unit: str  # the rating's unit; a questionnaire response's dossier's
     month: str
-    level: int
+    level: int | None  # a questionnaire's: the response's overall satisfaction, 1–5 (None without a scale answer)
     scale: int
     p_dissatisfied: float
     dissatisfied: bool
@@ -54,8 +60,9 @@ class Comment(msgspec.Struct):
 
 class CommentPage(msgspec.Struct):
     items: list[Comment]
-    next_before: int | None  # pass as ?before= for the next page
+    next_before: str | None  # pass as ?before= for the next page
 
 
 class WrongThemeIn(msgspec.Struct, forbid_unknown_fields=True):
     theme: Code
+    source: Source = "counter"  # the id in the path is the rating's, or (questionnaire) the response's

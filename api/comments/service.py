@@ -6,12 +6,14 @@ the viewer's scope and period: the shares from the run's counts per unit and mon
 examples from each theme's most dissatisfied comments (read whole for a small scope, else by an index walk
 from the top score down). A theme's share is among the dissatisfied comments, as in the report.
 Comments that name a person are counted for everyone but shown only to roles that may read names
-(admin, province, manager); a ``viewer`` sees how many were left out.
+(admin, province, manager); a ``viewer`` sees how many were left out. A comment comes from a counter rating or
+from a receipt-QR questionnaire response (its ``source``); both are searched, shown and marked alike.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import date
 
@@ -92,7 +94,7 @@ async def themes(store: Store, viewer: Viewer, unit_code: str, first: date, last
         small = None
         if unhappy <= SMALL_SCOPE:  # one read of the scope's dissatisfied comments serves every theme
             rows = await queries.comments(tx, run_id, scope, months[0], months[-1], dissatisfied=True)
-            small = sorted(rows, key=lambda r: (-float(r["p_dissatisfied"]), int(r["rating_id"])))
+            small = sorted(rows, key=lambda r: (-float(r["p_dissatisfied"]), str(r["source"]), int(r["item_id"])))
         out: list[Theme] = []
         for reason in reasons:
             total = sum(count(m, reason.code) for m in months)
@@ -150,20 +152,39 @@ async def themes(store: Store, viewer: Viewer, unit_code: str, first: date, last
     return await store.read(run)
 
 
+SOURCES = ("counter", "questionnaire")
+_CURSOR = re.compile(r"^(\d{1,18})-([cq])(\d{1,18})$")
+
+
+def cursor_of(row: Row) -> str:
+    """Where the next page starts: after this comment ("1767225600000-q42": given_at, source, id)."""
+    return f"{int(row['given_at'])}-{str(row['source'])[0]}{int(row['item_id'])}"
+
+
+def parse_cursor(text: str) -> tuple[int, str, int]:
+    found = _CURSOR.match(text)
+    if found is None:
+        raise Invalid("'before' is the next_before of a previous page.", code="bad-cursor")
+    return int(found[1]), "counter" if found[2] == "c" else "questionnaire", int(found[3])
+
+
 def _comment(row: Row) -> Comment:
     themes = [c for c in str(row["themes"]).split(";") if c]
     return Comment(
-        int(row["rating_id"]),
-        str(row["unit"]),
-        str(row["month"]),
-        int(row["level"]),
-        int(row["scale"]),
-        float(row["p_dissatisfied"]),
-        bool(row["dissatisfied"]),
-        themes,
-        _terms(row),
-        bool(row["mentions_person"]),
-        str(row["redacted_text"]),
+        source="questionnaire" if row["response_id"] is not None else "counter",
+        id=int(row["item_id"]),
+        rating_id=None if row["rating_id"] is None else int(row["rating_id"]),
+        response_id=None if row["response_id"] is None else int(row["response_id"]),
+        unit=str(row["unit"]),
+        month=str(row["month"]),
+        level=None if row["level"] is None else int(row["level"]),
+        scale=int(row["scale"]),
+        p_dissatisfied=float(row["p_dissatisfied"]),
+        dissatisfied=bool(row["dissatisfied"]),
+        themes=themes,
+        words=_terms(row),
+        mentions_person=bool(row["mentions_person"]),
+        text=str(row["redacted_text"]),
     )
 
 
@@ -177,10 +198,11 @@ async def search(
     theme: str | None = None,
     q: str | None = None,
     dissatisfied: bool | None = None,
-    before: int | None = None,
+    before: str | None = None,
     limit: int = 50,
 ) -> CommentPage:
     months = month_span(first, last)
+    after = parse_cursor(before) if before else None
 
     async def run(tx: Tx) -> list[Row]:
         _, ids = await _scope(tx, viewer, unit_code)
@@ -197,27 +219,36 @@ async def search(
             folded=fold_text(q) if q else None,
             dissatisfied=dissatisfied,
             names=may_read_names(viewer),
-            before=before,
+            before=after,
             limit=limit + 1,
         )
 
     rows = await store.read(run)
     items = [_comment(r) for r in rows[:limit]]
-    return CommentPage(items, items[-1].rating_id if len(rows) > limit else None)
+    return CommentPage(items, cursor_of(rows[limit - 1]) if len(rows) > limit else None)
 
 
-async def mark_wrong(store: Store, viewer: Viewer, rating_id: int, data: WrongThemeIn) -> None:
-    """The next analysis run withholds this theme from the comment and learns from it as a counter-example."""
+async def mark_wrong(store: Store, viewer: Viewer, item_id: int, data: WrongThemeIn) -> None:
+    """The next analysis run withholds this theme from the comment and learns from it as a counter-example.
+    ``item_id`` is the rating's (``data.source`` counter) or the questionnaire response's (questionnaire)."""
     codes = {r.code for r in counter_instrument(3).reasons}
     if data.theme not in codes:
         raise Invalid(f"{data.theme!r} is not a theme; themes are {', '.join(sorted(codes))}.", code="unknown-theme")
+    if data.source not in SOURCES:
+        raise Invalid(f"{data.source!r} is not a source; sources are {', '.join(SOURCES)}.", code="unknown-source")
+    counter = data.source == "counter"
 
     async def run(tx: Tx) -> None:
-        unit_id = await queries.rating_unit(tx, rating_id)
+        unit_id = await (queries.rating_unit if counter else queries.response_unit)(tx, item_id)
         if unit_id is None:
-            raise NotFound(f"There is no rating {rating_id} with a comment.", code="unknown-comment")
+            what = "rating" if counter else "questionnaire response"
+            raise NotFound(f"There is no {what} {item_id} with a comment.", code="unknown-comment")
         viewer.check_manages(unit_id)
-        await queries.mark_wrong(tx, rating_id, data.theme, viewer.name, now_ms())
-        await audit(tx, viewer, "theme-marked-wrong", {"rating": rating_id, "theme": data.theme})
+        if counter:
+            await queries.mark_wrong(tx, item_id, data.theme, viewer.name, now_ms())
+        else:
+            await queries.mark_response_wrong(tx, item_id, data.theme, viewer.name, now_ms())
+        key = "rating" if counter else "response"
+        await audit(tx, viewer, "theme-marked-wrong", {key: item_id, "theme": data.theme})
 
     await store.write(run)

@@ -52,8 +52,9 @@ async def _one_migrator(tx: Tx) -> None:
         await tx.execute("SELECT pg_advisory_xact_lock(:k)", {"k": MIGRATION_LOCK})
 
 
-async def migrate(store: Store) -> list[str]:
-    """Apply every migration not yet applied, each in its own transaction. Returns their names.
+async def migrate(store: Store, until: int | None = None) -> list[str]:
+    """Apply every migration not yet applied (up to version ``until``: a test of an upgrade stops there),
+    each in its own transaction. Returns their names.
 
     Several workers may start at once on one PostgreSQL database: an advisory lock makes them take
     turns, and each migration is checked again under the lock before it is applied."""
@@ -70,7 +71,7 @@ async def migrate(store: Store) -> list[str]:
     applied_versions = await store.write(ensure_table)
     applied: list[str] = []
     for migration in load_migrations():
-        if migration.version in applied_versions:
+        if migration.version in applied_versions or (until is not None and migration.version > until):
             continue
 
         async def apply(tx: Tx, m: Migration = migration) -> bool:

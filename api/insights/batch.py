@@ -199,23 +199,35 @@ async def insert_chunks(store: Store, sql: str, rows: list[dict[str, Any]]) -> N
 
 
 async def store_comments(store: Store, run_id: int, comments: list[dict[str, Any]]) -> None:
-    """Each analysed comment, redacted, for the dashboard's themes and search (``comment_results``), and the
-    counts per unit and month (``comment_months``). Questionnaire comments are in the counts, not in
-    ``comment_results``, whose rows belong to a rating (the search, its examples and the "wrong theme" mark
-    are per rating)."""
+    """Each analysed comment, redacted, for the dashboard's themes and search (``comment_results``): a counter
+    rating's (``id`` is the rating's) and a questionnaire response's (``id`` is the response's; its unit is the
+    dossier's, its level the response's overall satisfaction, NULL without a scale answer); and the counts
+    per unit and month of both (``comment_months``)."""
     from analysis.comments.normalise import fold
     from api.insights.queries import units as unit_rows
 
     units = {str(u["code"]): int(u["id"]) for u in await store.read(unit_rows)}
-    sql = """INSERT INTO comment_results (run_id, rating_id, unit_id, month, level, scale, p_dissatisfied,
-                 dissatisfied, themes, theme_terms, mentions_person, redacted_text, folded)
-             VALUES (:run_id, :id, :unit_id, :period, :level, :scale, :p_dissatisfied, :dissatisfied, :themes,
-                 :theme_terms, :mentions_person, :redacted_text, :folded)"""
+    sql = """INSERT INTO comment_results (run_id, source, rating_id, response_id, given_at, unit_id, month, level,
+                 scale, p_dissatisfied, dissatisfied, themes, theme_terms, mentions_person, redacted_text, folded)
+             VALUES (:run_id, :source, :rating_id, :response_id, {given}, :unit_id, :period, :level, :scale,
+                 :p_dissatisfied, :dissatisfied, :themes, :theme_terms, :mentions_person, :redacted_text, :folded)"""
+    by_source = {
+        "counter": sql.format(given="(SELECT created_at FROM ratings WHERE id = :rating_id)"),
+        "questionnaire": sql.format(given="(SELECT submitted_at FROM responses WHERE id = :response_id)"),
+    }
     rows = [
-        c | {"run_id": run_id, "unit_id": units[str(c["unit_code"])], "folded": fold(str(c["redacted_text"]))}
+        c
+        | {
+            "run_id": run_id,
+            "rating_id": c["id"] if c["source"] == "counter" else None,
+            "response_id": c["id"] if c["source"] == "questionnaire" else None,
+            "unit_id": units[str(c["unit_code"])],
+            "folded": fold(str(c["redacted_text"])),
+        }
         for c in comments
     ]
-    await insert_chunks(store, sql, [c for c in rows if c.get("source", "counter") == "counter"])
+    for source, insert in by_source.items():
+        await insert_chunks(store, insert, [r for r in rows if r["source"] == source])
     counts: Counter[tuple[int, str, str]] = Counter()
     for c in rows:
         key = (int(c["unit_id"]), str(c["period"]))

@@ -235,8 +235,9 @@ async def survey_comments(
     scale_items: Sequence[str],
 ) -> list[Row]:
     """Questionnaire responses that came with a comment, for the comment analysis: id (the response's),
-    unit (the dossier's), month number, the comment (the text items joined by a new line) and ``values``,
-    the response's answers on the 1–5 scale items (not applicable and blank left out)."""
+    unit (the dossier's), month number, the comment (the text items joined by a new line), ``values``, the
+    response's answers on the 1–5 scale items (not applicable and blank left out), and ``wrong``, the themes
+    a manager marked as wrong for its comment (``theme_marks``)."""
     texts = ", ".join("'" + i.replace("'", "''") + "'" for i in text_items) or "''"
     scales = ", ".join("'" + i.replace("'", "''") + "'" for i in scale_items) or "''"
     within = f"""s.submitted_at >= :lo AND s.submitted_at < :hi AND s.instrument = :instrument
@@ -262,6 +263,13 @@ async def survey_comments(
                 WHERE a.response_id IN ({listed}) AND a.item IN ({scales}) AND a.value BETWEEN 1 AND 5""",  # noqa: S608
         ):
             values.setdefault(int(r["response_id"]), []).append(int(r["value"]))
+    wrong: dict[int, list[str]] = {}
+    for r in await tx.fetch_all(
+        f"""SELECT t.response_id, t.theme FROM theme_marks t JOIN responses s ON s.id = t.response_id
+            JOIN dossiers d ON d.id = s.dossier_id WHERE {within}""",  # noqa: S608
+        params,
+    ):
+        wrong.setdefault(int(r["response_id"]), []).append(str(r["theme"]))
     out = []
     for response_id, row in rows.items():
         out.append(
@@ -271,6 +279,7 @@ async def survey_comments(
                 "m": row["m"],
                 "comment": "\n".join(row.pop("texts")),
                 "values": sorted(values.get(response_id, [])),
+                "wrong": sorted(wrong.get(response_id, [])),
             }
         )
     return out

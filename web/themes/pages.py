@@ -14,7 +14,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 
 from api.comments import service
-from api.comments.schemas import WrongThemeIn
+from api.comments.schemas import Source, WrongThemeIn
 from api.db import Store
 from api.types import Code
 from web.dashboard.picker import picker
@@ -24,7 +24,7 @@ Req = Request[Any, Any, Any]
 Unit = Annotated[str | None, Parameter(query="unit")]
 First = Annotated[date | None, Parameter(query="from")]
 Last = Annotated[date | None, Parameter(query="to")]
-Before = Annotated[int | None, Parameter(ge=1, le=2**63 - 1)]
+Before = Annotated[str | None, Parameter(max_length=40, pattern=r"^\d{1,18}-[cq]\d{1,18}$")]
 Query = Annotated[str | None, Parameter(max_length=200)]
 PAGE = 30
 
@@ -63,28 +63,30 @@ async def themes_page(
         q=q or "",
         marked=marked,
         may_mark=viewer.role in ("admin", "manager"),
-        older=pick.href("/dashboard/themes", before=str(found.next_before)) if found.next_before else None,
+        older=pick.href("/dashboard/themes", before=found.next_before) if found.next_before else None,
     )
 
 
 @post("/dashboard/themes/wrong", include_in_schema=False)
 async def mark_wrong(request: Req, store: Store) -> Redirect:
-    """A manager's "wrongly themed" mark on one comment's theme; back to the same view."""
+    """A manager's "wrongly themed" mark on one comment's theme (a rating's, or with ``response`` a
+    questionnaire response's); back to the same view."""
     form = await request.form()
     check_csrf(request, form)
     viewer = await page_viewer(request)
+    source: Source = "questionnaire" if form.get("response") else "counter"
     try:
-        rating = int(str(form.get("rating", "")))
+        item = int(str(form.get("response" if source == "questionnaire" else "rating", "")))
     except ValueError:
-        rating = 0
-    if not 0 < rating < 2**63:  # no such rating (and beyond what the database can compare): a 404 below
-        rating = 0
-    await service.mark_wrong(store, viewer, rating, WrongThemeIn(str(form.get("theme", ""))))
+        item = 0
+    if not 0 < item < 2**63:  # no such comment (and beyond what the database can compare): a 404 below
+        item = 0
+    await service.mark_wrong(store, viewer, item, WrongThemeIn(str(form.get("theme", "")), source))
     back = str(form.get("back", "/dashboard/themes"))
     if not back.startswith("/dashboard/themes"):
         back = "/dashboard/themes"
     joiner = "&" if "?" in back else "?"
-    return Redirect(f"{back}{joiner}marked={rating}", status_code=303)
+    return Redirect(f"{back}{joiner}marked={item}", status_code=303)
 
 
 ROUTES = [themes_page, mark_wrong]
