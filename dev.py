@@ -3,7 +3,7 @@
 
 python3 dev.py demo     # start the service on SQLite with demo data and print where to go
 python3 dev.py test     # run the whole test suite
-python3 dev.py lint     # ruff + mypy
+python3 dev.py lint     # ruff check, ruff format --check, mypy
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def main() -> int:
     if task == "demo":
         return run(str(BIN / "hailong"), "serve", "--demo", *extra)
     if task == "lint":
-        code = run(py, "-m", "ruff", "check", "api", "kiosk", "web", "analysis", "tests", "bench", "dev.py")
+        paths = ("api", "kiosk", "web", "analysis", "tests", "bench", "dev.py")
+        code = run(py, "-m", "ruff", "check", *paths) or run(py, "-m", "ruff", "format", "--check", *paths)
         return code or run(py, "-m", "mypy")
     return run(py, "-m", "pytest", *extra)
 

@@ -5,6 +5,7 @@ default: lint test
 
 lint:
     {{py}} -m ruff check api kiosk web analysis tests bench dev.py
+    {{py}} -m ruff format --check api kiosk web analysis tests bench dev.py
     {{py}} -m mypy
 
 fmt:

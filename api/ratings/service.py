@@ -164,9 +164,7 @@ def _fast_row(
     return _build_row(who, data, key, counter, dossier, now)
 
 
-def _build_row(
-    who: Principal, data: RatingIn, key: str, counter: Row, dossier: Row | None, now: int
-) -> dict[str, Any]:
+def _build_row(who: Principal, data: RatingIn, key: str, counter: Row, dossier: Row | None, now: int) -> dict[str, Any]:
     """The ratings row, and the codes the answer shows: the officer is the dossier's receiving officer,
     else the one on duty at the counter; never the client's say."""
     officer_id, officer = counter["officer_id"], counter["officer"]
