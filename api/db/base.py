@@ -77,6 +77,16 @@ class Store(abc.ABC):
         result: R = await self.commits.submit(runner, item)
         return result
 
+    async def insert_rows(self, table: str, columns: Sequence[str], records: Sequence[Sequence[Any]]) -> None:
+        """Bulk-load ``records`` (tuples in the order of ``columns``) into ``table``, in one transaction: one
+        prepared INSERT run for every record here; PostgreSQL overrides it with COPY. ``table`` and
+        ``columns`` are the code's own names, never a caller's text."""
+        marks = ", ".join(f":p{i}" for i in range(len(columns)))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608 - the code's own names
+        params = [{f"p{i}": value for i, value in enumerate(record)} for record in records]
+        if params:
+            await self.write(lambda tx: tx.execute_many(sql, params))
+
     @abc.abstractmethod
     async def read(self, fn: Callable[[Tx], Awaitable[T]]) -> T:
         """Run ``fn`` on a read connection."""

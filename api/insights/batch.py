@@ -20,6 +20,10 @@ from api.insights.gather import gather
 
 FILES = ("indices", "officers", "trends", "flags", "themes")  # comments.csv stays in the files only
 STORE_CHUNK = 1000
+COMMENT_COLUMNS = (
+    "run_id", "source", "rating_id", "response_id", "given_at", "unit_id", "month", "level", "scale",
+    "p_dissatisfied", "dissatisfied", "themes", "theme_terms", "mentions_person", "redacted_text", "folded",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,21 @@ async def insert_chunks(store: Store, sql: str, rows: list[dict[str, Any]]) -> N
         await store.write(lambda tx, c=chunk: tx.execute_many(sql, c))  # type: ignore[misc]
 
 
+async def _given_at(store: Store, comments: list[dict[str, Any]]) -> dict[tuple[str, int], int]:
+    """(source, id) → when each comment was given: its rating's created_at, its response's submitted_at."""
+    found: dict[tuple[str, int], int] = {}
+    for source, sql in (
+        ("counter", "SELECT id, created_at AS at FROM ratings WHERE id IN ({ids})"),
+        ("questionnaire", "SELECT id, submitted_at AS at FROM responses WHERE id IN ({ids})"),
+    ):
+        ids = sorted({int(c["id"]) for c in comments if c["source"] == source})
+        for i in range(0, len(ids), STORE_CHUNK):
+            listed = ", ".join(str(n) for n in ids[i : i + STORE_CHUNK])  # numbers
+            for row in await store.fetch_all(sql.format(ids=listed)):
+                found[(source, int(row["id"]))] = int(row["at"])
+    return found
+
+
 async def store_comments(store: Store, run_id: int, comments: list[dict[str, Any]]) -> None:
     """Each analysed comment, redacted, for the dashboard's themes and search (``comment_results``): a counter
     rating's (``id`` is the rating's) and a questionnaire response's (``id`` is the response's; its unit is the
@@ -207,27 +226,25 @@ async def store_comments(store: Store, run_id: int, comments: list[dict[str, Any
     from api.insights.queries import units as unit_rows
 
     units = {str(u["code"]): int(u["id"]) for u in await store.read(unit_rows)}
-    sql = """INSERT INTO comment_results (run_id, source, rating_id, response_id, given_at, unit_id, month, level,
-                 scale, p_dissatisfied, dissatisfied, themes, theme_terms, mentions_person, redacted_text, folded)
-             VALUES (:run_id, :source, :rating_id, :response_id, {given}, :unit_id, :period, :level, :scale,
-                 :p_dissatisfied, :dissatisfied, :themes, :theme_terms, :mentions_person, :redacted_text, :folded)"""
-    by_source = {
-        "counter": sql.format(given="(SELECT created_at FROM ratings WHERE id = :rating_id)"),
-        "questionnaire": sql.format(given="(SELECT submitted_at FROM responses WHERE id = :response_id)"),
-    }
+    given = await _given_at(store, comments)
     rows = [
         c
         | {
             "run_id": run_id,
             "rating_id": c["id"] if c["source"] == "counter" else None,
             "response_id": c["id"] if c["source"] == "questionnaire" else None,
+            "given_at": given[(c["source"], int(c["id"]))],
             "unit_id": units[str(c["unit_code"])],
+            "month": c["period"],
             "folded": fold(str(c["redacted_text"])),
         }
         for c in comments
     ]
-    for source, insert in by_source.items():
-        await insert_chunks(store, insert, [r for r in rows if r["source"] == source])
+    # A bulk load per chunk (COPY on PostgreSQL): small transactions, so that the API's writes on the same
+    # SQLite file wait for none of them long.
+    for i in range(0, len(rows), STORE_CHUNK):
+        records = [tuple(r[c] for c in COMMENT_COLUMNS) for r in rows[i : i + STORE_CHUNK]]
+        await store.insert_rows("comment_results", COMMENT_COLUMNS, records)
     counts: Counter[tuple[int, str, str]] = Counter()
     for c in rows:
         key = (int(c["unit_id"]), str(c["period"]))

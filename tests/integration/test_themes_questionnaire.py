@@ -83,6 +83,12 @@ async def test_a_questionnaire_comment_is_shown_redacted_searchable_with_its_sou
     assert PHONE not in stored["redacted_text"] and "quạt trần" in stored["redacted_text"]
     counter = await h.rows("SELECT count(*) AS n FROM comment_results WHERE source = 'counter'")
     assert counter[0]["n"] > 0  # the ratings' comments are there as before
+    # each comment's time is its rating's or its response's (set after the bulk load)
+    given = await h.rows(
+        "SELECT c.given_at, COALESCE(r.created_at, s.submitted_at) AS at FROM comment_results c"
+        " LEFT JOIN ratings r ON r.id = c.rating_id LEFT JOIN responses s ON s.id = c.response_id"
+    )
+    assert given and all(int(g["given_at"]) == int(g["at"]) > 0 for g in given)
 
     # the API: found without diacritics, with its source and the response's id, redacted
     r = await h.client.get("/api/v1/comments", params=QUERY | {"q": WORDS}, headers=h.admin)
